@@ -1,0 +1,222 @@
+"""The records that flow through a pipeline.
+
+Records (Source, Mention, Entity, Relation, Event, Activity) are frozen: a stage that
+refines one makes a new one with :func:`dataclasses.replace`. The only mutable object is
+:class:`Item`, the work unit for one source, which stages fill in as it passes (as a
+spaCy ``Doc`` collects annotations).
+
+Every fact carries a :class:`Provenance`: the source it came from and one or more
+anchors — a character span, an image box, or a time range — down to which it can be
+checked by a person.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Union
+
+from .ids import mint, source_iri
+
+MODALITIES = ("text", "image", "speech", "video")
+
+
+# Anchors ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CharSpan:
+    """Half-open ``[start, end)`` character offsets into the item's text."""
+
+    start: int
+    end: int
+
+    def key(self) -> str:
+        return f"char={self.start},{self.end}"
+
+
+@dataclass(frozen=True)
+class Box:
+    """An axis-aligned box in pixels of the original image (Media Fragments ``xywh``)."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+
+    def fragment(self) -> str:
+        return f"xywh=pixel:{round(self.x)},{round(self.y)},{round(self.w)},{round(self.h)}"
+
+    def key(self) -> str:
+        return self.fragment()
+
+
+@dataclass(frozen=True)
+class TimeRange:
+    """Seconds from the start of the media (Media Fragments ``t=start,end``)."""
+
+    start: float
+    end: float
+
+    def fragment(self) -> str:
+        return f"t={self.start:.2f},{self.end:.2f}"
+
+    def key(self) -> str:
+        return self.fragment()
+
+
+Anchor = Union[CharSpan, Box, TimeRange]
+
+
+@dataclass(frozen=True)
+class Provenance:
+    source: str  # source IRI
+    anchors: tuple[Anchor, ...]
+    stage: str  # the pipeline stage (by name) that produced the fact
+
+    def anchor(self, kind: type) -> Anchor | None:
+        return next((a for a in self.anchors if isinstance(a, kind)), None)
+
+
+# Records -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Source:
+    path: Path  # absolute, for reading; never written to the graph
+    relpath: str  # relative to the corpus root, POSIX separators
+    sha256: str
+    size: int
+    media_type: str
+    modality: str
+
+    @property
+    def iri(self) -> str:
+        return source_iri(self.sha256)
+
+
+@dataclass(frozen=True)
+class Mention:
+    text: str  # surface form, or the detector's class label
+    label: str  # entity type: PERSON, ORG, ... for text; mapped class type for images
+    modality: str  # text | image | speech | ocr
+    provenance: Provenance
+    confidence: float | None = None
+    entity: str | None = None  # IRI of the entity it refers to, set by the linker
+
+    @property
+    def iri(self) -> str:
+        anchors = "|".join(a.key() for a in self.provenance.anchors)
+        return mint("mention", self.provenance.source, self.modality, anchors, self.label, self.text)
+
+
+@dataclass(frozen=True)
+class Entity:
+    iri: str
+    label: str
+    entity_type: str
+    schema_class: str | None = None  # a schema.org class IRI where one fits
+
+
+@dataclass(frozen=True)
+class Relation:
+    subject: str  # entity IRI
+    predicate: str  # predicate IRI
+    object: str  # entity IRI
+    evidence: tuple[str, ...]  # mention IRIs
+    extractor: str
+    confidence: float | None = None
+    inferred: bool = False
+
+    @property
+    def iri(self) -> str:
+        return mint("relation", self.subject, self.predicate, self.object, self.extractor, *self.evidence)
+
+
+@dataclass(frozen=True)
+class Event:
+    event_type: str
+    trigger: str  # mention IRI
+    arguments: tuple[tuple[str, str], ...]  # (role, entity IRI or literal)
+    extractor: str
+    confidence: float | None = None
+
+    @property
+    def iri(self) -> str:
+        return mint("event", self.event_type, self.trigger, *(f"{r}={f}" for r, f in self.arguments))
+
+
+@dataclass(frozen=True)
+class Activity:
+    """What ran on a source: recorded as a ``prov:Activity`` in the source's graph."""
+
+    stage: str  # name in the pipeline
+    stage_type: str  # registry name
+    model: str | None  # model name/path as resolved
+    model_version: str | None
+    params_fingerprint: str
+
+    def iri(self, source: str) -> str:
+        return mint("activity", source, self.stage, self.stage_type, self.params_fingerprint)
+
+
+# Speech timeline -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimedSpan:
+    """A piece of transcript (a word or a segment) with its time range."""
+
+    start_char: int
+    end_char: int
+    start: float
+    end: float
+    probability: float | None = None
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """Maps character spans of a transcript to time ranges in the audio."""
+
+    words: tuple[TimedSpan, ...]
+    segments: tuple[TimedSpan, ...]
+
+    def time_range(self, span: CharSpan) -> TimeRange | None:
+        pieces = self.words or self.segments
+        starts = [p.start_char for p in pieces]
+        hit = [p for p in pieces[max(0, bisect.bisect_right(starts, span.start) - 1):] if p.start_char < span.end]
+        hit = [p for p in hit if p.end_char > span.start]
+        if not hit:
+            return None
+        return TimeRange(round(hit[0].start, 2), round(hit[-1].end, 2))
+
+    def confidence(self, span: CharSpan) -> float | None:
+        probs = [w.probability for w in self.words if w.start_char < span.end and w.end_char > span.start]
+        probs = [p for p in probs if p is not None]
+        return round(sum(probs) / len(probs), 4) if probs else None
+
+
+# The work unit -------------------------------------------------------------------------
+
+
+@dataclass
+class Item:
+    """Everything known about one source while the pipeline runs."""
+
+    source: Source
+    text: str | None = None
+    text_modality: str | None = None  # text | speech | ocr: how the text was obtained
+    timeline: Timeline | None = None
+    mentions: list[Mention] = field(default_factory=list)
+    entities: dict[str, Entity] = field(default_factory=dict)
+    relations: list[Relation] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    activities: list[Activity] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)  # e.g. width/height, duration, language
+    failure: Any = None  # a StageFailure once a stage has failed on this item
+    skipped_stages: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.failure is None

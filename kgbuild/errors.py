@@ -1,0 +1,127 @@
+"""Every error kgbuild raises, each with a stable code.
+
+Codes are grouped by where the problem lives, so a user (or a log search) can tell
+at a glance whether to fix a config file, install a model, or look at an input file:
+
+* ``E1xx`` configuration and pipeline wiring (exit status 2, nothing has run yet)
+* ``E2xx`` models and optional dependencies that cannot be found or loaded
+* ``E3xx`` input files that cannot be read or decoded (recorded, the batch goes on)
+* ``E4xx`` the store
+"""
+
+from __future__ import annotations
+
+
+class KGBuildError(Exception):
+    """Base class. ``code`` is stable across releases; the message may improve."""
+
+    code = "E000"
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        self.message = message
+        self.hint = hint
+        super().__init__(self.__str__())
+
+    def __str__(self) -> str:
+        text = f"[{self.code}] {self.message}"
+        if self.hint:
+            text += f"\n  hint: {self.hint}"
+        return text
+
+
+# E1xx — configuration -------------------------------------------------------------
+
+
+class ConfigError(KGBuildError):
+    """A pipeline file or CLI option is invalid (bad YAML, unknown key, wrong type)."""
+
+    code = "E101"
+
+
+class UnknownStageError(ConfigError):
+    code = "E102"
+
+
+class WiringError(ConfigError):
+    """A stage requires a field that no earlier stage produces."""
+
+    code = "E103"
+
+
+# E2xx — models and optional dependencies -----------------------------------------
+
+
+class ModelNotFoundError(KGBuildError):
+    code = "E201"
+
+
+class MissingDependencyError(KGBuildError):
+    code = "E202"
+
+
+class ModelLoadError(KGBuildError):
+    code = "E203"
+
+
+# E3xx — inputs --------------------------------------------------------------------
+
+
+class InputError(KGBuildError):
+    """An input file cannot be processed. ``position`` says where, when known:
+    a byte offset for text, a time for audio, a frame for video."""
+
+    code = "E301"
+
+    def __init__(self, message: str, *, position: str | None = None, hint: str | None = None) -> None:
+        self.position = position
+        super().__init__(message, hint=hint)
+
+
+class EmptyInputError(InputError):
+    code = "E302"
+
+
+class DecodeError(InputError):
+    """The bytes are not what the extension promises, or are truncated/corrupt."""
+
+    code = "E303"
+
+
+class StageFailure(KGBuildError):
+    """Wraps any exception raised while a stage processed one source, naming the
+    stage, the source and the position so the failure can be found and reproduced."""
+
+    code = "E310"
+
+    def __init__(self, stage: str, source_uri: str, path: str, cause: BaseException) -> None:
+        self.stage = stage
+        self.source_uri = source_uri
+        self.path = path
+        self.cause = cause
+        self.position = getattr(cause, "position", None)
+        self.cause_code = getattr(cause, "code", type(cause).__name__)
+        super().__init__(self.reason)
+
+    @property
+    def reason(self) -> str:
+        detail = cause_text(self.cause)
+        where = f" at {self.position}" if self.position else ""
+        return f"stage '{self.stage}' failed on {self.path}{where}: {detail}"
+
+
+def cause_text(exc: BaseException) -> str:
+    if isinstance(exc, KGBuildError):
+        return f"[{exc.code}] {exc.message}"
+    text = str(exc).strip() or type(exc).__name__
+    return f"{type(exc).__name__}: {text}"
+
+
+# E4xx — store ---------------------------------------------------------------------
+
+
+class StoreError(KGBuildError):
+    code = "E401"
+
+
+class QueryError(StoreError):
+    code = "E402"

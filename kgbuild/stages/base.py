@@ -1,0 +1,128 @@
+"""The contract every pipeline stage follows.
+
+A stage is one class in its own module:
+
+* ``__init__`` is cheap: it validates JSON-able parameters (a pydantic ``Params`` model)
+  and loads nothing, so a pipeline can be built, validated and serialised in milliseconds;
+* ``warm_up()`` loads models (idempotent);
+* ``__call__(items)`` processes a batch of :class:`~kgbuild.datamodel.Item` in place;
+  ``pipe(stream)`` batches a stream;
+* ``to_config()`` / ``from_config()`` round-trip through YAML.
+
+``requires`` and ``produces`` name the item fields a stage reads and fills, so a pipeline
+whose wiring cannot work is rejected before any data flows.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+from ..datamodel import Activity, Item
+from ..errors import StageFailure
+from ..ids import sha256_text
+
+# The item fields stages exchange. "source" is always there.
+FIELDS = frozenset({"source", "text", "timeline", "mentions", "entities", "relations", "events"})
+
+
+class StageParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    batch_size: int = 8
+
+
+class Stage:
+    type_name: ClassVar[str] = ""
+    requires: ClassVar[frozenset[str]] = frozenset({"source"})
+    produces: ClassVar[frozenset[str]] = frozenset()
+    modalities: ClassVar[frozenset[str]] = frozenset()  # empty: every modality
+    Params: ClassVar[type[StageParams]] = StageParams
+
+    def __init__(self, name: str | None = None, **params: Any) -> None:
+        self.name = name or self.type_name
+        self.params = self.Params(**params)
+        self._warm = False
+
+    # lifecycle -------------------------------------------------------------------------
+
+    def warm_up(self) -> None:
+        """Load models. Subclasses override :meth:`_load` and keep this idempotent."""
+        if not self._warm:
+            self._load()
+            self._warm = True
+
+    def _load(self) -> None:
+        pass
+
+    # processing ---------------------------------------------------------------------
+
+    def applies_to(self, item: Item) -> bool:
+        return item.ok and (not self.modalities or item.source.modality in self.modalities)
+
+    def __call__(self, items: list[Item]) -> list[Item]:
+        self.warm_up()
+        todo = [it for it in items if self.applies_to(it)]
+        if todo:
+            self.process(todo)
+            for it in todo:
+                if it.ok:
+                    it.activities.append(self.activity())
+        return items
+
+    def process(self, items: list[Item]) -> None:
+        """Fill in ``items`` (all of which this stage applies to). Override this."""
+        raise NotImplementedError
+
+    def pipe(self, stream: Iterable[Item], batch_size: int | None = None) -> Iterator[Item]:
+        size = batch_size or self.params.batch_size
+        batch: list[Item] = []
+        for item in stream:
+            batch.append(item)
+            if len(batch) >= size:
+                yield from self(batch)
+                batch = []
+        if batch:
+            yield from self(batch)
+
+    def each(self, items: list[Item], fn: Callable[[Item], Any]) -> list[tuple[Item, Any]]:
+        """Run ``fn`` per item, recording a failure on the item instead of raising,
+        so one bad file never takes its batch down. Returns (item, result) for successes."""
+        done = []
+        for item in items:
+            try:
+                done.append((item, fn(item)))
+            except Exception as exc:  # noqa: BLE001 - every failure is recorded with its cause
+                self.fail(item, exc)
+        return done
+
+    def fail(self, item: Item, exc: BaseException) -> None:
+        item.failure = StageFailure(self.name, item.source.iri, item.source.relpath, exc)
+
+    # provenance and config ------------------------------------------------------------
+
+    def model_info(self) -> tuple[str | None, str | None]:
+        """(model name or path, version) for provenance; stages with models override."""
+        return None, None
+
+    def activity(self) -> Activity:
+        model, version = self.model_info()
+        return Activity(self.name, self.type_name, model, version, self.fingerprint())
+
+    def fingerprint(self) -> str:
+        model, version = self.model_info()
+        payload = json.dumps([self.to_config(), model, version], sort_keys=True, default=str)
+        return sha256_text(payload)[:16]
+
+    def to_config(self) -> dict[str, Any]:
+        return {"name": self.name, "type": self.type_name, "params": self.params.model_dump(mode="json")}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Stage:
+        return cls(name=config.get("name"), **(config.get("params") or {}))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(name={self.name!r}, params={self.params.model_dump()})"
