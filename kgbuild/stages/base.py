@@ -64,9 +64,9 @@ class Stage:
         return item.ok and (not self.modalities or item.source.modality in self.modalities)
 
     def __call__(self, items: list[Item]) -> list[Item]:
-        self.warm_up()
         todo = [it for it in items if self.applies_to(it)]
         if todo:
+            self.warm_up()  # only now: a corpus without audio never loads Whisper
             self.process(todo)
             for it in todo:
                 if it.ok:

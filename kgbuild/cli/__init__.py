@@ -1,0 +1,1 @@
+"""The ``kgbuild`` command line (typer)."""

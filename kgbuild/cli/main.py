@@ -1,0 +1,61 @@
+"""``kgbuild``: build a knowledge graph from media, then query, export and inspect it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from .. import __version__
+from ..errors import KGBuildError
+
+# Third-party libraries must never install packages or fetch weights behind the user's back.
+os.environ.setdefault("YOLO_AUTOINSTALL", "False")
+os.environ.setdefault("YOLO_OFFLINE", "True")
+os.environ.setdefault("YOLO_VERBOSE", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+app = typer.Typer(
+    name="kgbuild",
+    help="Turn a folder of text, images and speech into one knowledge graph, then query it with SPARQL.\n\n"
+    "Typical use:\n\n"
+    "  kgbuild build data/sample --store out/kg\n\n"
+    "  kgbuild query --store out/kg 'SELECT ?label ?type WHERE { ?e a kg:Entity ; rdfs:label ?label ; kg:entityType ?type }'\n\n"
+    "  kgbuild stats --store out/kg",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+err = Console(stderr=True)
+
+STORE_OPTION = typer.Option(Path("out/kg"), "--store", "-s", help="Store folder (an Oxigraph database).")
+
+
+def fail(exc: KGBuildError, code: int = 2) -> None:
+    err.print(f"[bold red]error[/] {exc.message}", highlight=False)
+    if exc.hint:
+        err.print(f"  [dim]hint:[/] {exc.hint}", highlight=False)
+    err.print(f"  [dim]code {exc.code}[/]")
+    raise typer.Exit(code)
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"kgbuild {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", callback=version_callback, is_eager=True,
+                                       help="Print the version and exit.")) -> None:
+    pass
+
+
+from . import build_cmd, query_cmd  # noqa: E402,F401 - register commands
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,134 @@
+"""``kgbuild query``, ``export`` and ``stats``: reading a store."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+
+import typer
+
+from ..errors import KGBuildError
+from .main import STORE_OPTION, app, fail
+
+
+class ResultFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    tsv = "tsv"
+
+
+class ExportFormat(str, Enum):
+    turtle = "turtle"
+    nquads = "nquads"
+    ntriples = "ntriples"
+    trig = "trig"
+
+
+def _open(store: Path):
+    from ..store import KGStore
+
+    try:
+        return KGStore(store, read_only=True)
+    except KGBuildError as exc:
+        fail(exc)
+
+
+@app.command()
+def query(
+    sparql: str = typer.Argument(..., help="A SPARQL 1.1 query, '-' to read it from stdin, or @FILE."),
+    store: Path = STORE_OPTION,
+    fmt: ResultFormat = typer.Option(ResultFormat.table, "--format", "-f",
+                                     help="table (terminal), json (SPARQL 1.1 JSON results), csv or tsv."),
+) -> None:
+    """Run SPARQL over the union of all graphs in the store.
+
+    The prefixes kg, rdf, rdfs, xsd, prov, oa, dcterms, schema and kgid are predeclared.
+    Use GRAPH ?g { ... } to see which source (graph) a fact comes from. Example:
+
+      kgbuild query "SELECT ?text ?label WHERE { ?m a kg:Mention ; kg:text ?text ; kg:label ?label } LIMIT 10"
+    """
+    import pyoxigraph as ox
+
+    from .render import print_solutions
+
+    if sparql == "-":
+        sparql = sys.stdin.read()
+    elif sparql.startswith("@"):
+        sparql = Path(sparql[1:]).read_text(encoding="utf-8")
+    kg = _open(store)
+    try:
+        result = kg.query(sparql)
+    except KGBuildError as exc:
+        fail(exc)
+    out = sys.stdout.buffer
+    if isinstance(result, ox.QueryBoolean):
+        if fmt is ResultFormat.table:
+            typer.echo("true" if bool(result) else "false")
+        else:
+            out.write(result.serialize(format=_results_format(fmt)))
+    elif isinstance(result, ox.QueryTriples):
+        out.write(result.serialize(format=ox.RdfFormat.TURTLE if fmt is ResultFormat.table else ox.RdfFormat.N_TRIPLES))
+    elif fmt is ResultFormat.table:
+        print_solutions(result)
+    else:
+        out.write(result.serialize(format=_results_format(fmt)))
+    out.flush()
+
+
+def _results_format(fmt: ResultFormat):
+    import pyoxigraph as ox
+
+    return {ResultFormat.json: ox.QueryResultsFormat.JSON, ResultFormat.csv: ox.QueryResultsFormat.CSV,
+            ResultFormat.tsv: ox.QueryResultsFormat.TSV}[fmt]
+
+
+@app.command()
+def export(
+    store: Path = STORE_OPTION,
+    fmt: ExportFormat = typer.Option(ExportFormat.turtle, "--format", "-f",
+                                     help="turtle/ntriples: the union graph; nquads/trig: one named graph per source."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output file."),
+) -> None:
+    """Write the whole graph to an RDF file."""
+    kg = _open(store)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        n = kg.export(fmt.value, out)
+    except KGBuildError as exc:
+        fail(exc)
+    typer.echo(f"wrote {n} {'quads' if fmt.value in ('nquads', 'trig') else 'triples'} to {out}", err=True)
+
+
+@app.command()
+def stats(
+    store: Path = STORE_OPTION,
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables."),
+) -> None:
+    """Counts by modality, entity type and source, and the files that failed."""
+    from ..store.stats import collect
+
+    data = collect(_open(store))
+    if as_json:
+        typer.echo(json.dumps(data, indent=2))
+        return
+    from .render import console
+    from rich.table import Table
+
+    for key, title, cols in (
+        ("sources_by_modality", "sources", ("modality", "sources", "ok", "failed")),
+        ("mentions_by_modality", "mentions", ("modality", "mentions")),
+        ("entities_by_type", "entities", ("type", "entities")),
+        ("sources", "per source", ("path", "modality", "mentions", "status")),
+        ("failures", "failures", ("path", "stage", "code", "reason")),
+    ):
+        table = Table(title=title)
+        for col in cols:
+            table.add_column(col, overflow="fold")
+        for row in data[key]:
+            table.add_row(*(str(row[c]) for c in cols))
+        if data[key]:
+            console.print(table)
+    console.print(f"triples: {data['triples']}   entities: {data['entities']}   mentions: {data['mentions']}")

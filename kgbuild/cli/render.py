@@ -1,0 +1,58 @@
+"""Terminal output: the build summary and SPARQL results as tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from ..pipeline.runner import BuildReport
+
+console = Console()
+
+
+def print_build_report(report: BuildReport, store: Path) -> None:
+    table = Table(title=f"kgbuild → {store}", show_footer=False)
+    for col in ("modality", "files", "processed", "mentions"):
+        table.add_column(col, justify="right" if col != "modality" else "left")
+    for modality in sorted(set(report.files) | set(report.mentions)):
+        table.add_row(modality, str(report.files.get(modality, 0)), str(report.ingested.get(modality, 0)),
+                      str(report.mentions.get(modality, 0)))
+    console.print(table)
+    console.print(
+        f"entities touched: {len(report.entities)}   unchanged (skipped): {report.unchanged}   "
+        f"unsupported (skipped): {len(report.unsupported)}   failed: {len(report.failures)}   "
+        f"time: {report.seconds:.1f} s"
+    )
+    if report.unsupported:
+        shown = ", ".join(report.unsupported[:8]) + (" …" if len(report.unsupported) > 8 else "")
+        console.print(f"[dim]unsupported file types, skipped: {shown}[/]")
+    if report.failures:
+        failed = Table(title="failed files (recorded in the store; the rest was ingested)", title_style="bold red")
+        for col in ("path", "stage", "code", "reason"):
+            failed.add_column(col, overflow="fold")
+        for f in report.failures:
+            failed.add_row(f.path, f.stage, f.code, f.reason)
+        console.print(failed)
+
+
+def term_text(term) -> str:
+    if term is None:
+        return ""
+    return term.value
+
+
+def print_solutions(solutions, *, title: str | None = None, limit: int | None = None) -> int:
+    variables = [v.value for v in solutions.variables]
+    table = Table(title=title)
+    for var in variables:
+        table.add_column(var, overflow="fold")
+    count = 0
+    for row in solutions:
+        count += 1
+        if limit is None or count <= limit:
+            table.add_row(*(term_text(row[v]) for v in variables))
+    console.print(table)
+    console.print(f"[dim]{count} row{'s' if count != 1 else ''}[/]")
+    return count

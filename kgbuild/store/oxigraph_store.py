@@ -1,0 +1,143 @@
+"""The embedded store: an on-disk Oxigraph database, one named graph per source.
+
+SPARQL queries see the union of all named graphs as their default graph, so users never
+need ``GRAPH ?g`` unless they want to know which source a fact came from.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from ..errors import QueryError, StoreError
+from ..ids import NS
+from .rdf import PREFIXES
+
+_PROLOGUE = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+
+EXPORT_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+}
+
+
+@dataclass(frozen=True)
+class SourceState:
+    graph: str
+    sha256: str
+    status: str
+    fingerprint: str | None
+    paths: tuple[str, ...]
+
+
+class KGStore:
+    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+        self.path = Path(path)
+        try:
+            if read_only:
+                if not (self.path / "CURRENT").exists():
+                    raise StoreError(f"no kgbuild store at {self.path}",
+                                     hint="build one first: kgbuild build DATA --store DIR")
+                self._store = ox.Store.read_only(str(self.path))
+            else:
+                self.path.mkdir(parents=True, exist_ok=True)
+                self._store = ox.Store(str(self.path))
+        except OSError as exc:
+            raise StoreError(f"cannot open the store at {self.path}: {exc}",
+                             hint="another kgbuild process may be writing to it") from None
+
+    # reading ------------------------------------------------------------------------
+
+    def query(self, sparql: str, *, prefixes: bool = True):
+        """Run SPARQL 1.1 over the union of all graphs. Common prefixes (kg, rdfs, oa,
+        prov, schema, xsd, ...) are predeclared unless ``prefixes=False``."""
+        text = _PROLOGUE + sparql if prefixes else sparql
+        try:
+            return self._store.query(text, use_default_graph_as_union=True)
+        except SyntaxError as exc:
+            line_shift = _PROLOGUE.count("\n") if prefixes else 0
+            raise QueryError(f"SPARQL syntax error: {_shift_lines(str(exc), line_shift)}") from None
+        except OSError as exc:
+            raise QueryError(f"query failed: {exc}") from None
+
+    def sources(self) -> dict[str, SourceState]:
+        """Known sources by sha256."""
+        rows = self.query(
+            """SELECT ?g ?sha ?status ?fp (GROUP_CONCAT(?path; separator="\\u0000") AS ?paths) WHERE {
+                 GRAPH ?g { ?g a kg:Source ; kg:sha256 ?sha ; kg:status ?status .
+                            OPTIONAL { ?g kg:pipelineFingerprint ?fp } OPTIONAL { ?g kg:path ?path } } }
+               GROUP BY ?g ?sha ?status ?fp"""
+        )
+        out = {}
+        for row in rows:
+            paths = tuple(p for p in (row["paths"].value if row["paths"] else "").split("\u0000") if p)
+            fp = row["fp"].value if row["fp"] else None
+            out[row["sha"].value] = SourceState(row["g"].value, row["sha"].value, row["status"].value, fp, paths)
+        return out
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    def named_graphs(self) -> list[str]:
+        return sorted(g.value for g in self._store.named_graphs())
+
+    # writing ------------------------------------------------------------------------
+
+    def replace_graph(self, graph: str, quads: list[ox.Quad]) -> None:
+        """Swap a source's graph for new content. Each step is atomic; a crash between
+        them leaves the source absent, and the next build simply redoes it."""
+        node = ox.NamedNode(graph)
+        if self._store.contains_named_graph(node):
+            self._store.remove_graph(node)
+        self._store.extend(quads)
+
+    def add(self, quads: Iterable[ox.Quad]) -> None:
+        self._store.extend(quads)
+
+    def add_path(self, graph: str, path: str) -> None:
+        g = ox.NamedNode(graph)
+        self._store.add(ox.Quad(g, ox.NamedNode(NS + "path"), ox.Literal(path), g))
+
+    def remove_path(self, graph: str, path: str) -> None:
+        """Detach a path from a source whose file at that path has changed; drop the
+        source when no path is left."""
+        g = ox.NamedNode(graph)
+        self._store.remove(ox.Quad(g, ox.NamedNode(NS + "path"), ox.Literal(path), g))
+        if not list(self._store.quads_for_pattern(g, ox.NamedNode(NS + "path"), None, g)):
+            self._store.remove_graph(g)
+
+    def flush(self) -> None:
+        self._store.flush()
+
+    def close(self) -> None:
+        self.flush()
+        del self._store
+
+    # export ---------------------------------------------------------------------------
+
+    def export(self, fmt: str, out: str | Path) -> int:
+        """Write the store. Graph-aware formats (nquads, trig) keep one graph per source;
+        triple formats (turtle, ntriples) write the union, each triple once."""
+        if fmt not in EXPORT_FORMATS:
+            raise StoreError(f"unknown export format '{fmt}'", hint=f"one of: {', '.join(EXPORT_FORMATS)}")
+        rdf_format = EXPORT_FORMATS[fmt]
+        if rdf_format.supports_datasets:
+            self._store.dump(str(out), rdf_format, prefixes=PREFIXES if fmt == "trig" else None)
+            return len(self._store)
+        triples = {ox.Triple(q.subject, q.predicate, q.object) for q in self._store.quads_for_pattern(None, None, None)}
+        ordered = sorted(triples, key=str)
+        ox.serialize(ordered, str(out), rdf_format, prefixes=PREFIXES if fmt == "turtle" else None)
+        return len(ordered)
+
+
+def _shift_lines(message: str, shift: int) -> str:
+    """Parser positions ("error at LINE:COL") count our predeclared prefixes; report
+    them in the user's own line numbers."""
+    return re.sub(r"at (\d+):(\d+)", lambda m: f"at line {max(1, int(m.group(1)) - shift)}, column {m.group(2)}",
+                  message, count=1)

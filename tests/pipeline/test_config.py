@@ -1,0 +1,77 @@
+import pytest
+import yaml
+
+from kgbuild.errors import ConfigError, UnknownStageError, WiringError
+from kgbuild.pipeline import Pipeline, load_pipeline
+from kgbuild.stages import get_stage_class
+
+
+def write(tmp_path, text: str):
+    path = tmp_path / "p.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_default_pipeline_loads_without_loading_models():
+    pipe = load_pipeline("default")
+    assert [s.type_name for s in pipe.stages] == ["text_reader", "whisper", "yolo", "spacy_ner", "entity_linker"]
+    assert not any(s._warm for s in pipe.stages)
+
+
+def test_pipeline_round_trips_through_yaml(tmp_path):
+    pipe = load_pipeline("default")
+    again = load_pipeline(write(tmp_path, pipe.to_yaml()))
+    assert again.to_config() == pipe.to_config()
+    assert again.fingerprint() == pipe.fingerprint()
+
+
+def test_fingerprint_changes_with_a_parameter():
+    base = load_pipeline("default").to_config()
+    changed = yaml.safe_load(yaml.safe_dump(base))
+    changed["stages"][2]["params"]["conf"] = 0.5
+    assert Pipeline.from_config(changed).fingerprint() != Pipeline.from_config(base).fingerprint()
+
+
+def test_wiring_error_names_the_stage_and_missing_field(tmp_path):
+    path = write(tmp_path, "name: bad\nstages:\n  - type: spacy_ner\n    name: ner\n  - type: text_reader\n")
+    with pytest.raises(WiringError) as info:
+        load_pipeline(path)
+    message = str(info.value)
+    assert "stages[0]" in message and "'ner'" in message and "'text'" in message and str(path) in message
+    assert info.value.code == "E103"
+
+
+def test_unknown_stage_lists_known_ones(tmp_path):
+    with pytest.raises(UnknownStageError) as info:
+        load_pipeline(write(tmp_path, "name: x\nstages:\n  - type: telepathy\n"))
+    assert "telepathy" in str(info.value) and "spacy_ner" in str(info.value)
+
+
+def test_bad_parameter_type_and_unknown_key_are_reported_with_location(tmp_path):
+    with pytest.raises(ConfigError) as info:
+        load_pipeline(write(tmp_path, "name: x\nstages:\n  - type: text_reader\n    params: {batch_size: lots}\n"))
+    assert "stages[0]" in str(info.value) and "params.batch_size" in str(info.value)
+    with pytest.raises(ConfigError) as info:
+        load_pipeline(write(tmp_path, "name: x\nstages:\n  - type: text_reader\n    params: {colour: red}\n"))
+    assert "colour" in str(info.value)
+
+
+def test_yaml_syntax_error_gives_line_and_column(tmp_path):
+    path = write(tmp_path, "name: x\nstages:\n  - type: [text_reader\n")
+    with pytest.raises(ConfigError) as info:
+        load_pipeline(path)
+    assert f"{path}:" in str(info.value) and "syntax" in str(info.value)
+
+
+def test_duplicate_stage_names_rejected(tmp_path):
+    with pytest.raises(ConfigError, match="repeated: t"):
+        load_pipeline(write(tmp_path, "name: x\nstages:\n  - {type: text_reader, name: t}\n  - {type: text_reader, name: t}\n"))
+
+
+@pytest.mark.parametrize("stage_type", ["text_reader", "spacy_ner", "entity_linker", "yolo", "whisper"])
+def test_every_stage_round_trips_its_config(stage_type):
+    cls = get_stage_class(stage_type)
+    stage = cls(name="s1")
+    again = cls.from_config(stage.to_config())
+    assert again.to_config() == stage.to_config()
+    assert again.fingerprint() == stage.fingerprint()

@@ -1,0 +1,40 @@
+from kgbuild.datamodel import Box, CharSpan, Item, Mention, Provenance, Source
+from kgbuild.stages.entity_linker import EntityLinker
+
+
+def item_with(*mentions: Mention, sha: str = "1" * 64) -> Item:
+    src = Source(path=None, relpath="x", sha256=sha, size=1, media_type="text/plain", modality="text")
+    return Item(src, mentions=list(mentions))
+
+
+def text_mention(text, label, start, sha="1" * 64):
+    from kgbuild.ids import source_iri
+
+    return Mention(text, label, "text", Provenance(source_iri(sha), (CharSpan(start, start + len(text)),), "ner"))
+
+
+def test_same_name_and_type_is_one_entity_across_documents():
+    a = EntityLinker()([item_with(text_mention("Marie Curie", "PERSON", 0))])[0]
+    b = EntityLinker()([item_with(text_mention("marie curie's", "PERSON", 5, "2" * 64), sha="2" * 64)])[0]
+    assert a.mentions[0].entity == b.mentions[0].entity
+    entity = a.entities[a.mentions[0].entity]
+    assert entity.label == "Marie Curie" and entity.schema_class == "http://schema.org/Person"
+
+
+def test_type_separates_entities_and_label_is_order_independent():
+    m1, m2, m3 = (text_mention("Washington", "PERSON", 0), text_mention("Washington", "GPE", 20),
+                  text_mention("the Sorbonne", "ORG", 40))
+    m4 = text_mention("Sorbonne", "ORG", 60)
+    one = EntityLinker()([item_with(m1, m2, m3, m4)])[0]
+    two = EntityLinker()([item_with(m4, m3, m2, m1)])[0]
+    assert one.mentions[0].entity != one.mentions[1].entity
+    assert {e.label for e in one.entities.values()} == {"Washington", "Sorbonne"}
+    assert one.entities == two.entities
+
+
+def test_each_detection_is_its_own_instance():
+    prov = lambda x: Provenance("src", (Box(x, 0, 10, 10),), "image")  # noqa: E731
+    dets = [Mention("person", "PERSON", "image", prov(0), 0.9), Mention("person", "PERSON", "image", prov(50), 0.8)]
+    item = EntityLinker()([item_with(*dets)])[0]
+    assert len({m.entity for m in item.mentions}) == 2
+    assert all(e.label == "person" and e.entity_type == "PERSON" for e in item.entities.values())

@@ -1,0 +1,143 @@
+"""kgbuild.audio: real files in several formats, written with PyAV (bundled FFmpeg)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+from kgbuild.audio import decode_audio, probe_duration
+from kgbuild.errors import DecodeError, EmptyInputError
+
+RATE = 16000
+SECONDS = 4.0
+
+CODECS = {"wav": "pcm_s16le", "flac": "flac", "mp3": "libmp3lame", "ogg": "libopus"}
+
+
+def tone(seconds: float = SECONDS, rate: int = RATE, channels: int = 1) -> np.ndarray:
+    """A chirp with a pause, so every decoder has something non-trivial to get right."""
+    t = np.arange(int(seconds * rate)) / rate
+    x = 0.3 * np.sin(2 * np.pi * (300 + 200 * t) * t)
+    x[(t > 1.0) & (t < 1.5)] = 0.0
+    return np.repeat(x[None, :], channels, axis=0)
+
+
+def write_audio(path: Path, samples: np.ndarray, rate: int = RATE) -> Path:
+    """Encode (channels, n) float samples at ``rate`` into ``path``, codec by extension."""
+    codec = CODECS[path.suffix[1:]]
+    layout = "mono" if samples.shape[0] == 1 else "stereo"
+    pcm = (samples.T * 32767).astype(np.int16).reshape(1, -1)  # packed s16 is interleaved
+    frame = av.AudioFrame.from_ndarray(pcm, format="s16", layout=layout)
+    frame.sample_rate = rate
+    with av.open(str(path), "w") as container:
+        # opus only encodes at 48 kHz-family rates, which also exercises resampling on read
+        stream = container.add_stream(codec, rate=48000 if codec == "libopus" else rate, layout=layout)
+        resampler = av.AudioResampler(format=stream.codec_context.format.name, layout=layout, rate=stream.rate)
+        for chunk in resampler.resample(frame) + resampler.resample(None):
+            for packet in stream.encode(chunk):
+                container.mux(packet)
+        for packet in stream.encode(None):
+            container.mux(packet)
+    return path
+
+
+@pytest.fixture(scope="module")
+def media(tmp_path_factory) -> dict[str, Path]:
+    d = tmp_path_factory.mktemp("audio")
+    return {ext: write_audio(d / f"chirp.{ext}", tone()) for ext in CODECS}
+
+
+@pytest.mark.parametrize("ext", list(CODECS))
+def test_formats_decode_to_the_same_length(media, ext):
+    audio = decode_audio(media[ext])
+    assert audio.dtype == np.float32 and audio.ndim == 1
+    assert abs(len(audio) - SECONDS * RATE) <= 0.01 * SECONDS * RATE
+    assert 0.2 < float(np.abs(audio).max()) <= 1.0
+    # the 1.0-1.5 s pause survives every codec where it was put
+    pause = audio[int(1.1 * RATE):int(1.4 * RATE)]
+    assert float(np.abs(pause).max()) < 0.05
+
+
+def test_wav_roundtrip_is_exact_enough(media):
+    audio = decode_audio(media["wav"])
+    expected = tone()[0].astype(np.float32)
+    assert np.max(np.abs(audio - expected)) < 1e-3
+
+
+def test_stereo_44k_is_downmixed_and_resampled(tmp_path):
+    path = write_audio(tmp_path / "stereo.wav", tone(2.0, 44100, channels=2), rate=44100)
+    audio = decode_audio(path)
+    assert abs(len(audio) - 2.0 * RATE) <= 0.01 * 2.0 * RATE
+    assert decode_audio(path, sample_rate=8000).shape[0] == pytest.approx(2.0 * 8000, rel=0.01)
+
+
+def test_probe_duration(media):
+    for ext in ("wav", "flac", "mp3"):
+        assert probe_duration(media[ext]) == pytest.approx(SECONDS, abs=0.1)
+
+
+def test_picks_a_stream_by_index(tmp_path):
+    """As for a video with several sound tracks: default is the first audio stream."""
+    path = tmp_path / "two_tracks.mka"
+    with av.open(str(path), "w") as container:
+        streams = [container.add_stream("pcm_s16le", rate=RATE, layout="mono") for _ in range(2)]
+        for stream, seconds in zip(streams, (1.0, 2.0)):
+            frame = av.AudioFrame.from_ndarray((tone(seconds) * 32767).astype(np.int16), format="s16", layout="mono")
+            frame.sample_rate = RATE
+            for packet in list(stream.encode(frame)) + list(stream.encode(None)):
+                container.mux(packet)
+    assert len(decode_audio(path)) == pytest.approx(1.0 * RATE, rel=0.01)
+    assert len(decode_audio(path, stream_index=1)) == pytest.approx(2.0 * RATE, rel=0.01)
+    with pytest.raises(DecodeError, match="stream 7 is not an audio stream"):
+        decode_audio(path, stream_index=7)
+
+
+def test_max_seconds(media):
+    with pytest.raises(DecodeError, match="over the 2 s limit") as info:
+        decode_audio(media["flac"], max_seconds=2)
+    assert "max_seconds" in info.value.hint
+
+
+def test_empty_file(tmp_path):
+    (tmp_path / "empty.wav").write_bytes(b"")
+    with pytest.raises(EmptyInputError) as info:
+        decode_audio(tmp_path / "empty.wav")
+    assert info.value.code == "E302"
+
+
+@pytest.mark.parametrize("ext", ["wav", "flac", "mp3"])
+def test_truncated_files_are_refused_with_a_position(media, tmp_path, ext):
+    data = media[ext].read_bytes()
+    cut = tmp_path / f"cut.{ext}"
+    cut.write_bytes(data[: len(data) // 2])
+    with pytest.raises(DecodeError) as info:
+        decode_audio(cut)
+    assert info.value.code == "E303"
+    assert info.value.position and info.value.position.startswith("t=")
+    assert 0.5 < float(info.value.position[2:]) < SECONDS
+
+
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        ("random.wav", np.random.default_rng(7).bytes(40_000)),
+        ("notes.wav", b"These are meeting notes, saved with the wrong extension.\n" * 50),
+        ("header_only.wav", b"RIFF\x24\x00\x00\x00WAVEfmt "),
+    ],
+)
+def test_non_audio_bytes_are_refused(tmp_path, name, content):
+    (tmp_path / name).write_bytes(content)
+    with pytest.raises(DecodeError) as info:
+        decode_audio(tmp_path / name)
+    assert "Invalid data" in info.value.message or "no audio" in info.value.message
+
+
+def test_image_has_no_audio_stream(tmp_path):
+    from PIL import Image
+
+    Image.new("RGB", (32, 32), "red").save(tmp_path / "red.png")
+    with pytest.raises(DecodeError, match=r"no audio stream \(streams found: video\)"):
+        decode_audio(tmp_path / "red.png")
