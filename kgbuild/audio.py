@@ -157,7 +157,8 @@ def decode_audio(
     if total == 0:
         raise DecodeError("the audio stream holds no decodable samples",
                           hint="the file is truncated or its audio data is corrupt")
-    if declared and decoded < declared * _TRUNCATION_TOLERANCE and declared - decoded > _TRUNCATION_MIN_SECONDS:
+    missing = (declared or 0.0) - decoded
+    if declared and decoded < declared * _TRUNCATION_TOLERANCE and missing > _TRUNCATION_MIN_SECONDS:
         raise DecodeError(
             f"file is truncated: its header declares {declared:.2f} s but only {decoded:.2f} s decode",
             position=f"t={decoded:.2f}",

