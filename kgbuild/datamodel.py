@@ -197,6 +197,40 @@ class Timeline:
         return round(sum(probs) / len(probs), 4) if probs else None
 
 
+# Text found in an image -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegionSpan:
+    """A piece of recognised text (an OCR line) and the image region it was read from."""
+
+    start_char: int
+    end_char: int
+    box: Box
+    confidence: float | None = None
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Maps character spans of text read from an image to boxes in that image."""
+
+    regions: tuple[RegionSpan, ...]
+
+    def box(self, span: CharSpan) -> Box | None:
+        """The smallest box around every region the span touches."""
+        hit = [r.box for r in self.regions if r.start_char < span.end and r.end_char > span.start]
+        if not hit:
+            return None
+        x0, y0 = min(b.x for b in hit), min(b.y for b in hit)
+        x1, y1 = max(b.x + b.w for b in hit), max(b.y + b.h for b in hit)
+        return Box(x0, y0, x1 - x0, y1 - y0)
+
+    def confidence(self, span: CharSpan) -> float | None:
+        probs = [r.confidence for r in self.regions
+                 if r.start_char < span.end and r.end_char > span.start and r.confidence is not None]
+        return round(sum(probs) / len(probs), 4) if probs else None
+
+
 # The work unit -------------------------------------------------------------------------
 
 
@@ -207,7 +241,8 @@ class Item:
     source: Source
     text: str | None = None
     text_modality: str | None = None  # text | speech | ocr: how the text was obtained
-    timeline: Timeline | None = None
+    timeline: Timeline | None = None  # speech: character spans -> time ranges
+    layout: Layout | None = None  # text read from an image: character spans -> boxes
     mentions: list[Mention] = field(default_factory=list)
     entities: dict[str, Entity] = field(default_factory=dict)
     relations: list[Relation] = field(default_factory=list)

@@ -35,3 +35,14 @@ def test_timeline_maps_char_spans_to_time():
     assert tl.time_range(CharSpan(30, 35)) is None
     segments_only = Timeline(words=(), segments=tl.segments)
     assert segments_only.time_range(CharSpan(21, 26)) == TimeRange(0.0, 2.0)
+
+
+def test_layout_maps_spans_to_the_box_around_their_lines():
+    from kgbuild.datamodel import Layout, RegionSpan
+
+    # "OPEN DAILY\nCafe Luna" read as two lines
+    layout = Layout((RegionSpan(0, 10, Box(10, 10, 100, 20), 0.9), RegionSpan(11, 20, Box(12, 40, 80, 20), 0.7)))
+    assert layout.box(CharSpan(11, 20)) == Box(12, 40, 80, 20)
+    assert layout.box(CharSpan(5, 15)) == Box(10, 10, 100, 50)
+    assert layout.confidence(CharSpan(5, 15)) == pytest.approx(0.8)
+    assert layout.box(CharSpan(30, 40)) is None

@@ -54,7 +54,26 @@ def _root(version: bool = typer.Option(False, "--version", callback=version_call
     pass
 
 
-from . import build_cmd, query_cmd  # noqa: E402,F401 - register commands
+eval_app = typer.Typer(help="Measure quality against standard data sets (one subcommand per task).",
+                       no_args_is_help=True)
+train_app = typer.Typer(help="Train the models stages use (one subcommand per model).", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+app.add_typer(train_app, name="train")
+
+
+def _register_commands() -> None:
+    """Every ``*_cmd.py`` module in this package adds its commands to ``app`` (or to
+    ``eval_app``/``train_app``) when imported."""
+    import importlib
+    import pkgutil
+
+    here = [str(Path(__file__).parent)]
+    for info in sorted(pkgutil.iter_modules(here), key=lambda i: i.name):
+        if info.name.endswith("_cmd"):
+            importlib.import_module(f"{__package__}.{info.name}")
+
+
+_register_commands()
 
 
 def main() -> None:

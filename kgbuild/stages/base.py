@@ -26,7 +26,7 @@ from ..errors import StageFailure
 from ..ids import sha256_text
 
 # The item fields stages exchange. "source" is always there.
-FIELDS = frozenset({"source", "text", "timeline", "mentions", "entities", "relations", "events"})
+FIELDS = frozenset({"source", "text", "timeline", "layout", "mentions", "entities", "relations", "events"})
 
 
 class StageParams(BaseModel):

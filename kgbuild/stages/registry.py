@@ -1,25 +1,19 @@
 """Stage registry: the names pipeline YAML files use for stage types.
 
-Built-in stages are listed as dotted paths and imported only when a pipeline uses them,
-so ``kgbuild --help`` never pays for torch. Third-party packages add stages through the
-``kgbuild.stages`` entry-point group, or at run time with :func:`register_stage`.
+Built-in stages register themselves with :func:`register_stage` in their own module under
+``kgbuild/stages/``; the modules are imported on first lookup (stage modules import their
+heavy libraries only in ``_load``, so this stays cheap). Third-party packages add stages
+through the ``kgbuild.stages`` entry-point group, or at run time with :func:`register_stage`.
 """
 
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from importlib.metadata import entry_points
 
 from ..errors import UnknownStageError
 from .base import Stage
-
-_BUILTIN = {
-    "text_reader": "kgbuild.stages.text_reader:TextReader",
-    "spacy_ner": "kgbuild.stages.spacy_ner:SpacyNER",
-    "yolo": "kgbuild.stages.yolo_detector:YoloDetector",
-    "whisper": "kgbuild.stages.whisper_transcriber:WhisperTranscriber",
-    "entity_linker": "kgbuild.stages.entity_linker:EntityLinker",
-}
 
 _registered: dict[str, type[Stage]] = {}
 
@@ -39,14 +33,32 @@ def _plugins() -> dict[str, str]:
     return {ep.name: ep.value for ep in entry_points(group="kgbuild.stages")}
 
 
+_NOT_STAGES = {"base", "registry"}
+_builtins_loaded = False
+
+
+def _load_builtins() -> None:
+    global _builtins_loaded
+    if not _builtins_loaded:
+        from .. import stages
+
+        for info in pkgutil.iter_modules(stages.__path__):
+            if info.name not in _NOT_STAGES and not info.name.startswith("_"):
+                importlib.import_module(f"{stages.__name__}.{info.name}")
+        _builtins_loaded = True
+
+
 def available() -> list[str]:
-    return sorted(set(_BUILTIN) | set(_registered) | set(_plugins()))
+    _load_builtins()
+    return sorted(set(_registered) | set(_plugins()))
 
 
 def get_stage_class(name: str) -> type[Stage]:
+    if name not in _registered:
+        _load_builtins()
     if name in _registered:
         return _registered[name]
-    target = _BUILTIN.get(name) or _plugins().get(name)
+    target = _plugins().get(name)
     if target is None:
         raise UnknownStageError(
             f"unknown stage type '{name}'", hint=f"known stage types: {', '.join(available())}"

@@ -68,6 +68,10 @@ class SpacyNER(Stage):
             when = item.timeline.time_range(span)
             anchors = (span, when) if when else anchors
             confidence = item.timeline.confidence(span)  # ASR word probability: how sure we heard it
+        elif item.layout is not None:
+            where = item.layout.box(span)
+            anchors = (span, where) if where else anchors
+            confidence = item.layout.confidence(span)  # OCR line score: how sure we read it
         modality = item.text_modality or "text"
         return Mention(ent.text, ent.label_, modality, Provenance(item.source.iri, anchors, self.name), confidence)
 

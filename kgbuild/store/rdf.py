@@ -79,9 +79,11 @@ def source_quads(item: Item, *, pipeline: str, pipeline_fingerprint: str, paths:
     g.add(src.iri, kg("pipeline"), pipeline)
     g.add(src.iri, kg("pipelineFingerprint"), pipeline_fingerprint)
     g.add(src.iri, kg("status"), "ok" if item.ok else "failed")
-    for key in ("width", "height", "duration", "language"):
-        if item.meta.get(key) is not None:
-            g.add(src.iri, kg(key), item.meta[key])
+    for key, value in sorted(item.meta.items()):
+        # Scalars describe the source (width, duration, language, ...): kg:<camelCase key>.
+        # Keys starting with "_" are working data for later stages, not facts.
+        if not key.startswith("_") and isinstance(value, (str, int, float, bool)):
+            g.add(src.iri, kg(_camel(key)), value)
     for label, count in sorted(item.meta.get("object_counts", {}).items()):
         node = mint("count", src.iri, label)
         g.add(src.iri, kg("objectCount"), N(node))
@@ -98,6 +100,11 @@ def source_quads(item: Item, *, pipeline: str, pipeline_fingerprint: str, paths:
     for event in item.events:
         _event(g, event)
     return g.quads
+
+
+def _camel(key: str) -> str:
+    head, *rest = key.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
 def _failure(g: _Graph, item: Item) -> None:
