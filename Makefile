@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet $(TORCH)
-	$(PY) -m pip install --quiet -e '.[vision,dev]'
+	$(PY) -m pip install --quiet -e '.[vision,server,dev]'
 	touch $(STAMP)
 
 demo: setup

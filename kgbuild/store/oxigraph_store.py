@@ -66,6 +66,15 @@ class KGStore:
         except OSError as exc:
             raise QueryError(f"query failed: {exc}") from None
 
+    def update(self, sparql: str) -> None:
+        """SPARQL 1.1 Update (only on a store opened for writing)."""
+        try:
+            self._store.update(_PROLOGUE + sparql)
+        except SyntaxError as exc:
+            raise QueryError(f"SPARQL syntax error: {_shift_lines(str(exc), _PROLOGUE.count(chr(10)))}") from None
+        except OSError as exc:
+            raise QueryError(f"update failed: {exc}") from None
+
     def sources(self) -> dict[str, SourceState]:
         """Known sources by sha256."""
         rows = self.query(

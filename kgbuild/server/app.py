@@ -1,0 +1,108 @@
+"""The HTTP server: SPARQL 1.1 Protocol at ``/sparql`` and graph queries under ``/api``.
+
+    kgbuild serve --store out/kg            # http://127.0.0.1:7878/sparql
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+from fastapi import FastAPI, HTTPException, Query
+
+from .. import __version__
+from ..errors import KGBuildError
+from ..store import KGStore
+from .sparql import Limits, make_router
+
+
+class AppState:
+    """The open store and the cached entity graph, shared by request threads."""
+
+    def __init__(self, store_path: Path, *, allow_update: bool, token: str | None, limits: Limits) -> None:
+        self.store_path = Path(store_path)
+        self.allow_update = allow_update
+        self.token = token
+        self.limits = limits
+        self._store = KGStore(self.store_path, read_only=not allow_update)
+        self._graph = None
+        self._graph_checked = 0.0
+        self._graph_fp = None
+        self._lock = threading.Lock()
+
+    def store(self) -> KGStore:
+        return self._store
+
+    def graph(self):
+        """The entity graph, rebuilt when the store's content changes (checked every 2 s)."""
+        from ..graph.entity_graph import build_entity_graph, store_fingerprint
+
+        with self._lock:
+            now = time.monotonic()
+            if self._graph is None or now - self._graph_checked > 2.0:
+                fp = store_fingerprint(self._store)
+                if fp != self._graph_fp:
+                    self._graph, self._graph_fp = build_entity_graph(self._store), fp
+                self._graph_checked = now
+            return self._graph
+
+
+def create_app(store_path: str | Path, *, allow_update: bool = False, token: str | None = None,
+               timeout_s: float = 30.0, max_rows: int = 100_000) -> FastAPI:
+    if allow_update and not token:
+        raise ValueError("--allow-update needs a bearer token")
+    state = AppState(Path(store_path), allow_update=allow_update, token=token,
+                     limits=Limits(timeout_s=timeout_s, max_rows=max_rows))
+    app = FastAPI(title="kgbuild", version=__version__,
+                  description="SPARQL 1.1 endpoint and graph queries over a kgbuild store.")
+    app.state.kg = state
+    app.include_router(make_router(state))
+
+    def guarded(fn, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except KGBuildError as exc:
+            raise HTTPException(404 if exc.code == "E403" else 400, exc.message) from None
+
+    @app.get("/api")
+    def info() -> dict:
+        return {"kgbuild": __version__, "store": str(state.store_path), "sparql": "/sparql",
+                "read_only": not allow_update, "timeout_s": timeout_s, "max_rows": max_rows}
+
+    @app.get("/api/search")
+    def search(q: str = Query(..., min_length=1), limit: int = 20) -> list[dict]:
+        graph = state.graph()
+        wanted = q.casefold()
+        hits = [(n, d) for n, d in graph.nodes(data=True) if wanted in d.get("label", "").casefold()]
+        hits.sort(key=lambda nd: (nd[1].get("label", "").casefold() != wanted, -nd[1].get("mentions", 0), nd[0]))
+        return [{"iri": n, "label": d.get("label"), "type": d.get("type"), "mentions": d.get("mentions", 0)}
+                for n, d in hits[:limit]]
+
+    @app.get("/api/path")
+    def path(a: str, b: str, k: int = 3) -> list[list[dict]]:
+        from ..graph.queries import paths
+
+        return guarded(paths, state.graph(), a, b, k=k)
+
+    @app.get("/api/neighbors")
+    def neighbors(entity: str, hops: int = Query(1, ge=1, le=4)) -> dict:
+        from ..graph.queries import neighbors as find
+
+        return guarded(find, state.graph(), entity, hops=hops)
+
+    @app.get("/api/rank")
+    def rank(by: str = "pagerank", top: int = 20) -> list[dict]:
+        from ..graph.queries import rank as do_rank
+
+        if by not in ("pagerank", "degree"):
+            raise HTTPException(400, "by must be pagerank or degree")
+        return do_rank(state.graph(), by=by, top=top)
+
+    @app.get("/api/communities")
+    def communities(min_size: int = 2) -> list[list[dict]]:
+        from ..graph.queries import communities as find
+
+        return find(state.graph(), min_size=min_size)
+
+    return app
