@@ -22,9 +22,17 @@ class ResultFormat(str, Enum):
 
 class ExportFormat(str, Enum):
     turtle = "turtle"
-    nquads = "nquads"
     ntriples = "ntriples"
+    nquads = "nquads"
     trig = "trig"
+    jsonld = "jsonld"
+    graphml = "graphml"
+    gexf = "gexf"
+    neo4j_csv = "neo4j-csv"
+    cypher = "cypher"
+
+
+RDF_EXPORTS = {"turtle", "ntriples", "nquads", "trig", "jsonld"}
 
 
 def _open(store: Path):
@@ -88,18 +96,32 @@ def _results_format(fmt: ResultFormat):
 @app.command()
 def export(
     store: Path = STORE_OPTION,
-    fmt: ExportFormat = typer.Option(ExportFormat.turtle, "--format", "-f",
-                                     help="turtle/ntriples: the union graph; nquads/trig: one named graph per source."),
-    out: Path = typer.Option(..., "--out", "-o", help="Output file."),
+    fmt: ExportFormat = typer.Option(
+        ExportFormat.turtle, "--format", "-f",
+        help="RDF: turtle/ntriples (union graph), nquads/trig/jsonld (a named graph per source). "
+        "Property graph: graphml, gexf, neo4j-csv (a folder for neo4j-admin import), cypher (idempotent MERGE script)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output file (a folder for neo4j-csv)."),
 ) -> None:
-    """Write the whole graph to an RDF file."""
+    """Write the graph to a file: RDF, or a property graph for graph databases and tools."""
     kg = _open(store)
     out.parent.mkdir(parents=True, exist_ok=True)
     try:
-        n = kg.export(fmt.value, out)
+        if fmt.value in RDF_EXPORTS:
+            n = kg.export(fmt.value, out)
+            summary = f"{n} {'quads' if fmt.value in ('nquads', 'trig', 'jsonld') else 'triples'}"
+        else:
+            from ..export import load_property_graph
+            from ..export import writers
+
+            pg = load_property_graph(kg)
+            writer = {"graphml": writers.write_graphml, "gexf": writers.write_gexf,
+                      "neo4j-csv": writers.write_neo4j_csv, "cypher": writers.write_cypher}[fmt.value]
+            writer(pg, out)
+            summary = (f"{len(pg.entities)} entities, {len(pg.sources)} sources, {len(pg.relations)} relations, "
+                       f"{len(pg.mentioned_in)} mention links")
     except KGBuildError as exc:
         fail(exc)
-    typer.echo(f"wrote {n} {'quads' if fmt.value in ('nquads', 'trig') else 'triples'} to {out}", err=True)
+    typer.echo(f"wrote {summary} to {out}", err=True)
 
 
 @app.command()
