@@ -20,7 +20,7 @@ from ..datamodel import Item, Source
 from ..errors import StageFailure
 from ..media import discover
 from ..store.oxigraph_store import KGStore
-from ..store.rdf import entity_quads, source_quads, unreadable_quads
+from ..store.rdf import corpus_root_quads, entity_quads, source_quads, unreadable_quads
 from .config import Pipeline
 
 
@@ -76,6 +76,7 @@ def build(corpus: str | Path, store: KGStore, pipeline: Pipeline, *, force: bool
     started = time.perf_counter()
     report = BuildReport()
     found = discover(corpus)
+    store.add(corpus_root_quads(found.root))
     report.unsupported = found.unsupported
     report.files.update(src.modality for src in found.sources)
     paths: dict[str, list[str]] = {}

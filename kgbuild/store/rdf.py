@@ -9,6 +9,7 @@ No blank nodes: every node is minted from content, so rebuilding gives identical
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode, Quad
 
@@ -29,6 +30,7 @@ PREFIXES = {"kg": NS, "rdf": RDF, "rdfs": RDFS, "xsd": XSD, "prov": PROV, "oa": 
             "dcterms": DCTERMS, "schema": SCHEMA, "kgid": ID_BASE}
 
 ENTITIES_GRAPH = ID_BASE + "graph/entities"
+STORE_GRAPH = ID_BASE + "graph/store"  # facts about the store itself: where its corpora live
 
 
 def N(iri: str) -> NamedNode:  # noqa: N802 - reads like the RDF term it makes
@@ -82,7 +84,10 @@ def source_quads(item: Item, *, pipeline: str, pipeline_fingerprint: str, paths:
     for key, value in sorted(item.meta.items()):
         # Scalars describe the source (width, duration, language, ...): kg:<camelCase key>.
         # Keys starting with "_" are working data for later stages, not facts.
-        if not key.startswith("_") and isinstance(value, (str, int, float, bool)):
+        # A (lexical form, datatype IRI) pair is a typed literal, e.g. a WKT point.
+        if isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, str) for v in value):
+            value = Literal(value[0], datatype=N(value[1]))
+        if not key.startswith("_") and isinstance(value, (str, int, float, bool, Literal)):
             g.add(src.iri, kg(_camel(key)), value)
     for label, count in sorted(item.meta.get("object_counts", {}).items()):
         node = mint("count", src.iri, label)
@@ -135,7 +140,7 @@ def _activities(g: _Graph, item: Item) -> None:
 
 
 def _transcript(g: _Graph, item: Item) -> str | None:
-    if item.text_modality != "speech" or item.text is None:
+    if item.text_modality not in ("speech", "ocr") or item.text is None:
         return None
     node = mint("transcript", item.source.iri)
     g.add(node, A, kg("Transcript"))
@@ -147,6 +152,14 @@ def _transcript(g: _Graph, item: Item) -> str | None:
         g.add(seg_node, A, kg("Segment"))
         g.add(seg_node, kg("text"), item.text[seg.start_char:seg.end_char])
         _selectors(g, seg_node, (CharSpan(seg.start_char, seg.end_char), TimeRange(seg.start, seg.end)))
+    for region in item.layout.regions if item.layout else ():  # OCR: one segment per line read
+        seg_node = mint("segment", node, region.start_char, region.end_char)
+        g.add(node, kg("segment"), N(seg_node))
+        g.add(seg_node, A, kg("Segment"))
+        g.add(seg_node, kg("text"), item.text[region.start_char:region.end_char])
+        if region.confidence is not None:
+            g.add(seg_node, kg("confidence"), float(region.confidence))
+        _selectors(g, seg_node, (CharSpan(region.start_char, region.end_char), region.box))
     return node
 
 
@@ -220,6 +233,15 @@ def entity_quads(entities: list[Entity]) -> Iterator[Quad]:
         if e.schema_class:
             g.add(e.iri, A, N(e.schema_class))
     return iter(g.quads)
+
+
+def corpus_root_quads(root) -> list[Quad]:
+    """Record the folder a build read, so tools (the explorer) can find a source's file:
+    ``<root>/<kg:path>``. Several builds from several folders give several roots."""
+    g = _Graph(STORE_GRAPH)
+    g.add(ID_BASE + "store", A, kg("Store"))
+    g.add(ID_BASE + "store", kg("corpusRoot"), str(Path(root).resolve()))
+    return g.quads
 
 
 def unreadable_quads(relpath: str, reason: str) -> list[Quad]:
