@@ -250,6 +250,7 @@ class Item:
     activities: list[Activity] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)  # e.g. width/height, duration, language
     failure: Any = None  # a StageFailure once a stage has failed on this item
+    completed: int = 0  # how many pipeline stages have been applied (resumed items start later)
     skipped_stages: list[str] = field(default_factory=list)
 
     @property

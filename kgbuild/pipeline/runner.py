@@ -1,10 +1,12 @@
 """Running a pipeline over a corpus into a store.
 
-Work is planned before anything is loaded: sources whose content and pipeline are
-unchanged since the last build are skipped, so a re-build of the same corpus is a
-no-op. Models are warmed up front for the modalities present, so a missing model stops
-the build before any file is processed. Each batch is written as soon as it is done:
-an interrupted build keeps everything finished so far.
+Work is planned before anything is loaded, from the store's ingest state
+(:mod:`kgbuild.state`): sources whose content and pipeline are unchanged are skipped, so a
+re-build of the same corpus is a no-op, and a source whose pipeline changed resumes from
+the last stage snapshot that still matches (:mod:`.stage_cache`). Models are warmed up
+front for the modalities present, so a missing model stops the build before any file is
+processed. Each batch is written as soon as it is done: an interrupted build keeps
+everything finished so far, and the next build redoes only the rest.
 """
 
 from __future__ import annotations
@@ -18,10 +20,13 @@ from pathlib import Path
 
 from ..datamodel import Item, Source
 from ..errors import StageFailure
-from ..media import discover
+from ..ids import mint, source_iri
+from ..media import Discovery, discover
+from ..state import IngestState
 from ..store.oxigraph_store import KGStore
 from ..store.rdf import corpus_root_quads, entity_quads, source_quads, unreadable_quads
 from .config import Pipeline
+from .stage_cache import StageCache, applies_to_modality, caches_output, chain_fingerprints
 
 
 @dataclass
@@ -51,24 +56,38 @@ class BuildReport:
 ProgressFn = Callable[[int], None]
 
 
-def plan(sources: list[Source], store: KGStore, fingerprint: str, force: bool) -> tuple[list[Source], list[Source]]:
-    """Split sources into (to process, unchanged) and detach paths whose content changed."""
-    known = store.sources()
-    by_path = {p: state for state in known.values() for p in state.paths}
+@dataclass
+class Plan:
+    todo: list[Source]
+    unchanged: list[Source]
+    fingerprints: dict[str, list[str]]  # modality -> cumulative fingerprint per stage
+
+
+def plan(found: Discovery, store: KGStore, state: IngestState, cache: StageCache, pipeline: Pipeline,
+         force: bool) -> Plan:
+    """Split sources into work to do and unchanged sources, and retire the old content of
+    paths whose file has changed (its graph goes when no path holds those bytes any more)."""
+    modalities = {src.modality for src in found.sources}
+    fingerprints = {m: chain_fingerprints(pipeline, m) for m in modalities}
+    known_paths = state.paths()
     todo, unchanged, seen = [], [], set()
-    for src in sources:
-        old = by_path.get(src.relpath)
-        if old is not None and old.sha256 != src.sha256:
-            store.remove_path(old.graph, src.relpath)
+    for src in found.sources:
+        store.drop_graph(mint("unreadable", src.relpath))  # it was unreadable once; it is readable now
+        old = known_paths.get(src.relpath)
+        if old is not None and old != src.sha256:
+            store.remove_path(source_iri(old), src.relpath)
+            orphan = state.remove_path(src.relpath)
+            if orphan:
+                state.forget_source(orphan)
+                cache.drop(orphan)
         if src.sha256 in seen:  # same bytes under another path: one source, several paths
             continue
         seen.add(src.sha256)
-        state = known.get(src.sha256)
-        if not force and state and state.status == "ok" and state.fingerprint == fingerprint:
-            unchanged.append(src)
-        else:
-            todo.append(src)
-    return todo, unchanged
+        record = state.source(src.sha256)
+        done = (record is not None and record.status == "ok" and record.fingerprint == fingerprints[src.modality][-1]
+                and store.has_graph(src.iri))
+        (unchanged if done and not force else todo).append(src)
+    return Plan(todo, unchanged, fingerprints)
 
 
 def build(corpus: str | Path, store: KGStore, pipeline: Pipeline, *, force: bool = False,
@@ -88,30 +107,47 @@ def build(corpus: str | Path, store: KGStore, pipeline: Pipeline, *, force: bool
         store.replace_graph(quads[0].graph_name.value, quads)
         report.failures.append(Failure(relpath, "discover", "E301", reason))
 
-    fingerprint = pipeline.fingerprint()
-    todo, unchanged = plan(found.sources, store, fingerprint, force)
-    report.unchanged = len(unchanged)
-    known = store.sources() if unchanged else {}
-    for src in unchanged:  # a new copy of known content only gains a path
-        for path in set(paths[src.sha256]) - set(known[src.sha256].paths):
+    state = IngestState(store.state_path)
+    cache = StageCache(store.cache_path)
+    work = plan(found, store, state, cache, pipeline, force)
+    report.unchanged = len(work.unchanged)
+    for src in work.unchanged:  # a new copy of known content only gains a path
+        for path in set(paths[src.sha256]) - set(state.paths_of(src.sha256)):
             store.add_path(src.iri, path)
+            state.set_path(path, src.sha256)
     if on_start:
-        on_start(len(todo))
-    _warm_up(pipeline, {src.modality for src in todo})
+        on_start(len(work.todo))
+    _warm_up(pipeline, {src.modality for src in work.todo})
 
     # Homogeneous batches keep each model's batch full of inputs it can use.
-    todo.sort(key=lambda s: (s.modality, s.relpath))
-    for _, group in groupby(todo, key=lambda s: s.modality):
+    todo = sorted(work.todo, key=lambda s: (s.modality, s.relpath))
+    for modality, group in groupby(todo, key=lambda s: s.modality):
         group = list(group)
+        fps = work.fingerprints[modality]
         for start in range(0, len(group), pipeline.batch_size):
-            items = [Item(src) for src in group[start:start + pipeline.batch_size]]
-            run_batch(pipeline, items)
-            _write(store, pipeline, items, paths, fingerprint, report)
+            items = []
+            for src in group[start:start + pipeline.batch_size]:
+                item, done = cache.resume(src, fps)
+                item.completed = done
+                items.append(item)
+            run_batch(pipeline, items, after_stage=_snapshot(pipeline, cache, fps))
+            _write(store, state, pipeline, items, paths, fps, report)
             if on_progress:
                 on_progress(len(items))
     store.flush()
+    state.close()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _snapshot(pipeline: Pipeline, cache: StageCache, fps: list[str]):
+    def after_stage(index: int, items: list[Item]) -> None:
+        stage = pipeline.stages[index]
+        if caches_output(stage):
+            for item in items:
+                if stage.applies_to(item):  # ok, and a stage that did something to it
+                    cache.save(item, fps[index])
+    return after_stage
 
 
 def _warm_up(pipeline: Pipeline, modalities: set[str]) -> None:
@@ -120,35 +156,51 @@ def _warm_up(pipeline: Pipeline, modalities: set[str]) -> None:
             stage.warm_up()
 
 
-def run_batch(pipeline: Pipeline, items: list[Item]) -> list[Item]:
-    """Every stage in order. A stage that raises on a whole batch is retried item by
-    item, so the failure lands on the file that caused it."""
-    for stage in pipeline.stages:
+def run_batch(pipeline: Pipeline, items: list[Item],
+              after_stage: Callable[[int, list[Item]], None] | None = None) -> list[Item]:
+    """Every stage in order, skipping the stages an item has already been through. A stage
+    that raises on a whole batch is retried item by item, so the failure lands on the
+    file that caused it."""
+    for index, stage in enumerate(pipeline.stages):
+        batch = [item for item in items if item.completed <= index]
+        if not batch:
+            continue
         try:
-            stage(items)
+            stage(batch)
         except Exception:  # noqa: BLE001 - isolated below, per item
-            for item in items:
+            for item in batch:
                 if item.ok:
                     try:
                         stage([item])
                     except Exception as exc:  # noqa: BLE001
                         stage.fail(item, exc)
+        for item in batch:
+            item.completed = index + 1
+        if after_stage:
+            after_stage(index, batch)
     return items
 
 
-def _write(store: KGStore, pipeline: Pipeline, items: list[Item], paths: dict[str, list[str]],
-           fingerprint: str, report: BuildReport) -> None:
+def _write(store: KGStore, state: IngestState, pipeline: Pipeline, items: list[Item],
+           paths: dict[str, list[str]], fps: list[str], report: BuildReport) -> None:
+    """Graph first, state second: a kill in between only means the source is redone."""
     entities = []
     for item in items:
-        quads = source_quads(item, pipeline=pipeline.name, pipeline_fingerprint=fingerprint,
-                             paths=paths[item.source.sha256])
-        store.replace_graph(item.source.iri, quads)
-        report.ingested[item.source.modality] += 1
+        if item.ok:
+            entities.extend(item.entities.values())
+    store.add(entity_quads(entities))  # before the mentions that refer to them
+    for item in items:
+        src = item.source
+        quads = source_quads(item, pipeline=pipeline.name, pipeline_fingerprint=fps[-1], paths=paths[src.sha256])
+        store.replace_graph(src.iri, quads)
+        stages = {s.name: fp for s, fp in zip(pipeline.stages, fps) if applies_to_modality(s, src.modality)}
+        reason = item.failure.reason if item.failure is not None else None
+        state.mark_done(src.sha256, src.modality, "ok" if item.ok else "failed", fps[-1], paths[src.sha256],
+                        stages, reason)
+        report.ingested[src.modality] += 1
         if item.failure is not None:
             f: StageFailure = item.failure
-            report.failures.append(Failure(item.source.relpath, f.stage, f.cause_code, f.reason))
+            report.failures.append(Failure(src.relpath, f.stage, f.cause_code, f.reason))
             continue
         report.mentions.update(m.modality for m in item.mentions)
         report.entities.update(item.entities)
-        entities.extend(item.entities.values())
-    store.add(entity_quads(entities))

@@ -38,17 +38,23 @@ class SourceState:
 
 
 class KGStore:
+    """A store folder: ``oxigraph/`` (the RDF database), ``state.sqlite`` (what has been
+    ingested, see :mod:`kgbuild.state`) and ``stage-cache/`` (item snapshots)."""
+
     def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
         self.path = Path(path)
+        self.db_path = self.path / "oxigraph"
+        self.state_path = self.path / "state.sqlite"
+        self.cache_path = self.path / "stage-cache"
         try:
             if read_only:
-                if not (self.path / "CURRENT").exists():
+                if not (self.db_path / "CURRENT").exists():
                     raise StoreError(f"no kgbuild store at {self.path}",
                                      hint="build one first: kgbuild build DATA --store DIR")
-                self._store = ox.Store.read_only(str(self.path))
+                self._store = ox.Store.read_only(str(self.db_path))
             else:
-                self.path.mkdir(parents=True, exist_ok=True)
-                self._store = ox.Store(str(self.path))
+                self.db_path.mkdir(parents=True, exist_ok=True)
+                self._store = ox.Store(str(self.db_path))
         except OSError as exc:
             raise StoreError(f"cannot open the store at {self.path}: {exc}",
                              hint="another kgbuild process may be writing to it") from None
@@ -106,6 +112,13 @@ class KGStore:
         if self._store.contains_named_graph(node):
             self._store.remove_graph(node)
         self._store.extend(quads)
+
+    def has_graph(self, graph: str) -> bool:
+        return self._store.contains_named_graph(ox.NamedNode(graph))
+
+    def drop_graph(self, graph: str) -> None:
+        if self.has_graph(graph):
+            self._store.remove_graph(ox.NamedNode(graph))
 
     def add(self, quads: Iterable[ox.Quad]) -> None:
         self._store.extend(quads)

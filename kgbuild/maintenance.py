@@ -1,0 +1,120 @@
+"""Keeping a store healthy: ``check`` compares the RDF store with the ingest state and
+looks for dangling references; ``prune`` removes sources whose files are gone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .ids import NS, source_iri
+from .media import discover
+from .pipeline.stage_cache import StageCache
+from .state import IngestState
+from .store import KGStore
+from .store.rdf import ENTITIES_GRAPH
+
+
+def _rows(store: KGStore, sparql: str):
+    result = store.query(sparql)
+    names = [v.value for v in result.variables]
+    for row in result:
+        yield {n: (row[n].value if row[n] is not None else None) for n in names}
+
+
+@dataclass
+class CheckReport:
+    sources: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def check(store: KGStore) -> CheckReport:
+    report = CheckReport()
+    state = IngestState(store.state_path)
+    recorded = state.sources()
+    report.sources = len(recorded)
+    graphs: dict[str, dict] = {}
+    for r in _rows(store, """SELECT ?g ?sha (GROUP_CONCAT(DISTINCT ?status; separator="|") AS ?statuses)
+            (GROUP_CONCAT(DISTINCT ?path; separator="\\u0000") AS ?paths) WHERE {
+            GRAPH ?g { ?g a kg:Source ; kg:status ?status . OPTIONAL { ?g kg:sha256 ?sha } OPTIONAL { ?g kg:path ?path } } }
+            GROUP BY ?g ?sha"""):
+        graphs[r["g"]] = r
+    for sha, rec in sorted(recorded.items()):
+        g = graphs.get(source_iri(sha))
+        if g is None:
+            report.problems.append(f"state records {sha[:12]}… ({', '.join(state.paths_of(sha))}) but the store has no graph for it")
+            continue
+        if g["statuses"] != rec.status:
+            report.problems.append(f"{sha[:12]}…: status '{g['statuses']}' in the store, '{rec.status}' in the state")
+        store_paths = set(filter(None, (g["paths"] or "").split("\u0000")))
+        if store_paths != set(state.paths_of(sha)):
+            report.problems.append(f"{sha[:12]}…: paths {sorted(store_paths)} in the store, "
+                                   f"{state.paths_of(sha)} in the state")
+    for iri, g in sorted(graphs.items()):
+        if "|" in (g["statuses"] or ""):
+            report.problems.append(f"{iri}: more than one kg:status ({g['statuses']})")
+        if g["sha"] and g["sha"] not in recorded:
+            report.problems.append(f"{iri}: a source graph the state does not know (an interrupted write?)")
+    seen_paths: dict[str, str] = {}
+    for iri, g in graphs.items():
+        for path in filter(None, (g["paths"] or "").split("\u0000")):
+            if path in seen_paths and g["sha"]:
+                report.problems.append(f"path '{path}' is claimed by two sources: {seen_paths[path]} and {iri}")
+            seen_paths[path] = iri
+    for r in _rows(store, """SELECT DISTINCT ?m ?e WHERE { ?m kg:refersTo ?e .
+            FILTER NOT EXISTS { GRAPH <%s> { ?e a kg:Entity } } } LIMIT 50""" % ENTITIES_GRAPH):
+        report.problems.append(f"mention {r['m']} refers to {r['e']}, which is not in the entities graph")
+    state.close()
+    return report
+
+
+@dataclass
+class PruneReport:
+    removed_paths: list[str] = field(default_factory=list)
+    removed_sources: list[str] = field(default_factory=list)
+    removed_entities: int = 0
+
+
+def prune(store: KGStore, corpus: str | Path, *, dry_run: bool = False) -> PruneReport:
+    """Forget paths that no longer exist under ``corpus``; drop sources no path holds any
+    more, their snapshots, and entities nothing refers to."""
+    report = PruneReport()
+    present = {src.relpath for src in discover(corpus).sources}
+    state = IngestState(store.state_path)
+    cache = StageCache(store.cache_path)
+    for path, sha in sorted(state.paths().items()):
+        if path in present:
+            continue
+        report.removed_paths.append(path)
+        if dry_run:
+            continue
+        store.remove_path(source_iri(sha), path)
+        orphan = state.remove_path(path)
+        if orphan:
+            report.removed_sources.append(orphan)
+            state.forget_source(orphan)
+            cache.drop(orphan)
+    state.close()
+    if not dry_run:
+        report.removed_entities = remove_orphan_entities(store)
+        store.flush()
+    return report
+
+
+def remove_orphan_entities(store: KGStore) -> int:
+    """Entities that no mention refers to and no relation names."""
+    orphans = [r["e"] for r in _rows(store, f"""SELECT DISTINCT ?e WHERE {{ GRAPH <{ENTITIES_GRAPH}> {{ ?e a kg:Entity }}
+            FILTER NOT EXISTS {{ ?m kg:refersTo ?e }} FILTER NOT EXISTS {{ ?r kg:subject|kg:object ?e }} }}""")]
+    graph = ox.NamedNode(ENTITIES_GRAPH)
+    for iri in orphans:
+        for quad in list(store._store.quads_for_pattern(ox.NamedNode(iri), None, None, graph)):
+            store._store.remove(quad)
+    return len(orphans)
+
+
+__all__ = ["CheckReport", "PruneReport", "check", "prune", "remove_orphan_entities", "NS"]

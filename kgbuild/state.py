@@ -1,0 +1,128 @@
+"""The ingest state of a store: which sources are done, by which pipeline, at which paths.
+
+A small SQLite database beside the RDF database (``<store>/state.sqlite``). The RDF
+store stays the truth about facts; this records the work, so that planning a build of a
+million files is a few indexed look-ups rather than SPARQL over the whole graph, and so
+that ``kgbuild check`` can compare the two.
+
+Write order makes a kill at any moment safe: a source's graph is written to the RDF
+store first and marked done here after, so a source killed in between is simply redone
+(its graph is replaced whole, never duplicated).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS sources (
+    sha256      TEXT PRIMARY KEY,
+    modality    TEXT NOT NULL,
+    status      TEXT NOT NULL,          -- ok | failed
+    fingerprint TEXT NOT NULL,          -- the pipeline chain that built it
+    reason      TEXT,
+    updated_at  REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS paths (
+    path   TEXT PRIMARY KEY,
+    sha256 TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS paths_by_sha ON paths(sha256);
+CREATE TABLE IF NOT EXISTS stages (
+    sha256      TEXT NOT NULL,
+    stage       TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,          -- cumulative: this stage and all before it that apply
+    PRIMARY KEY (sha256, stage)
+);
+"""
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    sha256: str
+    modality: str
+    status: str
+    fingerprint: str
+    reason: str | None
+
+
+class IngestState:
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: explicit transactions only, each `with self._tx()` one commit.
+        self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(SCHEMA)
+
+    def _tx(self):
+        return _Transaction(self._db)
+
+    # reading ------------------------------------------------------------------------
+
+    def source(self, sha256: str) -> SourceRecord | None:
+        row = self._db.execute("SELECT sha256, modality, status, fingerprint, reason FROM sources WHERE sha256 = ?",
+                               (sha256,)).fetchone()
+        return SourceRecord(*row) if row else None
+
+    def sources(self) -> dict[str, SourceRecord]:
+        rows = self._db.execute("SELECT sha256, modality, status, fingerprint, reason FROM sources")
+        return {r[0]: SourceRecord(*r) for r in rows}
+
+    def paths(self) -> dict[str, str]:
+        return dict(self._db.execute("SELECT path, sha256 FROM paths"))
+
+    def paths_of(self, sha256: str) -> list[str]:
+        return [r[0] for r in self._db.execute("SELECT path FROM paths WHERE sha256 = ? ORDER BY path", (sha256,))]
+
+    def stage_fingerprints(self, sha256: str) -> dict[str, str]:
+        return dict(self._db.execute("SELECT stage, fingerprint FROM stages WHERE sha256 = ?", (sha256,)))
+
+    # writing ------------------------------------------------------------------------
+
+    def mark_done(self, sha256: str, modality: str, status: str, fingerprint: str, paths: list[str],
+                  stages: dict[str, str], reason: str | None = None) -> None:
+        with self._tx() as db:
+            db.execute("INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?, ?)",
+                       (sha256, modality, status, fingerprint, reason, time.time()))
+            db.executemany("INSERT OR REPLACE INTO paths VALUES (?, ?)", [(p, sha256) for p in paths])
+            db.execute("DELETE FROM stages WHERE sha256 = ?", (sha256,))
+            db.executemany("INSERT INTO stages VALUES (?, ?, ?)", [(sha256, s, fp) for s, fp in stages.items()])
+
+    def set_path(self, path: str, sha256: str) -> None:
+        with self._tx() as db:
+            db.execute("INSERT OR REPLACE INTO paths VALUES (?, ?)", (path, sha256))
+
+    def remove_path(self, path: str) -> str | None:
+        """Forget a path; returns the sha256 it held if no other path holds it any more."""
+        with self._tx() as db:
+            row = db.execute("SELECT sha256 FROM paths WHERE path = ?", (path,)).fetchone()
+            if row is None:
+                return None
+            db.execute("DELETE FROM paths WHERE path = ?", (path,))
+            left = db.execute("SELECT COUNT(*) FROM paths WHERE sha256 = ?", (row[0],)).fetchone()[0]
+            return row[0] if left == 0 else None
+
+    def forget_source(self, sha256: str) -> None:
+        with self._tx() as db:
+            for table in ("sources", "paths", "stages"):
+                db.execute(f"DELETE FROM {table} WHERE sha256 = ?", (sha256,))  # noqa: S608 - fixed names
+
+    def close(self) -> None:
+        self._db.close()
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.db.execute("BEGIN IMMEDIATE")
+        return self.db
+
+    def __exit__(self, exc_type, *_) -> None:
+        self.db.execute("ROLLBACK" if exc_type else "COMMIT")
