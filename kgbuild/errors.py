@@ -77,6 +77,12 @@ class InputError(KGBuildError):
         super().__init__(message, hint=hint)
 
 
+class InputTimeout(InputError):
+    """One file took longer than the per-file limit; its worker was stopped."""
+
+    code = "E304"
+
+
 class EmptyInputError(InputError):
     code = "E302"
 
@@ -93,20 +99,30 @@ class StageFailure(KGBuildError):
 
     code = "E310"
 
-    def __init__(self, stage: str, source_uri: str, path: str, cause: BaseException) -> None:
+    def __init__(self, stage: str, source_uri: str, path: str, cause: BaseException | None,
+                 *, cause_code: str | None = None, position: str | None = None, detail: str | None = None) -> None:
         self.stage = stage
         self.source_uri = source_uri
         self.path = path
         self.cause = cause
-        self.position = getattr(cause, "position", None)
-        self.cause_code = getattr(cause, "code", type(cause).__name__)
+        self.position = position if cause is None else getattr(cause, "position", None)
+        self.cause_code = cause_code if cause is None else getattr(cause, "code", type(cause).__name__)
+        self.detail = detail if cause is None else cause_text(cause)
         super().__init__(self.reason)
 
     @property
     def reason(self) -> str:
-        detail = cause_text(self.cause)
         where = f" at {self.position}" if self.position else ""
-        return f"stage '{self.stage}' failed on {self.path}{where}: {detail}"
+        return f"stage '{self.stage}' failed on {self.path}{where}: {self.detail}"
+
+    def __reduce__(self):
+        # Crosses process boundaries (worker pools) without the cause, whose class may not
+        # unpickle; everything a report needs is kept.
+        return (_restore_failure, (self.stage, self.source_uri, self.path, self.cause_code, self.position, self.detail))
+
+
+def _restore_failure(stage, source_uri, path, cause_code, position, detail) -> StageFailure:
+    return StageFailure(stage, source_uri, path, None, cause_code=cause_code, position=position, detail=detail)
 
 
 def cause_text(exc: BaseException) -> str:

@@ -22,6 +22,12 @@ def build(
     pipeline: str = typer.Option("default", "--pipeline", "-p",
                                  help="Pipeline name (pipelines/NAME.yaml) or path to a YAML file."),
     force: bool = typer.Option(False, "--force", help="Re-process sources even if unchanged."),
+    workers: int = typer.Option(1, "--workers", "-w", min=1,
+                                help="Worker processes, each with its own models and share of the cores. "
+                                "1 runs in this process (model libraries still use every core)."),
+    file_timeout: float = typer.Option(600.0, "--file-timeout",
+                                       help="Seconds one file may take before it is recorded as failed "
+                                       "(enforced with --workers 2 or more)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
 ) -> None:
     """Extract entities from every supported file under CORPUS into the store.
@@ -49,7 +55,7 @@ def build(
     try:
         with progress:
             task = progress.add_task("files", total=None)
-            report = run_build(corpus, kg, pipe, force=force,
+            report = run_build(corpus, kg, pipe, force=force, workers=workers, file_timeout_s=file_timeout,
                                on_start=lambda n: progress.update(task, total=n),
                                on_progress=lambda n: progress.advance(task, n))
     except KGBuildError as exc:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
@@ -26,7 +26,8 @@ from ..state import IngestState
 from ..store.oxigraph_store import KGStore
 from ..store.rdf import corpus_root_quads, entity_quads, source_quads, unreadable_quads
 from .config import Pipeline
-from .stage_cache import StageCache, applies_to_modality, caches_output, chain_fingerprints
+from .executors import Batch, InProcessExecutor, ProcessPoolExecutor
+from .stage_cache import StageCache, applies_to_modality, chain_fingerprints
 
 
 @dataclass
@@ -90,8 +91,12 @@ def plan(found: Discovery, store: KGStore, state: IngestState, cache: StageCache
     return Plan(todo, unchanged, fingerprints)
 
 
-def build(corpus: str | Path, store: KGStore, pipeline: Pipeline, *, force: bool = False,
-          on_start: Callable[[int], None] | None = None, on_progress: ProgressFn | None = None) -> BuildReport:
+def build(corpus: str | Path, store: KGStore, pipeline: Pipeline, *, force: bool = False, workers: int = 1,
+          file_timeout_s: float = 600.0, on_start: Callable[[int], None] | None = None,
+          on_progress: ProgressFn | None = None) -> BuildReport:
+    """Ingest ``corpus`` into ``store``. ``workers`` > 1 runs batches in that many worker
+    processes (each with its own models and share of the cores) and enforces
+    ``file_timeout_s`` per file; 1 runs in this process."""
     started = time.perf_counter()
     report = BuildReport()
     found = discover(corpus)
@@ -117,43 +122,29 @@ def build(corpus: str | Path, store: KGStore, pipeline: Pipeline, *, force: bool
             state.set_path(path, src.sha256)
     if on_start:
         on_start(len(work.todo))
-    _warm_up(pipeline, {src.modality for src in work.todo})
-
-    # Homogeneous batches keep each model's batch full of inputs it can use.
-    todo = sorted(work.todo, key=lambda s: (s.modality, s.relpath))
-    for modality, group in groupby(todo, key=lambda s: s.modality):
-        group = list(group)
-        fps = work.fingerprints[modality]
-        for start in range(0, len(group), pipeline.batch_size):
-            items = []
-            for src in group[start:start + pipeline.batch_size]:
-                item, done = cache.resume(src, fps)
-                item.completed = done
-                items.append(item)
-            run_batch(pipeline, items, after_stage=_snapshot(pipeline, cache, fps))
-            _write(store, state, pipeline, items, paths, fps, report)
+    executor = (ProcessPoolExecutor(pipeline, cache, workers=workers, file_timeout_s=file_timeout_s)
+                if workers > 1 else InProcessExecutor(pipeline, cache))
+    try:
+        executor.start({src.modality for src in work.todo})  # a missing model stops us here
+        for items in executor.run(_batches(work, pipeline.batch_size)):
+            _write(store, state, pipeline, items, paths, work.fingerprints[items[0].source.modality], report)
             if on_progress:
                 on_progress(len(items))
-    store.flush()
-    state.close()
+    finally:
+        executor.close()
+        store.flush()
+        state.close()
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _snapshot(pipeline: Pipeline, cache: StageCache, fps: list[str]):
-    def after_stage(index: int, items: list[Item]) -> None:
-        stage = pipeline.stages[index]
-        if caches_output(stage):
-            for item in items:
-                if stage.applies_to(item):  # ok, and a stage that did something to it
-                    cache.save(item, fps[index])
-    return after_stage
-
-
-def _warm_up(pipeline: Pipeline, modalities: set[str]) -> None:
-    for stage in pipeline.stages:
-        if stage.modalities & modalities or (not stage.modalities and modalities):
-            stage.warm_up()
+def _batches(work: Plan, size: int) -> Iterator[Batch]:
+    """Homogeneous batches: each model gets a batch full of inputs it can use."""
+    todo = sorted(work.todo, key=lambda s: (s.modality, s.relpath))
+    for modality, group in groupby(todo, key=lambda s: s.modality):
+        group = list(group)
+        for start in range(0, len(group), size):
+            yield Batch(group[start:start + size], work.fingerprints[modality])
 
 
 def run_batch(pipeline: Pipeline, items: list[Item],

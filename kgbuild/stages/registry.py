@@ -54,6 +54,10 @@ def available() -> list[str]:
 
 
 def get_stage_class(name: str) -> type[Stage]:
+    """A registered type name, or ``package.module:Class`` for a stage class anywhere on
+    the Python path (no registration needed)."""
+    if ":" in name and name not in _registered:
+        return _import_stage(name)
     if name not in _registered:
         _load_builtins()
     if name in _registered:
@@ -66,4 +70,17 @@ def get_stage_class(name: str) -> type[Stage]:
     module_name, _, attr = target.partition(":")
     cls = getattr(importlib.import_module(module_name), attr)
     _registered[name] = cls
+    return cls
+
+
+def _import_stage(target: str) -> type[Stage]:
+    module_name, _, attr = target.partition(":")
+    try:
+        cls = getattr(importlib.import_module(module_name), attr)
+    except (ImportError, AttributeError) as exc:
+        raise UnknownStageError(f"cannot import stage '{target}': {exc}",
+                                hint="use package.module:ClassName with the module on the Python path") from None
+    if not (isinstance(cls, type) and issubclass(cls, Stage)):
+        raise UnknownStageError(f"'{target}' is not a Stage subclass")
+    cls.type_name = cls.type_name or target
     return cls

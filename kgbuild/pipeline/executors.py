@@ -1,0 +1,196 @@
+"""Where batches run: in this process, or in a pool of worker processes.
+
+Both executors take batches of sources and yield processed items; the caller (the runner)
+is the single writer to the store. The pool gives each worker its own models and a share
+of the cores, and enforces a per-file time limit: a worker that overruns is killed and
+replaced, its batch is retried one file at a time, and the file that overruns alone is
+recorded as failed (E304) — one pathological file cannot hang a build.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import time
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+
+from ..datamodel import Item, Source
+from ..errors import InputError, InputTimeout, KGBuildError, StageFailure
+from .config import Pipeline
+from .stage_cache import StageCache, applies_to_modality, caches_output
+
+
+@dataclass
+class Batch:
+    sources: list[Source]
+    fingerprints: list[str]  # cumulative per stage, for these sources' modality
+
+
+def warm_up(pipeline: Pipeline, modalities: set[str]) -> None:
+    for stage in pipeline.stages:
+        if any(applies_to_modality(stage, m) for m in modalities):
+            stage.warm_up()
+
+
+def process_batch(pipeline: Pipeline, cache: StageCache, batch: Batch) -> list[Item]:
+    from .runner import run_batch
+
+    items = []
+    for src in batch.sources:
+        item, done = cache.resume(src, batch.fingerprints)
+        item.completed = done
+        items.append(item)
+
+    def snapshot(index: int, done_items: list[Item]) -> None:
+        stage = pipeline.stages[index]
+        if caches_output(stage):
+            for item in done_items:
+                if stage.applies_to(item):  # ok, and a stage that did something to it
+                    cache.save(item, batch.fingerprints[index])
+
+    return run_batch(pipeline, items, after_stage=snapshot)
+
+
+class InProcessExecutor:
+    """Runs batches here. Model libraries use every core themselves; no time limit."""
+
+    def __init__(self, pipeline: Pipeline, cache: StageCache) -> None:
+        self.pipeline, self.cache = pipeline, cache
+
+    def start(self, modalities: set[str]) -> None:
+        warm_up(self.pipeline, modalities)
+
+    def run(self, batches: Iterable[Batch]) -> Iterator[list[Item]]:
+        for batch in batches:
+            yield process_batch(self.pipeline, self.cache, batch)
+
+    def close(self) -> None:
+        pass
+
+
+def _worker(conn: Connection, config: dict, origin: str, cache_root: str, modalities: set[str], threads: int) -> None:
+    # Before any model library is imported: each worker gets its share of the cores.
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ[var] = str(threads)
+    pipeline = Pipeline.from_config(config, origin=origin)
+    try:
+        import torch
+
+        torch.set_num_threads(threads)
+    except ImportError:
+        pass
+    try:
+        warm_up(pipeline, modalities)
+    except KGBuildError as exc:
+        conn.send(("error", exc))
+        return
+    conn.send(("ready", None))
+    cache = StageCache(cache_root)
+    while True:
+        message = conn.recv()
+        if message is None:
+            return
+        task_id, batch = message
+        conn.send(("done", (task_id, process_batch(pipeline, cache, batch))))
+
+
+class _Slot:
+    def __init__(self, ctx, args: tuple) -> None:
+        self.parent, child = ctx.Pipe()
+        self.process = ctx.Process(target=_worker, args=(child, *args), daemon=True)
+        self.process.start()
+        child.close()
+        self.task: tuple[int, Batch] | None = None
+        self.deadline = 0.0
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.join(5)
+        self.parent.close()
+
+
+class ProcessPoolExecutor:
+    def __init__(self, pipeline: Pipeline, cache: StageCache, *, workers: int, file_timeout_s: float = 600.0,
+                 startup_timeout_s: float = 600.0) -> None:
+        self.pipeline, self.cache = pipeline, cache
+        self.workers = workers
+        self.file_timeout_s = file_timeout_s
+        self.startup_timeout_s = startup_timeout_s
+        self.threads = max(1, (os.cpu_count() or 1) // workers)
+        self.ctx = mp.get_context("spawn")  # fork after torch/onnxruntime threads exist is unsafe
+        self.slots: list[_Slot] = []
+
+    def _spawn(self) -> _Slot:
+        slot = _Slot(self.ctx, (self.pipeline.to_config(), self.pipeline.origin, str(self.cache.root),
+                                self.modalities, self.threads))
+        if not slot.parent.poll(self.startup_timeout_s):
+            slot.kill()
+            raise KGBuildError(f"a worker did not start within {self.startup_timeout_s:g} s")
+        try:
+            kind, payload = slot.parent.recv()
+        except EOFError:
+            raise KGBuildError(f"a worker died while loading models (exit code {slot.process.exitcode})") from None
+        if kind == "error":
+            slot.kill()
+            raise payload
+        return slot
+
+    def start(self, modalities: set[str]) -> None:
+        self.modalities = modalities
+        self.slots = [self._spawn() for _ in range(self.workers)]
+
+    def run(self, batches: Iterable[Batch]) -> Iterator[list[Item]]:
+        pending: deque[Batch] = deque(batches)
+        next_id = 0
+        while pending or any(s.task for s in self.slots):
+            for slot in self.slots:
+                if slot.task is None and pending:
+                    batch = pending.popleft()
+                    slot.task = (next_id, batch)
+                    next_id += 1
+                    slot.deadline = time.monotonic() + self.file_timeout_s * len(batch.sources)
+                    slot.parent.send(slot.task)
+            busy = [s for s in self.slots if s.task]
+            soonest = min(s.deadline for s in busy)
+            ready = wait([s.parent for s in busy], timeout=max(0.0, soonest - time.monotonic()))
+            for slot in list(busy):
+                if slot.parent in ready:
+                    try:
+                        _, (_, items) = slot.parent.recv()
+                        slot.task = None
+                        yield items
+                        continue
+                    except EOFError:
+                        cause = InputError(f"its worker died (exit code {slot.process.exitcode}), e.g. out of memory")
+                elif time.monotonic() >= slot.deadline:
+                    cause = InputTimeout(f"it took longer than the per-file limit of {self.file_timeout_s:g} s")
+                else:
+                    continue
+                yield from self._recover(slot, pending, cause)
+
+    def _recover(self, slot: _Slot, pending: deque, cause: Exception) -> Iterator[list[Item]]:
+        """Replace the worker; retry a batch file by file, or fail the one file that did it."""
+        _, batch = slot.task
+        slot.kill()
+        self.slots[self.slots.index(slot)] = self._spawn()
+        if len(batch.sources) > 1:
+            pending.extendleft(Batch([src], batch.fingerprints) for src in reversed(batch.sources))
+            return
+        src = batch.sources[0]
+        item = Item(src)
+        item.failure = StageFailure("executor", src.iri, src.relpath, cause)
+        yield [item]
+
+    def close(self) -> None:
+        for slot in self.slots:
+            try:
+                slot.parent.send(None)
+            except OSError:
+                pass
+            slot.process.join(10)
+            if slot.process.is_alive():
+                slot.kill()
+        self.slots = []
