@@ -115,8 +115,11 @@ def done_sources(store) -> int:
 
     if not (store / "state.sqlite").exists():
         return 0
-    with sqlite3.connect(store / "state.sqlite") as db:
-        return db.execute("SELECT COUNT(*) FROM sources").fetchone()[0]
+    try:
+        with sqlite3.connect(store / "state.sqlite") as db:
+            return db.execute("SELECT COUNT(*) FROM sources").fetchone()[0]
+    except sqlite3.OperationalError:  # the build has created the file but not its tables yet
+        return 0
 
 
 KILL_PIPELINE = """name: kill-test
