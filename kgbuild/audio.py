@@ -1,13 +1,18 @@
 """Decoding audio (or a video's audio track) to the mono float32 samples models expect.
 
 PyAV bundles FFmpeg, so every format FFmpeg reads works without a system install. Frames
-are decoded and resampled one at a time, so the compressed file is never read whole;
-only the decoded 16 kHz samples are kept (about 230 MB per hour).
+are decoded and resampled one at a time and handed on in windows (:func:`stream_audio`),
+so neither the compressed file nor the whole decoded recording is ever held in memory.
+
+Times are seconds on the media's own timeline (0 = the start of the container), so the
+words of a video's sound track and the objects in its frames share one clock.
 """
 
 from __future__ import annotations
 
 import struct
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +23,17 @@ from .errors import DecodeError, EmptyInputError
 # reported as truncated rather than silently transcribed in part.
 _TRUNCATION_TOLERANCE = 0.95
 _TRUNCATION_MIN_SECONDS = 0.5
+_CUT_SEARCH_SECONDS = 10.0  # at most this far back from a window's end, look for a quiet place to cut
+_CUT_FRAME_SECONDS = 0.1
+
+
+@dataclass(frozen=True)
+class AudioChunk:
+    start: float  # seconds on the media's timeline where the first sample plays
+    samples: np.ndarray  # mono float32 in [-1, 1]
+
+    def end(self, sample_rate: int) -> float:
+        return self.start + len(self.samples) / sample_rate
 
 
 def _av():
@@ -26,7 +42,8 @@ def _av():
     return av
 
 
-def _open(path: Path):
+def open_media(path: Path):
+    """Open an audio or video file, turning FFmpeg's refusals into coded input errors."""
     av = _av()
     if not path.exists():
         raise DecodeError(f"file not found: {path}")
@@ -36,14 +53,24 @@ def _open(path: Path):
         return av.open(str(path), mode="r")
     except av.FFmpegError as exc:
         raise DecodeError(
-            f"not a readable audio/video file ({_ffmpeg_text(exc)})",
+            f"not a readable audio/video file ({ffmpeg_reason(exc)})",
             hint="check that the file is complete and really is the format its extension says",
         ) from None
 
 
-def _ffmpeg_text(exc: BaseException) -> str:
+def ffmpeg_reason(exc: BaseException) -> str:
     # PyAV's str() repeats the file name we already report; strerror is the FFmpeg reason.
     return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+
+
+def origin_seconds(container) -> float:
+    """Where the container's timeline starts: stream times are made relative to it."""
+    start = container.start_time  # AV_TIME_BASE (microseconds), or None
+    return start / 1_000_000 if start is not None else 0.0
+
+
+def container_seconds(container) -> float | None:
+    return container.duration / 1_000_000 if container.duration is not None else None
 
 
 def _wav_shortfall(path: Path) -> tuple[int, int] | None:
@@ -87,36 +114,52 @@ def _declared_seconds(container, stream) -> float | None:
         return float(stream.duration * stream.time_base)
     # The container's duration is its longest stream's: a video's sound track may be shorter.
     if container.duration is not None and len(container.streams) == 1:
-        return container.duration / 1_000_000  # AV_TIME_BASE is microseconds
+        return container.duration / 1_000_000
     return None
 
 
 def probe_duration(path: str | Path, *, stream_index: int | None = None) -> float | None:
     """Duration in seconds as the file's header declares it (no decoding): the audio
     stream's own, else the whole file's; None if neither is recorded."""
-    with _open(Path(path)) as container:
+    with open_media(Path(path)) as container:
         seconds = _declared_seconds(container, _pick_stream(container, stream_index))
-        if seconds is None and container.duration is not None:
-            seconds = container.duration / 1_000_000
-        return seconds
+        return seconds if seconds is not None else container_seconds(container)
 
 
-def decode_audio(
+def _quiet_cut(buf: np.ndarray, target: int, search: int, sample_rate: int) -> int:
+    """A cut point at most ``target`` samples in, in the quietest 0.1 s of the ``search``
+    samples before it, so a window boundary falls between words rather than inside one."""
+    win = int(_CUT_FRAME_SECONDS * sample_rate)
+    lo = max(0, target - search)
+    n = (target - lo) // win
+    if n < 2:
+        return target
+    frames = buf[target - n * win:target].reshape(n, win)
+    quietest = int(np.argmin(np.square(frames).sum(axis=1)))
+    return target - n * win + quietest * win + win // 2
+
+
+def stream_audio(
     path: str | Path,
     *,
     sample_rate: int = 16000,
+    chunk_seconds: float | None = None,
     max_seconds: float | None = None,
     stream_index: int | None = None,
-) -> np.ndarray:
-    """Decode ``path`` to mono float32 samples in [-1, 1] at ``sample_rate``.
+) -> Iterator[AudioChunk]:
+    """Decode ``path`` to mono float32 samples at ``sample_rate``, yielded in windows of
+    at most ``chunk_seconds`` (one window if None), each cut at a quiet moment.
 
     ``stream_index`` selects a stream by its container index (for video files with several
-    sound tracks); by default the first audio stream is used.
+    sound tracks); by default the first audio stream is used. Errors found only at the end
+    (a truncated file) are raised after earlier windows were yielded: a caller working
+    window by window must drop what it made of them. A well-formed file of zero length
+    yields nothing.
     """
     av = _av()
     path = Path(path)
     limit_hint = "raise max_seconds in the stage params, or split the file"
-    with _open(path) as container:
+    with open_media(path) as container:
         stream = _pick_stream(container, stream_index)
         declared = _declared_seconds(container, stream)
         if container.format.name == "wav" and (short := _wav_shortfall(path)):
@@ -129,34 +172,58 @@ def decode_audio(
         if max_seconds is not None and declared is not None and declared > max_seconds:
             raise DecodeError(f"audio is {declared:.0f} s long, over the {max_seconds:.0f} s limit",
                               hint=limit_hint)
+        origin = origin_seconds(container)
         limit = None if max_seconds is None else int(max_seconds * sample_rate)
+        window = None if chunk_seconds is None else max(1, int(chunk_seconds * sample_rate))
+        # Cutting only once a window plus the search span is held keeps the last window
+        # at least that long: a sliver of audio on its own makes Whisper hallucinate.
+        search = 0 if window is None else min(int(_CUT_SEARCH_SECONDS * sample_rate), window // 4)
         resampler = av.AudioResampler(format="fltp", layout="mono", rate=sample_rate)
-        chunks: list[np.ndarray] = []
-        total = 0
+        pending: list[np.ndarray] = []
+        held = total = emitted = 0
+        start: float | None = None
 
-        def take(frames) -> None:
-            nonlocal total
+        def chunk(samples: np.ndarray) -> AudioChunk:
+            nonlocal emitted
+            out = AudioChunk(start + emitted / sample_rate, np.clip(samples, -1.0, 1.0, out=samples))
+            emitted += len(samples)
+            return out
+
+        def take(frames) -> Iterator[AudioChunk]:
+            nonlocal held, total, pending
             for out in frames:
-                samples = out.to_ndarray().reshape(-1)
-                chunks.append(samples)
+                samples = out.to_ndarray().reshape(-1).astype(np.float32, copy=False)
+                pending.append(samples)
+                held += samples.size
                 total += samples.size
             if limit is not None and total > limit:
                 # Header durations can be absent or wrong, so the limit is also enforced here.
                 raise DecodeError(f"audio is longer than the {max_seconds:.0f} s limit", hint=limit_hint)
+            while window is not None and held >= window + search:
+                buf = np.concatenate(pending)
+                cut = _quiet_cut(buf, window, search, sample_rate)
+                yield chunk(buf[:cut].copy())
+                pending, held = [buf[cut:]], len(buf) - cut
 
         try:
             for frame in container.decode(stream):
-                take(resampler.resample(frame))
-            take(resampler.resample(None))  # flush the samples the resampler holds back
+                if start is None:
+                    # Relative to the container, not the stream: a video's sound may start late.
+                    start = max(0.0, (frame.time if frame.time is not None else origin) - origin)
+                yield from take(resampler.resample(frame))
+            yield from take(resampler.resample(None))  # flush the samples the resampler holds back
         except av.FFmpegError as exc:
             raise DecodeError(
-                f"audio stream is corrupt ({_ffmpeg_text(exc)})", position=f"t={total / sample_rate:.2f}"
+                f"audio stream is corrupt ({ffmpeg_reason(exc)})", position=f"t={total / sample_rate:.2f}"
             ) from None
-
-    decoded = total / sample_rate
     if total == 0:
+        if not declared:
+            # It opened and decoded without error and its header promises nothing more: a
+            # well-formed recording of zero length, an empty but valid result.
+            return
         raise DecodeError("the audio stream holds no decodable samples",
                           hint="the file is truncated or its audio data is corrupt")
+    decoded = total / sample_rate
     missing = (declared or 0.0) - decoded
     if declared and decoded < declared * _TRUNCATION_TOLERANCE and missing > _TRUNCATION_MIN_SECONDS:
         raise DecodeError(
@@ -164,5 +231,19 @@ def decode_audio(
             position=f"t={decoded:.2f}",
             hint="re-copy or re-export the file",
         )
-    audio = np.concatenate(chunks).astype(np.float32, copy=False)
-    return np.clip(audio, -1.0, 1.0, out=audio)
+    if held:
+        yield chunk(np.concatenate(pending))
+
+
+def decode_audio(
+    path: str | Path,
+    *,
+    sample_rate: int = 16000,
+    max_seconds: float | None = None,
+    stream_index: int | None = None,
+) -> np.ndarray:
+    """The whole recording as one array of mono float32 samples in [-1, 1] (empty for a
+    well-formed file of zero length). Prefer :func:`stream_audio` for long files."""
+    parts = [c.samples for c in stream_audio(path, sample_rate=sample_rate, max_seconds=max_seconds,
+                                             stream_index=stream_index)]
+    return np.concatenate(parts) if parts else np.zeros(0, np.float32)

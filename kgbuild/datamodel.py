@@ -66,7 +66,24 @@ class TimeRange:
         return self.fragment()
 
 
-Anchor = Union[CharSpan, Box, TimeRange]
+@dataclass(frozen=True)
+class BoxAt:
+    """A box in one frame of a video: where it was on screen and the frame's display
+    interval (Media Fragments ``t=start,end&xywh=pixel:x,y,w,h``). A time point alone
+    (``t=12``) would mean "from 12 s to the end" in Media Fragments, hence the interval."""
+
+    start: float
+    end: float
+    box: Box
+
+    def fragment(self) -> str:
+        return f"t={self.start:.2f},{self.end:.2f}&{self.box.fragment()}"
+
+    def key(self) -> str:
+        return self.fragment()
+
+
+Anchor = Union[CharSpan, Box, TimeRange, BoxAt]
 
 
 @dataclass(frozen=True)
@@ -117,6 +134,8 @@ class Entity:
     label: str
     entity_type: str
     schema_class: str | None = None  # a schema.org class IRI where one fits
+    value: str | None = None  # typed value of a date or amount: lexical form of ``datatype``
+    datatype: str | None = None  # XSD datatype IRI of ``value`` (xsd:date, xsd:gYear, xsd:decimal, ...)
 
 
 @dataclass(frozen=True)

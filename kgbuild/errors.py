@@ -83,6 +83,12 @@ class InputTimeout(InputError):
     code = "E304"
 
 
+class InputMemoryLimit(InputError):
+    """One file made its worker use more memory than the limit; the worker was stopped."""
+
+    code = "E305"
+
+
 class EmptyInputError(InputError):
     code = "E302"
 
@@ -141,3 +147,21 @@ class StoreError(KGBuildError):
 
 class QueryError(StoreError):
     code = "E402"
+
+
+class EntityNotFound(StoreError):
+    """No entity with that IRI or label."""
+
+    code = "E403"
+
+
+class SourceNotFound(StoreError):
+    """No source with that sha256 in the store."""
+
+    code = "E404"
+
+
+class SourceFileMissing(StoreError):
+    """The store knows the source, but its file is gone or changed since the build."""
+
+    code = "E405"

@@ -26,6 +26,12 @@ MEDIA_TYPES: dict[str, tuple[str, str]] = {
     ".mp3": ("audio/mpeg", "speech"),
     ".ogg": ("audio/ogg", "speech"),
     ".m4a": ("audio/mp4", "speech"),
+    ".opus": ("audio/ogg", "speech"),
+    ".mp4": ("video/mp4", "video"),
+    ".mkv": ("video/x-matroska", "video"),
+    ".webm": ("video/webm", "video"),
+    ".mov": ("video/quicktime", "video"),
+    ".avi": ("video/x-msvideo", "video"),
 }
 
 
@@ -59,7 +65,10 @@ def discover(root: str | Path) -> Discovery:
 
 
 def _add(found: Discovery, path: Path) -> None:
+    # A name that is not valid UTF-8 (surrogate-escaped by Python) could not be stored or
+    # hashed as text: it is recorded with its odd bytes written as \xNN and read by its real path.
     relpath = path.relative_to(found.root).as_posix()
+    relpath = relpath.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     kind = media_type_for(path)
     if kind is None:
         found.unsupported.append(relpath)

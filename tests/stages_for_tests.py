@@ -22,3 +22,23 @@ class Sleepy(Stage):
         for item in items:
             if item.source.relpath.startswith("hang"):
                 time.sleep(self.params.seconds)
+
+
+class HogParams(StageParams):
+    megabytes: int = 800
+    seconds: float = 3.0
+
+
+class Hog(Stage):
+    """Holds a lot of memory for a while on files whose name starts with "hog", as a
+    decoder handed a decompression bomb would."""
+
+    modalities = frozenset({"text"})
+    Params = HogParams
+
+    def process(self, items):
+        for item in items:
+            if item.source.relpath.startswith("hog"):
+                block = bytearray(self.params.megabytes << 20)  # zero-filled: every page is touched
+                time.sleep(self.params.seconds)
+                del block

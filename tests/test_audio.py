@@ -8,13 +8,14 @@ import av
 import numpy as np
 import pytest
 
-from kgbuild.audio import decode_audio, probe_duration
+from kgbuild.audio import decode_audio, probe_duration, stream_audio
 from kgbuild.errors import DecodeError, EmptyInputError
 
 RATE = 16000
 SECONDS = 4.0
 
-CODECS = {"wav": "pcm_s16le", "flac": "flac", "mp3": "libmp3lame", "ogg": "libopus"}
+CODECS = {"wav": "pcm_s16le", "flac": "flac", "mp3": "libmp3lame", "ogg": "libopus", "opus": "libopus",
+          "m4a": "aac"}
 
 
 def tone(seconds: float = SECONDS, rate: int = RATE, channels: int = 1) -> np.ndarray:
@@ -34,7 +35,7 @@ def write_audio(path: Path, samples: np.ndarray, rate: int = RATE) -> Path:
     frame.sample_rate = rate
     with av.open(str(path), "w") as container:
         # opus only encodes at 48 kHz-family rates, which also exercises resampling on read
-        stream = container.add_stream(codec, rate=48000 if codec == "libopus" else rate, layout=layout)
+        stream = container.add_stream(codec, rate=48000 if codec in ("libopus", "aac") else rate, layout=layout)
         fmt = stream.codec_context.format.name
         resampler = av.AudioResampler(format=fmt, layout=layout, rate=stream.rate)
         for chunk in resampler.resample(frame) + resampler.resample(None):
@@ -143,3 +144,60 @@ def test_image_has_no_audio_stream(tmp_path):
     Image.new("RGB", (32, 32), "red").save(tmp_path / "red.png")
     with pytest.raises(DecodeError, match=r"no audio stream \(streams found: video\)"):
         decode_audio(tmp_path / "red.png")
+
+
+def test_windows_are_cut_in_quiet_places_and_add_up(tmp_path):
+    """A 40 s recording in 10 s windows: together they are the whole recording, sample for
+    sample; each starts where the previous ended; each cut falls in a pause."""
+    t = np.arange(40 * RATE) / RATE
+    loud = 0.5 * np.sin(2 * np.pi * 440 * t)
+    loud[(t % 9.0) > 8.0] = 0.0  # a 1 s pause every 9 s: one in the last 2.5 s of each window
+    path = write_audio(tmp_path / "long.flac", loud[None, :])
+    whole = decode_audio(path)
+    windows = list(stream_audio(path, chunk_seconds=10))
+    assert len(windows) >= 3
+    assert np.array_equal(np.concatenate([w.samples for w in windows]), whole)
+    position = 0.0
+    for w in windows:
+        assert w.start == pytest.approx(position)
+        position = w.end(RATE)
+    for w in windows[:-1]:
+        assert 7.5 <= len(w.samples) / RATE <= 10.0
+        assert float(np.abs(w.samples[-160:]).max()) < 0.01  # ends in a pause
+
+
+def test_zero_length_recording_is_empty_not_an_error(tmp_path):
+    import wave
+
+    with wave.open(str(tmp_path / "zero.wav"), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(RATE)
+        out.writeframes(b"")
+    assert decode_audio(tmp_path / "zero.wav").size == 0
+    assert list(stream_audio(tmp_path / "zero.wav")) == []
+
+
+def test_a_late_sound_track_keeps_its_place_on_the_video_clock(tmp_path):
+    """Times are relative to the container, not the audio stream: sound that starts 2 s
+    into a video is reported at 2 s."""
+    from fractions import Fraction
+
+    path = tmp_path / "late.mkv"
+    with av.open(str(path), "w") as container:
+        video = container.add_stream("mpeg4", rate=10)
+        video.width, video.height, video.pix_fmt = 64, 48, "yuv420p"
+        sound = container.add_stream("pcm_s16le", rate=RATE, layout="mono")
+        for i in range(40):
+            frame = av.VideoFrame.from_ndarray(np.zeros((48, 64, 3), np.uint8), format="rgb24")
+            frame.pts, frame.time_base = i, Fraction(1, 10)
+            container.mux(video.encode(frame))
+        container.mux(video.encode(None))
+        pcm = (tone(1.0) * 32767).astype(np.int16)
+        frame = av.AudioFrame.from_ndarray(pcm, format="s16", layout="mono")
+        frame.sample_rate, frame.pts, frame.time_base = RATE, 2 * RATE, Fraction(1, RATE)
+        container.mux(sound.encode(frame))
+        container.mux(sound.encode(None))
+    [window] = list(stream_audio(path))
+    assert window.start == pytest.approx(2.0, abs=0.01)
+    assert len(window.samples) == pytest.approx(RATE, rel=0.01)

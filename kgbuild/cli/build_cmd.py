@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
 
 import typer
@@ -13,6 +14,11 @@ from ..errors import ConfigError, KGBuildError
 from .main import STORE_OPTION, app, fail
 
 console = Console(stderr=True)
+
+
+class ExecutorKind(str, Enum):
+    local = "local"
+    ray = "ray"
 
 
 @app.command()
@@ -28,6 +34,17 @@ def build(
     file_timeout: float = typer.Option(600.0, "--file-timeout",
                                        help="Seconds one file may take before it is recorded as failed "
                                        "(enforced with --workers 2 or more)."),
+    max_memory_mb: float = typer.Option(None, "--max-memory-mb", min=1,
+                                        help="Resident memory one worker process may use (its models included); "
+                                        "a file that takes a worker over it is recorded as failed (E305). "
+                                        "Runs the work in worker processes, even with --workers 1."),
+    executor: ExecutorKind = typer.Option("local", "--executor",
+                                          help="local: this process or --workers processes; ray: Ray Data, one "
+                                          "actor pool per model stage of --workers actors "
+                                          "(pip install 'kgbuild[ray]')."),
+    address: str = typer.Option(None, "--address",
+                                help="With --executor ray: the cluster to join ('auto', or ray://HOST:10001); "
+                                "by default a Ray is started on this machine."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
 ) -> None:
     """Extract entities from every supported file under CORPUS into the store.
@@ -45,6 +62,9 @@ def build(
 
     if not corpus.exists():
         fail(ConfigError(f"corpus path '{corpus}' does not exist"))
+    if max_memory_mb and executor is ExecutorKind.ray:
+        fail(ConfigError("--max-memory-mb is enforced by the local worker pool, not on Ray",
+                         hint="Ray stops tasks itself when a node runs short of memory (RAY_memory_usage_threshold)"))
     try:
         pipe = load_pipeline(pipeline)
         kg = KGStore(store)
@@ -56,6 +76,7 @@ def build(
         with progress:
             task = progress.add_task("files", total=None)
             report = run_build(corpus, kg, pipe, force=force, workers=workers, file_timeout_s=file_timeout,
+                               executor_kind=executor.value, ray_address=address, max_memory_mb=max_memory_mb,
                                on_start=lambda n: progress.update(task, total=n),
                                on_progress=lambda n: progress.advance(task, n))
     except KGBuildError as exc:

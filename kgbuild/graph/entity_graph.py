@@ -20,16 +20,12 @@ from pathlib import Path
 
 import networkx as nx
 
-from ..errors import KGBuildError
+from ..errors import EntityNotFound
 from ..store import KGStore
 
 CACHE_VERSION = 1
 TEXT_WINDOW_CHARS = 250  # about a sentence or two: further apart is not evidence of a link
 SPEECH_WINDOW_S = 10.0
-
-
-class EntityNotFound(KGBuildError):
-    code = "E403"
 
 
 def _rows(store: KGStore, sparql: str):

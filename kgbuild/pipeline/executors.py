@@ -4,7 +4,8 @@ Both executors take batches of sources and yield processed items; the caller (th
 is the single writer to the store. The pool gives each worker its own models and a share
 of the cores, and enforces a per-file time limit: a worker that overruns is killed and
 replaced, its batch is retried one file at a time, and the file that overruns alone is
-recorded as failed (E304) — one pathological file cannot hang a build.
+recorded as failed (E304) — one pathological file cannot hang a build. A memory limit, when
+set, is enforced the same way (E305). (Ray: :mod:`.ray_executor`.)
 """
 
 from __future__ import annotations
@@ -12,13 +13,13 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 
 from ..datamodel import Item, Source
-from ..errors import InputError, InputTimeout, KGBuildError, StageFailure
+from ..errors import ConfigError, InputError, InputMemoryLimit, InputTimeout, KGBuildError, StageFailure
 from .config import Pipeline
 from .stage_cache import StageCache, applies_to_modality, caches_output
 
@@ -35,7 +36,7 @@ def warm_up(pipeline: Pipeline, modalities: set[str]) -> None:
             stage.warm_up()
 
 
-def process_batch(pipeline: Pipeline, cache: StageCache, batch: Batch) -> list[Item]:
+def process_batch(pipeline: Pipeline, cache: StageCache, batch: Batch, seconds: Counter | None = None) -> list[Item]:
     from .runner import run_batch
 
     items = []
@@ -51,7 +52,7 @@ def process_batch(pipeline: Pipeline, cache: StageCache, batch: Batch) -> list[I
                 if stage.applies_to(item):  # ok, and a stage that did something to it
                     cache.save(item, batch.fingerprints[index])
 
-    return run_batch(pipeline, items, after_stage=snapshot)
+    return run_batch(pipeline, items, after_stage=snapshot, seconds=seconds)
 
 
 class InProcessExecutor:
@@ -59,13 +60,14 @@ class InProcessExecutor:
 
     def __init__(self, pipeline: Pipeline, cache: StageCache) -> None:
         self.pipeline, self.cache = pipeline, cache
+        self.stage_seconds: Counter = Counter()
 
     def start(self, modalities: set[str]) -> None:
         warm_up(self.pipeline, modalities)
 
     def run(self, batches: Iterable[Batch]) -> Iterator[list[Item]]:
         for batch in batches:
-            yield process_batch(self.pipeline, self.cache, batch)
+            yield process_batch(self.pipeline, self.cache, batch, self.stage_seconds)
 
     def close(self) -> None:
         pass
@@ -94,7 +96,24 @@ def _worker(conn: Connection, config: dict, origin: str, cache_root: str, modali
         if message is None:
             return
         task_id, batch = message
-        conn.send(("done", (task_id, process_batch(pipeline, cache, batch))))
+        seconds: Counter = Counter()
+        items = process_batch(pipeline, cache, batch, seconds)
+        conn.send(("done", (task_id, items, seconds)))
+
+
+MEMORY_POLL_S = 0.2
+
+
+def _rss_mb(pid: int) -> float:
+    """Resident memory of a worker (Linux /proc; 0 where that is not available)."""
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
 
 
 class _Slot:
@@ -114,14 +133,16 @@ class _Slot:
 
 class ProcessPoolExecutor:
     def __init__(self, pipeline: Pipeline, cache: StageCache, *, workers: int, file_timeout_s: float = 600.0,
-                 startup_timeout_s: float = 600.0) -> None:
+                 startup_timeout_s: float = 600.0, max_memory_mb: float | None = None) -> None:
         self.pipeline, self.cache = pipeline, cache
+        self.max_memory_mb = max_memory_mb
         self.workers = workers
         self.file_timeout_s = file_timeout_s
         self.startup_timeout_s = startup_timeout_s
         self.threads = max(1, (os.cpu_count() or 1) // workers)
         self.ctx = mp.get_context("spawn")  # fork after torch/onnxruntime threads exist is unsafe
         self.slots: list[_Slot] = []
+        self.stage_seconds: Counter = Counter()
 
     def _spawn(self) -> _Slot:
         slot = _Slot(self.ctx, (self.pipeline.to_config(), self.pipeline.origin, str(self.cache.root),
@@ -136,6 +157,10 @@ class ProcessPoolExecutor:
         if kind == "error":
             slot.kill()
             raise payload
+        if self.max_memory_mb and (loaded := _rss_mb(slot.process.pid)) > self.max_memory_mb:
+            slot.kill()
+            raise ConfigError(f"a worker takes {loaded:.0f} MB with its models loaded, over the memory limit "
+                              f"of {self.max_memory_mb:g} MB", hint="raise --max-memory-mb")
         return slot
 
     def start(self, modalities: set[str]) -> None:
@@ -155,18 +180,25 @@ class ProcessPoolExecutor:
                     slot.parent.send(slot.task)
             busy = [s for s in self.slots if s.task]
             soonest = min(s.deadline for s in busy)
-            ready = wait([s.parent for s in busy], timeout=max(0.0, soonest - time.monotonic()))
+            timeout = max(0.0, soonest - time.monotonic())
+            if self.max_memory_mb:  # memory is sampled: a file has to hold it for a poll to see it
+                timeout = min(timeout, MEMORY_POLL_S)
+            ready = wait([s.parent for s in busy], timeout=timeout)
             for slot in list(busy):
                 if slot.parent in ready:
                     try:
-                        _, (_, items) = slot.parent.recv()
+                        _, (_, items, seconds) = slot.parent.recv()
                         slot.task = None
+                        self.stage_seconds.update(seconds)
                         yield items
                         continue
                     except EOFError:
                         cause = InputError(f"its worker died (exit code {slot.process.exitcode}), e.g. out of memory")
                 elif time.monotonic() >= slot.deadline:
                     cause = InputTimeout(f"it took longer than the per-file limit of {self.file_timeout_s:g} s")
+                elif self.max_memory_mb and (used := _rss_mb(slot.process.pid)) > self.max_memory_mb:
+                    cause = InputMemoryLimit(f"its worker used {used:.0f} MB, over the memory limit of "
+                                             f"{self.max_memory_mb:g} MB")
                 else:
                     continue
                 yield from self._recover(slot, pending, cause)

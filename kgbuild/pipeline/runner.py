@@ -48,6 +48,7 @@ class BuildReport:
     failures: list[Failure] = field(default_factory=list)
     unsupported: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    stage_seconds: Counter = field(default_factory=Counter)  # stage name -> seconds in it, all workers together
 
     @property
     def exit_code(self) -> int:
@@ -93,10 +94,14 @@ def plan(found: Discovery, store: KGStore, state: IngestState, cache: StageCache
 
 def build(corpus: str | Path, store: KGStore, pipeline: Pipeline, *, force: bool = False, workers: int = 1,
           file_timeout_s: float = 600.0, on_start: Callable[[int], None] | None = None,
-          on_progress: ProgressFn | None = None) -> BuildReport:
+          on_progress: ProgressFn | None = None, executor_kind: str = "local",
+          ray_address: str | None = None, max_memory_mb: float | None = None) -> BuildReport:
     """Ingest ``corpus`` into ``store``. ``workers`` > 1 runs batches in that many worker
     processes (each with its own models and share of the cores) and enforces
-    ``file_timeout_s`` per file; 1 runs in this process."""
+    ``file_timeout_s`` per file; 1 runs in this process. ``executor_kind="ray"`` runs the stages
+    on Ray (:mod:`.ray_executor`; ``ray_address`` None starts a local Ray); this process
+    still writes. ``max_memory_mb`` limits each worker process (one is started even for
+    ``workers=1``: only a separate process can be stopped) and fails the file that crossed it."""
     started = time.perf_counter()
     report = BuildReport()
     found = discover(corpus)
@@ -122,14 +127,21 @@ def build(corpus: str | Path, store: KGStore, pipeline: Pipeline, *, force: bool
             state.set_path(path, src.sha256)
     if on_start:
         on_start(len(work.todo))
-    executor = (ProcessPoolExecutor(pipeline, cache, workers=workers, file_timeout_s=file_timeout_s)
-                if workers > 1 else InProcessExecutor(pipeline, cache))
+    if executor_kind == "ray":
+        from .ray_executor import RayExecutor  # Ray is an optional extra
+
+        executor = RayExecutor(pipeline, cache, address=ray_address, workers=workers)
+    else:
+        executor = (ProcessPoolExecutor(pipeline, cache, workers=workers, file_timeout_s=file_timeout_s,
+                                        max_memory_mb=max_memory_mb)
+                    if workers > 1 or max_memory_mb else InProcessExecutor(pipeline, cache))
     try:
         executor.start({src.modality for src in work.todo})  # a missing model stops us here
         for items in executor.run(_batches(work, pipeline.batch_size)):
             _write(store, state, pipeline, items, paths, work.fingerprints[items[0].source.modality], report)
             if on_progress:
                 on_progress(len(items))
+        report.stage_seconds = executor.stage_seconds
     finally:
         executor.close()
         store.flush()
@@ -148,14 +160,17 @@ def _batches(work: Plan, size: int) -> Iterator[Batch]:
 
 
 def run_batch(pipeline: Pipeline, items: list[Item],
-              after_stage: Callable[[int, list[Item]], None] | None = None) -> list[Item]:
-    """Every stage in order, skipping the stages an item has already been through. A stage
-    that raises on a whole batch is retried item by item, so the failure lands on the
-    file that caused it."""
+              after_stage: Callable[[int, list[Item]], None] | None = None,
+              seconds: Counter | None = None, only: range | None = None) -> list[Item]:
+    """Every stage in order (or the stages ``only`` indexes), skipping the stages an item
+    has already been through. A stage that raises on a whole batch is retried item by
+    item, so the failure lands on the file that caused it. Time spent in each stage is
+    added to ``seconds`` (by stage name)."""
     for index, stage in enumerate(pipeline.stages):
         batch = [item for item in items if item.completed <= index]
-        if not batch:
+        if not batch or (only is not None and index not in only):
             continue
+        started = time.perf_counter()
         try:
             stage(batch)
         except Exception:  # noqa: BLE001 - isolated below, per item
@@ -165,6 +180,8 @@ def run_batch(pipeline: Pipeline, items: list[Item],
                         stage([item])
                     except Exception as exc:  # noqa: BLE001
                         stage.fail(item, exc)
+        if seconds is not None:
+            seconds[stage.name] += time.perf_counter() - started
         for item in batch:
             item.completed = index + 1
         if after_stage:

@@ -14,6 +14,7 @@ from fastapi import FastAPI, HTTPException, Query
 from .. import __version__
 from ..errors import KGBuildError
 from ..store import KGStore
+from . import explorer
 from .sparql import Limits, make_router
 
 
@@ -58,6 +59,7 @@ def create_app(store_path: str | Path, *, allow_update: bool = False, token: str
                   description="SPARQL 1.1 endpoint and graph queries over a kgbuild store.")
     app.state.kg = state
     app.include_router(make_router(state))
+    app.include_router(explorer.make_router(state))  # the web explorer at /
 
     def guarded(fn, *args, **kwargs):
         try:

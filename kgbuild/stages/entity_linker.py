@@ -1,5 +1,11 @@
 """Links mentions to entities: one entity per (normalised name, type) across the corpus.
 
+Names are normalised within each document first (kgbuild/nlp/normalise.py): honorifics
+are stripped from people's names, short forms take the full name the document uses
+("Pusterla" -> "Bruno Pusterla", "Northwind" -> "Northwind Aerospace"), and dates and
+amounts are keyed by their typed value ("12 March 2024" and "March 12, 2024" are one
+entity, with ``kg:value "2024-03-12"^^xsd:date``).
+
 This is the foundation's simple linker; cross-document and cross-modal fusion replace it.
 Image detections are instances, not names: each box is its own entity ("a person seen
 here"), which a later fusion stage may merge with a named one.
@@ -12,6 +18,7 @@ from dataclasses import replace
 
 from ..datamodel import Entity, Item, Mention
 from ..ids import display_label, mint, normalise_label
+from ..nlp.normalise import resolve_aliases, strip_honorifics, typed_value
 from ..vision_types import entity_type_for
 from .base import Stage, StageParams
 from .registry import register_stage
@@ -33,6 +40,10 @@ SCHEMA_CLASS = {
 class EntityLinkerParams(StageParams):
     batch_size: int = 64
     skip_labels: list[str] = []  # mention labels that get no entity (e.g. CARDINAL)
+    aliases: bool = True  # resolve short forms to the document's full names
+    typed_values: bool = True  # dates and amounts: keyed by, and carrying, their typed value
+
+_NEVER = {"EVENT_TRIGGER"}  # event triggers are words, not names
 
 
 @register_stage("entity_linker")
@@ -48,25 +59,36 @@ class EntityLinker(Stage):
         for item in items:
             self._link(item)
 
+    def _name(self, mention: Mention) -> str:
+        name = display_label(mention.text)
+        return strip_honorifics(name) if mention.label == "PERSON" else name
+
     def _link(self, item: Item) -> None:
         surface: dict[str, Counter] = {}
         linked: list[Mention] = []
+        names = [(m.label, self._name(m)) for m in item.mentions
+                 if m.modality != "image" and m.label not in self.params.skip_labels]
+        aliases = resolve_aliases(names) if self.params.aliases else {}
         for mention in item.mentions:
-            if mention.label in self.params.skip_labels:
+            if mention.label in self.params.skip_labels or mention.label in _NEVER:
                 linked.append(mention)
                 continue
-            if mention.modality == "image":
+            if mention.modality in ("image", "video"):  # a detection (or track) is an instance, not a name
                 iri = mint("entity", "detected", mention.iri)
                 _, schema_class = entity_type_for(mention.text)
                 item.entities[iri] = Entity(iri, mention.text, mention.label, schema_class)
             else:
-                key = normalise_label(mention.text)
+                name = self._name(mention)
+                name = aliases.get((mention.label, name), name)
+                key = normalise_label(name)
                 if not key:
                     linked.append(mention)
                     continue
-                iri = mint("entity", mention.label, key)
-                surface.setdefault(iri, Counter())[display_label(mention.text)] += 1
-                item.entities[iri] = Entity(iri, "", mention.label, SCHEMA_CLASS.get(mention.label))
+                typed = typed_value(mention.label, mention.text) if self.params.typed_values else None
+                iri = mint("entity", mention.label, f"value={typed[0]}" if typed else key)
+                surface.setdefault(iri, Counter())[name] += 1
+                item.entities[iri] = Entity(iri, "", mention.label, SCHEMA_CLASS.get(mention.label),
+                                            *(typed or (None, None)))
             linked.append(replace(mention, entity=iri))
         for iri, forms in surface.items():
             # Most frequent form wins; ties go to the longest, then alphabetical, so the label

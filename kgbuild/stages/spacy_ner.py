@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from ..datamodel import CharSpan, Item, Mention, Provenance
 from ..errors import ModelNotFoundError
+from ..nlp.spacy_docs import keep as keep_doc
 from .base import Stage, StageParams
 from .registry import register_stage
 
@@ -19,6 +20,7 @@ class SpacyNERParams(StageParams):
     labels: list[str] | None = None  # keep only these entity labels; None keeps all
     disable: list[str] = ["lemmatizer"]
     chunk_chars: int = 100_000  # long texts are split at paragraph breaks below spaCy's max_length
+    keep_docs: bool = True  # leave the parse for later text stages (relations, events): spaCy runs once
 
 
 @register_stage("spacy_ner")
@@ -56,6 +58,8 @@ class SpacyNER(Stage):
         chunks = [(item, offset, text) for item in items for offset, text in self._chunks(item.text)]
         docs = self.nlp.pipe((text for _, _, text in chunks), batch_size=self.params.batch_size)
         for (item, offset, _), doc in zip(chunks, docs):
+            if self.params.keep_docs:
+                keep_doc(item, offset, doc)
             for ent in doc.ents:
                 if self.params.labels is None or ent.label_ in self.params.labels:
                     item.mentions.append(self._mention(item, ent, offset))

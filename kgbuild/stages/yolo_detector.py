@@ -1,21 +1,18 @@
 """Detects objects in images with an Ultralytics YOLO model; each box becomes a mention.
 
-Images are decoded here with Pillow rather than by Ultralytics, so that a file that is
-empty, truncated or not an image fails on its own with a clear reason instead of taking
-its batch down, and so that odd-but-valid images (CMYK, palette, 16-bit, animated) are
-handled the same way whatever the weights format. Decoding follows what Ultralytics does
-when given a path (EXIF orientation applied, alpha dropped, 16-bit reduced to its high
-byte), so the stage finds the same boxes as ``YOLO(weights).predict(path)``.
+Images are decoded by :mod:`kgbuild.image_io` with Pillow rather than by Ultralytics, so
+that a file that is empty, truncated or not an image fails on its own with a clear reason
+instead of taking its batch down, and so that odd-but-valid images (CMYK, palette, 16-bit,
+animated) are handled the same way whatever the weights format. Decoding follows what
+Ultralytics does when given a path, so the stage finds the same boxes as
+``YOLO(weights).predict(path)``. The image's size and EXIF time and GPS go on the source.
 """
 
 from __future__ import annotations
 
-import math
 import os
 import re
-import sys
 from collections import Counter
-from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -24,8 +21,9 @@ import numpy as np
 from pydantic import Field
 
 from ..datamodel import Box, Item, Mention, Provenance
-from ..errors import ConfigError, DecodeError, EmptyInputError, ModelLoadError, ModelNotFoundError
+from ..errors import ConfigError, ModelLoadError, ModelNotFoundError
 from ..ids import sha256_file
+from ..image_io import DecodedImage, decode_image
 from ..models import find_model_file, require_model_file, require_module
 from ..vision_types import entity_type_for
 from .base import Stage, StageParams
@@ -48,13 +46,6 @@ class YoloParams(StageParams):
     device: str | None = None  # None: CUDA when the weights can use it, else CPU
     batch_size: int = Field(8, ge=1)
     max_pixels: int = Field(40_000_000, ge=1024)  # larger images are downscaled first
-
-
-@dataclass
-class _Decoded:
-    array: np.ndarray  # HxWx3 uint8, BGR: the order Ultralytics assumes for arrays
-    scale_x: float  # original pixels per model-input pixel
-    scale_y: float
 
 
 @register_stage("yolo")
@@ -130,7 +121,7 @@ class YoloDetector(Stage):
         decoded = self.each(items, self._decode)
         # Same-shape groups: Ultralytics letterboxes a mixed batch differently from a
         # single image, and an image's boxes must not depend on which batch it came in.
-        groups: dict[tuple[int, ...], list[tuple[Item, _Decoded]]] = {}
+        groups: dict[tuple[int, ...], list[tuple[Item, DecodedImage]]] = {}
         for item, dec in decoded:
             groups.setdefault(dec.array.shape, []).append((item, dec))
         size = self.params.batch_size
@@ -138,7 +129,7 @@ class YoloDetector(Stage):
             for start in range(0, len(group), size):
                 self._detect(group[start:start + size])
 
-    def _detect(self, chunk: list[tuple[Item, _Decoded]]) -> None:
+    def _detect(self, chunk: list[tuple[Item, DecodedImage]]) -> None:
         try:
             results = self._predict([dec.array for _, dec in chunk])
             done = [(item, (dec, res)) for (item, dec), res in zip(chunk, results, strict=True)]
@@ -154,7 +145,7 @@ class YoloDetector(Stage):
         return self._model.predict(arrays, conf=p.conf, iou=p.iou, imgsz=p.imgsz, device=self._device,
                                    classes=self._class_ids, verbose=False)
 
-    def _record(self, item: Item, dec: _Decoded, result: Any) -> None:
+    def _record(self, item: Item, dec: DecodedImage, result: Any) -> None:
         width, height = item.meta["width"], item.meta["height"]
         boxes = result.boxes.cpu()
         counts: Counter[str] = Counter()
@@ -173,78 +164,11 @@ class YoloDetector(Stage):
 
     # decoding ---------------------------------------------------------------------
 
-    def _decode(self, item: Item) -> _Decoded:
-        from PIL import Image, ImageOps, UnidentifiedImageError
-
-        path = item.source.path
-        if path.stat().st_size == 0:
-            raise EmptyInputError("image file is empty (0 bytes)")
-        try:
-            img = _pil_open(path)
-        except UnidentifiedImageError:
-            raise DecodeError(f"not an image Pillow can read{_sniff(path)}",
-                              hint="check that the file's extension matches its content") from None
-        except Image.DecompressionBombError as exc:
-            raise DecodeError(f"image too large to decode safely: {exc}",
-                              hint="downscale the file before ingesting it") from None
-        with img:
-            # Only the first frame of an animated GIF/WebP/APNG is looked at; Image.open is
-            # already positioned on it.
-            stored_w, stored_h = img.size
-            rotated = _orientation(img) in (5, 6, 7, 8)  # EXIF says: display with w and h swapped
-            width, height = (stored_h, stored_w) if rotated else (stored_w, stored_h)
-            scale = min(1.0, math.sqrt(self.params.max_pixels / max(1, width * height)))
-            if scale < 1.0 and img.format == "JPEG":
-                # Lets libjpeg decode at 1/2, 1/4 or 1/8 size: a 100 MP photo never sits in memory whole.
-                img.draft("RGB", (math.ceil(stored_w * scale), math.ceil(stored_h * scale)))
-            try:
-                img.load()
-                rgb = _to_rgb(ImageOps.exif_transpose(img))
-            except Exception as exc:  # noqa: BLE001 - Pillow raises OSError, SyntaxError, ValueError...
-                raise DecodeError(f"image data is truncated or corrupt ({type(exc).__name__}: {exc})") from None
-            if scale < 1.0:
-                target = (max(1, round(width * scale)), max(1, round(height * scale)))
-                rgb = rgb.resize(target, Image.Resampling.BILINEAR, reducing_gap=2.0)
-            array = np.ascontiguousarray(np.asarray(rgb)[:, :, ::-1])
-        item.meta["width"], item.meta["height"] = width, height
-        return _Decoded(array, width / array.shape[1], height / array.shape[0])
-
-def _to_rgb(img: Any) -> Any:
-    from PIL import Image
-
-    if img.mode.startswith("I;16") or img.mode == "I":
-        # convert() would clip 16-bit values at 255 (a white image); keep the high byte as cv2 does.
-        values = np.asarray(img).astype(np.int64)
-        if img.mode != "I" or values.max() > 255:
-            values >>= 8
-        img = Image.fromarray(np.clip(values, 0, 255).astype(np.uint8))
-    # Alpha is dropped, not composited, to match how Ultralytics reads the same file.
-    return img if img.mode == "RGB" else img.convert("RGB")
-
-
-def _pil_open(path: Path) -> Any:
-    from PIL import Image
-
-    # Importing Ultralytics replaces Image.open process-wide with a wrapper that, on a file
-    # Pillow cannot identify, tries to pip-install pi-heif and then raises ImportError
-    # instead of UnidentifiedImageError; the original keeps "not an image" a clean failure.
-    patches = sys.modules.get("ultralytics.utils.patches")
-    return getattr(patches, "_image_open", Image.open)(path)
-
-
-def _orientation(img: Any) -> int:
-    try:
-        return int(img.getexif().get(0x0112, 1))
-    except Exception:  # noqa: BLE001 - a broken EXIF block means "no rotation"
-        return 1
-
-
-def _sniff(path: Path) -> str:
-    with open(path, "rb") as fh:
-        head = fh.read(512)
-    if head and all(b in b"\t\n\r" or 32 <= b < 127 for b in head):
-        return ": its bytes are plain text"
-    return ""
+    def _decode(self, item: Item) -> DecodedImage:
+        dec = decode_image(item.source.path, self.params.max_pixels)
+        item.meta["width"], item.meta["height"] = dec.width, dec.height
+        item.meta.update(dec.facts)
+        return dec
 
 
 def _default_device(weights: Path | None) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 from pyoxigraph import Literal, NamedNode, Quad
 
 from .. import __version__
-from ..datamodel import Box, CharSpan, Entity, Event, Item, Mention, Relation, TimeRange
+from ..datamodel import Box, BoxAt, CharSpan, Entity, Event, Item, Mention, Relation, TimeRange
 from ..ids import ID_BASE, NS, mint
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -217,7 +217,7 @@ def _selectors(g: _Graph, node: str, anchors) -> None:
             g.add(sel, A, N(OA + "TextPositionSelector"))
             g.add(sel, N(OA + "start"), anchor.start)
             g.add(sel, N(OA + "end"), anchor.end)
-        elif isinstance(anchor, (Box, TimeRange)):
+        elif isinstance(anchor, (Box, TimeRange, BoxAt)):  # BoxAt: one selector per sampled frame
             g.add(sel, A, N(OA + "FragmentSelector"))
             g.add(sel, N(RDF + "value"), anchor.fragment())
             g.add(sel, N(DCTERMS + "conformsTo"), N(MEDIA_FRAGS))
@@ -232,6 +232,8 @@ def entity_quads(entities: list[Entity]) -> Iterator[Quad]:
         g.add(e.iri, kg("entityType"), e.entity_type)
         if e.schema_class:
             g.add(e.iri, A, N(e.schema_class))
+        if e.value is not None:
+            g.add(e.iri, kg("value"), Literal(e.value, datatype=N(e.datatype or XSD + "string")))
     return iter(g.quads)
 
 

@@ -122,7 +122,7 @@ def test_changed_file_replaces_only_its_own_graph(corpus, tmp_path):
 def test_query_output_formats(sample_store):
     sparql = 'SELECT ?modality (COUNT(?m) AS ?n) WHERE { ?m kg:modality ?modality } GROUP BY ?modality ORDER BY ?modality'
     csv = run_cli("query", "--store", sample_store, "--format", "csv", sparql, check=True).stdout.splitlines()
-    assert csv[0] == "modality,n" and [line.split(",")[0] for line in csv[1:]] == ["image", "speech", "text"]
+    assert csv[0] == "modality,n" and [line.split(",")[0] for line in csv[1:]] == ["image", "ocr", "speech", "text"]
     tsv = run_cli("query", "--store", sample_store, "--format", "tsv", sparql, check=True).stdout.splitlines()
     assert tsv[0] == "?modality\t?n"
     table = run_cli("query", "--store", sample_store, sparql, check=True).stdout

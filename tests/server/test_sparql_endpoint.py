@@ -4,42 +4,15 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
-import sys
 import threading
 import time
-import urllib.request
 
 import pytest
 
-from conftest import REPO
+from conftest import start_server
 
 TOKEN = "s3cret-test-token"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(store, *extra: str):
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "kgbuild", "serve", "--store", str(store), "--port", str(port), *extra],
-                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url + "/api", timeout=1)
-            return proc, url
-        except OSError:
-            if proc.poll() is not None:
-                raise AssertionError(proc.stderr.read())
-            time.sleep(0.2)
-    proc.kill()
-    raise AssertionError("server did not start")
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +43,7 @@ def test_sparqlwrapper_get_and_post_json(server):
         client.setReturnFormat(JSON)
         client.setQuery("PREFIX kg: <https://w3id.org/kgbuild/ns#>\n" + COUNT_BY_MODALITY)
         rows = client.query().convert()["results"]["bindings"]
-        assert [r["modality"]["value"] for r in rows] == ["image", "speech", "text"]
+        assert [r["modality"]["value"] for r in rows] == ["image", "ocr", "speech", "text"]
         assert all(int(r["n"]["value"]) > 0 for r in rows)
 
 

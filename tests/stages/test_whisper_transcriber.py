@@ -11,6 +11,7 @@ import json
 import re
 import shutil
 import subprocess
+import wave
 from pathlib import Path
 
 import av
@@ -23,7 +24,7 @@ from kgbuild.datamodel import CharSpan, Item, Source, Timeline
 from kgbuild.errors import MissingDependencyError, ModelLoadError, ModelNotFoundError, StageFailure
 from kgbuild.ids import sha256_file
 from kgbuild.stages.registry import get_stage_class
-from kgbuild.stages.whisper_transcriber import WhisperTranscriber, _Piece, build_timeline
+from kgbuild.stages.whisper_transcriber import WhisperTranscriber
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "data" / "sample"
@@ -282,18 +283,156 @@ def test_model_info_and_config_round_trip():
     assert model.startswith("tiny.en") and version.startswith("faster-whisper ")
     again = WhisperTranscriber.from_config(stage.to_config())
     assert again.to_config() == stage.to_config() and again.fingerprint() == stage.fingerprint()
-    assert stage.params.batch_size == 4 and stage.modalities == {"speech"}
+    assert stage.params.batch_size == 4 and stage.modalities == {"speech", "video"}
 
 
-def test_build_timeline_trusts_words_when_texts_disagree():
-    segments = [
-        (_Piece("  ", 0.0, 0.5), []),  # blank segments leave no trace
-        (_Piece(" Hello there.", 0.5, 2.0),
-         [_Piece(" Hello", 0.5, 1.0, 0.9), _Piece(" there.", 0.9, 2.4, 0.8)]),
-        (_Piece(" Mr Smith", 1.8, 3.0), [_Piece(" Mr.", 1.8, 2.2, 0.7), _Piece(" Smith", 2.2, 3.0, 0.6)]),
-    ]
-    text, timeline = build_timeline(segments, duration=2.9)
-    assert text == "Hello there. Mr. Smith"
-    assert [text[w.start_char:w.end_char] for w in timeline.words] == ["Hello", "there.", "Mr.", "Smith"]
-    assert [(w.start, w.end) for w in timeline.words] == [(0.5, 1.0), (0.9, 2.4), (1.8, 2.2), (2.2, 2.9)]
-    assert [(s.start, s.end) for s in timeline.segments] == [(0.5, 2.0), (1.8, 2.9)]
+# long recordings, voice activity, limits --------------------------------------------------
+
+
+def test_long_recording_goes_through_in_windows(stage, speech_cases, tmp_path, monkeypatch):
+    """~80 s (two clips, long silences, the first clip again) in 30 s windows: the
+    transcript is whole and every word keeps its place on the recording's clock."""
+    from kgbuild.stages import whisper_transcriber as wt
+
+    (first, ref_a), (second, ref_b) = speech_cases[0], speech_cases[1 % len(speech_cases)]
+    a, b = decode_audio(first), decode_audio(second)
+    gap = np.zeros(25 * 16000, np.float32)
+    path = write_wav(tmp_path / "long.wav", np.concatenate([a, gap, b, gap, a]))
+    windows = []
+    real_stream = wt.stream_audio
+
+    def spy(*args, **kwargs):
+        for chunk in real_stream(*args, **kwargs):
+            windows.append((chunk.start, len(chunk.samples) / 16000))
+            yield chunk
+
+    monkeypatch.setattr(wt, "stream_audio", spy)
+    windowed = WhisperTranscriber(chunk_seconds=30)
+    windowed._model, windowed._warm = stage._model, True  # same loaded model, other params
+    item = make_item(path)
+    windowed([item])
+    assert item.ok, item.failure
+    assert len(windows) >= 2 and all(seconds <= 30 + 7.5 + 0.01 for _, seconds in windows[:-1])
+    assert wer(f"{ref_a} {ref_b} {ref_a}", item.text) <= 0.3, item.text
+    second_at = (len(a) + len(gap)) / 16000
+    third_at = second_at + (len(b) + len(gap)) / 16000
+    starts = [w.start for w in item.timeline.words]
+    assert starts == sorted(starts) and item.timeline.words[-1].end <= item.meta["duration"]
+    n_a, n_b = len(words_of(ref_a)), len(words_of(ref_b))
+    assert starts[0] < len(a) / 16000
+    # the words of each clip are heard within that clip, whichever window held them
+    assert second_at - 0.5 <= starts[n_a] < second_at + len(b) / 16000, starts
+    assert third_at - 0.5 <= starts[n_a + n_b] < third_at + len(a) / 16000, starts
+
+
+def test_vad_skips_leading_silence_without_moving_words(stage, speech_cases, tmp_path):
+    path, reference = speech_cases[0]
+    clip = decode_audio(path)
+    padded = make_item(write_wav(tmp_path / "late.wav", np.concatenate([np.zeros(20 * 16000, np.float32), clip])))
+    plain = make_item(path)
+    stage([padded, plain])
+    assert stage.params.vad_filter  # on by default: it keeps WER on the samples (see docs/speech-video.md)
+    assert padded.text == plain.text
+    for late, early in zip(padded.timeline.words, plain.timeline.words):
+        assert late.start == pytest.approx(early.start + 20.0, abs=0.3)
+
+
+def test_zero_second_file_is_empty_but_valid(stage, tmp_path):
+    path = tmp_path / "zero.wav"
+    with wave.open(str(path), "wb") as out:  # a well-formed header and no samples
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(16000)
+        out.writeframes(b"")
+    item = make_item(path)
+    stage([item])
+    assert item.ok, item.failure
+    assert item.text == "" and item.meta["duration"] == 0.0 and item.activities
+
+
+def test_files_over_the_length_limit_are_refused(stage, speech_cases):
+    limited = WhisperTranscriber(max_seconds=5)
+    limited._model, limited._warm = stage._model, True
+    item = make_item(speech_cases[0][0])
+    limited([item])
+    assert item.failure.cause_code == "E303" and "over the 5 s limit" in item.failure.reason
+    assert "max_seconds" in item.failure.cause.hint
+
+
+# video sound tracks --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def videos(tmp_path_factory):
+    from synth_video import SPEECH, make_video
+
+    d = tmp_path_factory.mktemp("video")
+    return make_video(d / "talk.mp4"), make_video(d / "silent.mkv", audio=False), SPEECH
+
+
+def test_video_sound_track_is_transcribed_on_the_video_clock(stage, videos):
+    talk, silent, speech_file = videos
+    items = [make_video_item(talk), make_video_item(silent)]
+    stage(items)
+    spoken, mute = items
+    assert spoken.ok and mute.ok, (spoken.failure, mute.failure)
+    reference = json.loads(REFERENCES.read_text())[speech_file.name]
+    assert wer(reference, spoken.text) <= 0.3, spoken.text
+    assert spoken.meta["duration"] == pytest.approx(10.0, abs=0.05) and spoken.meta["has_audio"] is True
+    assert spoken.timeline.words[0].start < 1.0 and spoken.timeline.words[-1].end <= 10.0
+    assert mute.text == "" and mute.timeline.words == () and mute.meta["has_audio"] is False
+    assert mute.meta["duration"] == pytest.approx(10.0, abs=0.05) and mute.activities
+
+
+def make_video_item(path: Path) -> Item:
+    return Item(Source(path.resolve(), path.name, sha256_file(path), path.stat().st_size, "video/mp4", "video"))
+
+
+# the openai-whisper backend -------------------------------------------------------------------
+
+
+def scripted_checkpoint(path: Path, words=(" Hello", " world")) -> Path:
+    """A tiny openai-whisper model (random audio encoder) whose decoder is wired to say
+    ``words`` between <|0.00|> and <|1.00|> and stop, whatever it hears: a real
+    checkpoint through the real loading and decoding code, without a download."""
+    torch = pytest.importorskip("torch")
+    from whisper.model import ModelDimensions, Whisper
+    from whisper.tokenizer import get_tokenizer
+
+    dims = ModelDimensions(n_mels=80, n_audio_ctx=1500, n_audio_state=64, n_audio_head=2, n_audio_layer=1,
+                           n_vocab=51864, n_text_ctx=448, n_text_state=64, n_text_head=2, n_text_layer=1)
+    torch.manual_seed(0)
+    model = Whisper(dims)
+    tok = get_tokenizer(multilingual=False)
+    script = [tok.timestamp_begin, *(tok.encode(w)[0] for w in words), tok.timestamp_begin + 50, tok.eot]
+    with torch.no_grad():
+        for block in model.decoder.blocks:  # the residual stream passes through untouched
+            for layer in (block.attn.out, block.cross_attn.out, block.mlp[2]):
+                layer.weight.zero_()
+                if layer.bias is not None:
+                    layer.bias.zero_()
+        embedding, position = model.decoder.token_embedding.weight, model.decoder.positional_embedding
+        embedding.zero_()
+        position.zero_()
+        for step, token in enumerate(script):
+            embedding[token, step] = 5.0  # each scripted token on its own axis ...
+            position[step, step] = 1000.0  # ... which position `step` points at: it predicts script[step]
+    torch.save({"dims": dims.__dict__, "model_state_dict": model.state_dict()}, path)
+    return path
+
+
+def test_openai_backend_runs_a_real_checkpoint(speech_cases, tmp_path):
+    pytest.importorskip("whisper", reason="the openai-whisper extra is not installed")
+    checkpoint = scripted_checkpoint(tmp_path / "scripted.pt")
+    stage = WhisperTranscriber(backend="openai-whisper", model=str(checkpoint), device="cpu", beam_size=1)
+    stage.warm_up()
+    item = make_item(speech_cases[0][0])
+    stage([item])
+    assert item.ok, item.failure
+    assert item.text == "Hello world" and item.meta["language"] == "en"
+    words = item.timeline.words
+    assert [item.text[w.start_char:w.end_char] for w in words] == ["Hello", "world"]
+    assert all(0.0 <= w.start <= w.end <= item.meta["duration"] for w in words)
+    assert words[0].start <= words[1].start
+    model, version = stage.model_info()
+    assert model == str(checkpoint) and version.startswith("openai-whisper ")

@@ -1,0 +1,74 @@
+"""``kgbuild eval asr``: word error rate and real-time factor of the speech stage."""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from pathlib import Path
+
+import typer
+
+from ..errors import KGBuildError
+from .main import eval_app, fail
+
+
+class Normalizer(str, Enum):
+    whisper = "whisper"
+    basic = "basic"
+
+
+class Backend(str, Enum):
+    faster = "faster-whisper"
+    openai = "openai-whisper"
+
+
+@eval_app.command("asr")
+def asr(
+    manifest: Path = typer.Option(..., "--manifest", "-m",
+                                  help='JSON lines {"audio": "path", "text": "reference"}; paths relative to the file.'),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object (wer, rtf, n, ...) instead of tables."),
+    backend: Backend = typer.Option(Backend.faster, "--backend", help="Whisper backend."),
+    model: str = typer.Option("tiny.en", "--model", help="Model name, folder or checkpoint (as in the stage's params)."),
+    device: str = typer.Option("auto", "--device", help="auto, cpu or cuda."),
+    beam_size: int = typer.Option(5, "--beam-size", min=1),
+    vad: bool = typer.Option(True, "--vad/--no-vad", help="Voice-activity filtering before the model."),
+    language: str = typer.Option(None, "--language", help="Force a language (default: detect)."),
+    normalizer: Normalizer = typer.Option(Normalizer.whisper, "--normalizer",
+                                          help="whisper: Whisper's English normaliser (needs kgbuild\\[openai-whisper]); "
+                                          "basic: lower-case, no punctuation, hyphens as spaces."),
+) -> None:
+    """Transcribe every file of a manifest with the whisper stage and score it.
+
+    WER is corpus-level (all edits over all reference words) after normalising both sides;
+    RTF is processing time over audio time with the model already loaded. Build a manifest
+    from Debian's pocketsphinx-testdata with scripts/make_asr_manifest.py.
+    """
+    from ..asr_eval import evaluate, normalizer as get_normalizer, read_manifest
+    from ..stages.whisper_transcriber import WhisperTranscriber
+
+    try:
+        cases = read_manifest(manifest)
+        get_normalizer(normalizer.value)  # a missing extra fails before the model loads
+        stage = WhisperTranscriber(name="speech", backend=backend.value, model=model, device=device,
+                                   beam_size=beam_size, vad_filter=vad, language=language)
+        stage.warm_up()
+        report = evaluate(stage, cases, normalize=normalizer.value)
+    except KGBuildError as exc:
+        fail(exc)
+    name, version = stage.model_info()
+    if as_json:
+        typer.echo(json.dumps({**report.summary(), "model": name, "backend": version}))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"ASR: {name} ({version})")
+    for col in ("audio", "seconds", "hypothesis", "error"):
+        table.add_column(col, overflow="fold")
+    for r in report.results:
+        table.add_row(Path(r.audio).name, f"{r.seconds:.2f}", r.hypothesis, r.error or "")
+    console = Console()
+    console.print(table)
+    s = report.summary()
+    console.print(f"WER {s['wer']:.2%} ({s['normalizer']} normaliser)   RTF {s['rtf']:.3f}   "
+                  f"files {s['n']} ({s['failed']} failed)   audio {s['audio_seconds']:.1f} s", highlight=False)

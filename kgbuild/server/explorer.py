@@ -1,0 +1,95 @@
+"""The web explorer: its front-end at ``/``, the entity API it reads, and the media it shows.
+
+    GET /                       the single-page front-end (built from explorer/ by `make explorer`)
+    GET /static/{file}          its assets
+    GET /api/entity?iri=...     an entity with its evidence by modality, relations and events
+    GET /api/entity-sources     the source paths each of some entities is mentioned in
+    GET /media/{sha256}         a source file, Range requests supported (players seek with them)
+
+The front-end is a build output kept out of git; when it is missing, ``/`` says how to
+build it and everything else still works.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, HTTPException, Query
+from fastapi.responses import FileResponse, HTMLResponse
+
+from ..errors import KGBuildError
+from ..graph.entity_graph import resolve_entity
+from .entity_view import EntityView
+from .source_files import SourceFiles
+
+STATIC = Path(__file__).resolve().parent / "static"
+ASSET_TYPES = {".js": "text/javascript", ".mjs": "text/javascript", ".css": "text/css", ".html": "text/html",
+               ".json": "application/json", ".txt": "text/plain"}
+
+NOT_BUILT = """<!doctype html><meta charset="utf-8"><title>kgbuild explorer: not built</title>
+<body style="font-family: sans-serif; max-width: 44em; margin: 3em auto; line-height: 1.5">
+<h1>The explorer's front-end is not built</h1>
+<p>Its assets are missing from <code>{static}</code>. Build them from the repository root with</p>
+<pre>make explorer</pre>
+<p>(this needs Node.js and npm: it runs <code>npm ci</code> and <code>npm run build</code> in
+<code>explorer/</code>), then reload this page.</p>
+<p>Meanwhile the SPARQL endpoint at <a href="/sparql">/sparql</a> and the JSON API at
+<a href="/api">/api</a> work without it.</p></body>"""
+
+
+def _http(exc: KGBuildError) -> HTTPException:
+    status = 404 if exc.code in ("E403", "E404", "E405") else 400
+    return HTTPException(status, f"[{exc.code}] {exc.message}")
+
+
+def make_router(state) -> APIRouter:
+    router = APIRouter()
+    files = SourceFiles(state.store())
+    view = EntityView(state.store(), files)
+
+    @router.get("/", include_in_schema=False)
+    def index():
+        page = STATIC / "index.html"
+        if not page.is_file():
+            return HTMLResponse(NOT_BUILT.format(static=STATIC), status_code=503)
+        return FileResponse(page, media_type="text/html", headers={"Cache-Control": "no-cache"})
+
+    @router.get("/static/{name:path}", include_in_schema=False)
+    def static(name: str):
+        target = (STATIC / name).resolve()
+        if not target.is_relative_to(STATIC) or not target.is_file():
+            raise HTTPException(404, f"no asset '{name}'" + ("" if STATIC.is_dir() else "; run `make explorer`"))
+        # Module scripts must be served as JavaScript; the platform's MIME table may not know .mjs.
+        return FileResponse(target, media_type=ASSET_TYPES.get(target.suffix), headers={"Cache-Control": "no-cache"})
+
+    @router.get("/api/entity-sources")
+    def entity_sources(iri: list[str] = Query(..., max_length=200)) -> dict[str, list[str]]:
+        """Where each entity is mentioned (source paths), to tell apart same-named results."""
+        try:
+            return view.source_paths(iri)
+        except KGBuildError as exc:
+            raise _http(exc) from None
+
+    @router.get("/api/entity")
+    def entity(iri: str = Query(..., min_length=1, description="entity IRI, or a label to look up"),
+               limit: int = Query(200, ge=1, le=5000, description="most mentions to return")) -> dict:
+        try:
+            if not (iri.startswith(("http://", "https://", "urn:")) and view.entity(iri) is not None):
+                # Not an entity IRI: take it as a label, as `kgbuild neighbors "Eileen Collins"` does.
+                iri = resolve_entity(state.graph(), iri)
+            return view.describe(iri, limit=limit)
+        except KGBuildError as exc:
+            raise _http(exc) from None
+
+    @router.get("/media/{sha256}")
+    def media(sha256: str):
+        try:
+            info = files.info(sha256)
+            path = files.locate(info)
+        except KGBuildError as exc:
+            raise _http(exc) from None
+        # No filename: a browser should show the file inline, not download it.
+        return FileResponse(path, media_type=info.media_type or "application/octet-stream",
+                            headers={"Cache-Control": "private, max-age=3600"})
+
+    return router

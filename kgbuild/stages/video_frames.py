@@ -1,0 +1,111 @@
+"""Detects objects in the frames of a video and follows them through time.
+
+Frames are sampled every ``every_seconds`` and on shot changes (:mod:`kgbuild.video`), go
+through the same YOLO model and settings as the image stage, and detections of one class
+that overlap across consecutive samples become one track (:mod:`kgbuild.tracking`). A
+track is one mention: its time range, and its box at each sampled time — not one mention
+per frame, which would bury a five-minute shot of one person under 300 "person" mentions.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from pydantic import Field
+
+from ..datamodel import Box, Item, Mention, Provenance, TimeRange
+from ..tracking import Detection, IouTracker, Track
+from ..video import Frame, probe_video, sample_frames
+from ..vision_types import entity_type_for
+from .base import Stage, StageParams
+from .registry import register_stage
+from .yolo_detector import YoloDetector
+
+
+class VideoObjectsParams(StageParams):
+    weights: str = "yolov8n_int8.onnx"
+    conf: float = Field(0.25, ge=0.0, le=1.0)
+    iou: float = Field(0.7, ge=0.0, le=1.0)  # the detector's own non-maximum suppression
+    imgsz: int = Field(640, ge=32)
+    classes: list[str] | None = None  # keep only these class names; None keeps all
+    device: str | None = None  # None: CUDA when the weights can use it, else CPU
+    batch_size: int = Field(8, ge=1)  # frames per detector call
+    every_seconds: float = Field(1.0, gt=0.0)
+    cut_threshold: float | None = Field(0.4, gt=0.0, le=1.0)  # shot-change sensitivity; None: off
+    track_iou: float = Field(0.3, ge=0.0, le=1.0)  # overlap that continues a track
+    max_gap: int = Field(1, ge=0)  # sampled frames a track may miss and go on
+    max_seconds: float = Field(4 * 3600, gt=0)  # longer videos are refused
+
+
+_DETECTOR_PARAMS = ("weights", "conf", "iou", "imgsz", "classes", "device", "batch_size")
+
+
+@register_stage("video_objects")
+class VideoObjects(Stage):
+    produces = frozenset({"mentions"})
+    modalities = frozenset({"video"})
+    Params = VideoObjectsParams
+
+    def __init__(self, name: str | None = None, **params) -> None:
+        super().__init__(name, **params)
+        # The image stage's loading, device choice and prediction, reused as they are, so
+        # a frame gets exactly the boxes the same picture would get as a photo.
+        self._detector = YoloDetector(self.name, **self.params.model_dump(include=set(_DETECTOR_PARAMS)))
+
+    def _load(self) -> None:
+        self._detector.warm_up()
+
+    def model_info(self) -> tuple[str | None, str | None]:
+        return self._detector.model_info()
+
+    def process(self, items: list[Item]) -> None:
+        for item, (mentions, meta) in self.each(items, self._track):
+            item.mentions.extend(mentions)
+            for key, value in meta.items():
+                if key == "duration":
+                    item.meta.setdefault(key, value)  # the speech stage may have set it first
+                elif value is not None:
+                    item.meta[key] = value
+
+    def _track(self, item: Item) -> tuple[list[Mention], dict]:
+        p = self.params
+        info = probe_video(item.source.path)
+        meta = {"has_video": info.has_video, "width": info.width, "height": info.height,
+                "frame_rate": info.frame_rate}
+        if info.duration is not None:
+            meta["duration"] = round(info.duration, 3)
+        tracker = IouTracker(p.track_iou, p.max_gap)
+        batch: list[Frame] = []
+        sampled = 0
+        for frame in sample_frames(item.source.path, every_seconds=p.every_seconds,
+                                   cut_threshold=p.cut_threshold, max_seconds=p.max_seconds):
+            batch.append(frame)
+            sampled += 1
+            if len(batch) == p.batch_size:
+                self._detect(batch, tracker)
+                batch = []
+        if batch:
+            self._detect(batch, tracker)
+        tracks = tracker.finish()
+        meta["sampled_frames"] = sampled
+        meta["object_counts"] = dict(sorted(Counter(t.label for t in tracks).items()))
+        return [self._mention(item, t) for t in tracks], meta
+
+    def _detect(self, frames: list[Frame], tracker: IouTracker) -> None:
+        results = self._detector._predict([f.image for f in frames])
+        for frame, result in zip(frames, results, strict=True):
+            height, width = frame.image.shape[:2]
+            boxes = result.boxes.cpu()
+            found = []
+            for (x1, y1, x2, y2), conf, cls in zip(boxes.xyxy.tolist(), boxes.conf.tolist(), boxes.cls.tolist()):
+                x1, x2 = (min(max(v, 0.0), width) for v in (x1, x2))
+                y1, y2 = (min(max(v, 0.0), height) for v in (y1, y2))
+                box = Box(round(x1, 2), round(y1, 2), round(x2 - x1, 2), round(y2 - y1, 2))
+                found.append(Detection(result.names[int(cls)], round(conf, 4), box))
+            tracker.update(frame.start, frame.end, found, cut=frame.cut)
+
+    def _mention(self, item: Item, track: Track) -> Mention:
+        anchors = (TimeRange(track.start, track.end), *track.boxes)
+        return Mention(text=track.label, label=entity_type_for(track.label)[0], modality="video",
+                       confidence=track.confidence,
+                       provenance=Provenance(item.source.iri, anchors, self.name))

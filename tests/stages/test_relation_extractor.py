@@ -1,0 +1,68 @@
+import pytest
+from textmodel import BUILT_MODEL, tiny_model
+
+from kgbuild.datamodel import Item, Source
+from kgbuild.errors import ModelNotFoundError
+from kgbuild.ids import NS
+from kgbuild.stages.entity_linker import EntityLinker
+from kgbuild.stages.relation_extractor import RelationExtractor
+from kgbuild.stages.spacy_ner import SpacyNER
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    return tiny_model(str(tmp_path_factory.getbasetemp() / "tiny-text-model"))
+
+
+def text_items(*texts):
+    return [Item(Source(None, f"{n}.txt", f"{n + 1:064d}", len(t), "text/plain", "text"), text=t, text_modality="text")
+            for n, t in enumerate(texts)]
+
+
+def run(model, *texts, **params):
+    items = text_items(*texts)
+    for stage in (SpacyNER(), EntityLinker(), RelationExtractor(model=str(model), **params)):
+        stage(items)
+    return items
+
+
+def test_relations_link_entities_with_mention_evidence(tiny):
+    items = run(tiny, "Anna Berg works for Acme Corp in Boston. Luis Ortiz lives in Lyon.", "No names here at all.",
+                threshold=0.0)
+    item = items[0]
+    assert item.ok and item.relations, item.failure
+    mentions = {m.iri: m for m in item.mentions}
+    for rel in item.relations:
+        assert rel.subject in item.entities and rel.object in item.entities and rel.subject != rel.object
+        assert rel.predicate.startswith(NS) and rel.extractor == "relations/tiny-model"
+        head, tail = (mentions[e] for e in rel.evidence)
+        assert (head.entity, tail.entity) == (rel.subject, rel.object)
+        assert 0.0 <= rel.confidence <= 1.0
+    # candidates respect CoNLL04 signatures: nothing ever starts at a place
+    places = {iri for iri, e in item.entities.items() if e.entity_type == "GPE"}
+    assert not any(rel.subject in places and rel.predicate != NS + "locatedIn" for rel in item.relations)
+    assert items[1].relations == []
+
+
+def test_model_info_is_stable_across_warm_up(tiny):
+    stage = RelationExtractor(model=str(tiny))
+    before = stage.fingerprint()
+    stage.warm_up()
+    assert stage.fingerprint() == before and stage.model_info()[1].startswith("sha256:")
+
+
+def test_missing_model_says_how_to_build_it():
+    with pytest.raises(ModelNotFoundError) as info:
+        RelationExtractor(model="/nonexistent/relations").warm_up()
+    assert "make models/relations-conll04" in str(info.value)
+
+
+@pytest.mark.skipif(not (BUILT_MODEL / "kgbuild-model.json").is_file(), reason="`make` builds models/relations-conll04")
+def test_trained_model_reads_sample_sentences():
+    items = run(BUILT_MODEL, "Sarah Whitfield, who works for Northwind Aerospace as its chief engineer, will lead the "
+                "new site. Tucson is located in Pima County, Arizona.")
+    labels = {iri: e.label for iri, e in items[0].entities.items()}
+    found = {(labels[r.subject], r.predicate.rsplit("#")[1], labels[r.object]) for r in items[0].relations}
+    assert ("Sarah Whitfield", "worksFor", "Northwind Aerospace") in found
+    places = {"Tucson", "Pima County", "Arizona"}
+    assert any(p == "locatedIn" and {s, o} <= places for s, p, o in found), found
