@@ -57,6 +57,8 @@ def decode_image(path: Path, max_pixels: int) -> DecodedImage:
     except Image.DecompressionBombError as exc:
         raise DecodeError(f"image too large to decode safely: {exc}",
                           hint="downscale the file before ingesting it") from None
+    except (OSError, SyntaxError, ValueError) as exc:  # cut off inside its header: Pillow's "Truncated File Read"
+        raise DecodeError(f"image header is truncated or corrupt ({type(exc).__name__}: {exc})") from None
     with img:
         # Only the first frame of an animated GIF/WebP/APNG is looked at; Image.open is
         # already positioned on it.

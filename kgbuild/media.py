@@ -21,6 +21,7 @@ MEDIA_TYPES: dict[str, tuple[str, str]] = {
     ".jpeg": ("image/jpeg", "image"),
     ".png": ("image/png", "image"),
     ".webp": ("image/webp", "image"),
+    ".gif": ("image/gif", "image"),  # the first frame of an animation
     ".wav": ("audio/wav", "speech"),
     ".flac": ("audio/flac", "speech"),
     ".mp3": ("audio/mpeg", "speech"),

@@ -25,7 +25,6 @@ MAX_BYTES = 8_000_000  # the test pipeline's text limit: the 20 MB file is over 
 KNOWN_GAPS = {
     "random/noise.flac": "audio.py: FFmpeg's FLAC demuxer opens random bytes and decodes no frame without error, "
                          "which stream_audio takes for a valid zero-length recording",
-    "truncated/coffee_header_only.jpg": "image_io.py: Pillow's OSError('Truncated File Read') escapes uncoded",
 }
 
 

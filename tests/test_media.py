@@ -16,6 +16,12 @@ def test_discover_classifies_and_orders(tmp_path):
     assert found.unsupported == ["notes.docx"]
 
 
+def test_animated_gif_is_an_image(tmp_path):
+    (tmp_path / "anim.gif").write_bytes(b"GIF89a")
+    (src,) = discover(tmp_path).sources
+    assert (src.media_type, src.modality) == ("image/gif", "image")
+
+
 def test_discover_records_broken_links_and_survives_loops(tmp_path):
     (tmp_path / "ok.txt").write_text("fine")
     os.symlink(tmp_path / "missing.txt", tmp_path / "dangling.txt")
