@@ -11,15 +11,6 @@ from ..errors import KGBuildError
 from .main import err, eval_app, fail, train_app
 
 
-def _threads() -> int:
-    """Two threads, unless other work already fills the cores: then each step's barrier
-    waits on a descheduled thread and two threads measured twice as slow as one."""
-    import os
-
-    cores = min(2, os.cpu_count() or 1)
-    return 1 if cores < 2 or os.getloadavg()[0] > (os.cpu_count() or 1) - 0.5 else 2
-
-
 @train_app.command("relations")
 def train_relations(
     train: Path = typer.Option(..., "--train", exists=True, dir_okay=False, help="CoNLL04-format JSON to train on."),
@@ -31,7 +22,7 @@ def train_relations(
     batch_size: int = typer.Option(16, "--batch-size", min=1),
     lr: float = typer.Option(2e-4, "--lr", help="Encoder learning rate (heads use 10x)."),
     threads: int = typer.Option(0, "--threads", min=0,
-                                help="torch CPU threads; 0: 2, or 1 when the machine is already busy."),
+                                help="torch CPU threads; 0: 2, or 1 while the machine is busy (checked each epoch)."),
     max_minutes: float = typer.Option(None, "--max-minutes", help="Stop after this long; the model so far is kept."),
     limit: int = typer.Option(None, "--limit", help="Train on the first N sentences only (smoke tests)."),
     seed: int = typer.Option(13, "--seed"),
@@ -45,8 +36,9 @@ def train_relations(
         train_set = conll04.load(train)
         dev_set = conll04.load(dev) if dev else None
         cfg = TrainConfig(encoder=encoder, epochs=epochs, batch_size=batch_size, lr=lr, head_lr=10 * lr,
-                          threads=threads or _threads(), max_minutes=max_minutes, limit=limit, seed=seed)
-        err.print(f"training on {len(train_set)} sentences, {cfg.epochs} epochs, {cfg.threads} thread(s)", highlight=False)
+                          threads=threads, max_minutes=max_minutes, limit=limit, seed=seed)
+        err.print(f"training on {len(train_set)} sentences, {cfg.epochs} epochs, "
+                  f"{cfg.threads or 'auto (1-2)'} thread(s)", highlight=False)
         meta = run(train_set, dev_set, out, cfg, log=lambda line: err.print(line, highlight=False))
     except KGBuildError as exc:
         fail(exc)

@@ -35,7 +35,7 @@ class TrainConfig:
     warmup: float = 0.1
     max_len: int = 160
     seed: int = 13
-    threads: int = 2
+    threads: int = 2  # 0: auto_threads(), re-checked every epoch
     bf16: bool = False  # measured slower than fp32 for training at these shapes on 2 cores
     max_minutes: float | None = None
     limit: int | None = None  # train on the first N sentences (tests, smoke runs)
@@ -102,9 +102,18 @@ def _batches(data: list[Example], size: int, rng: random.Random) -> list[list[Ex
     return batches
 
 
+def auto_threads() -> int:
+    """Two threads, unless other work already fills the cores: then each step's barrier
+    waits on a descheduled thread, and two threads measured twice as slow as one."""
+    import os
+
+    cores = os.cpu_count() or 1
+    return 1 if cores < 2 or os.getloadavg()[0] > cores - 0.5 else 2
+
+
 def train(train_set: list[Sentence], dev_set: list[Sentence] | None, out: Path, cfg: TrainConfig,
           log: Callable[[str], None] = print) -> dict:
-    torch.set_num_threads(cfg.threads)
+    torch.set_num_threads(cfg.threads or auto_threads())
     torch.manual_seed(cfg.seed)
     rng = random.Random(cfg.seed)
     bf16 = cfg.bf16
@@ -173,12 +182,15 @@ def train(train_set: list[Sentence], dev_set: list[Sentence] | None, out: Path, 
         if stopped:
             break
         epoch += 1
-        if epoch == 1 and cfg.max_minutes:
+        if cfg.threads == 0:
+            torch.set_num_threads(auto_threads())  # the machine's load changes while we train
+        if cfg.max_minutes and epoch < plan["epochs"]:
             # A busy machine: fewer epochs, with the learning rate decayed to zero at the new
             # end, beat the planned epochs cut off in the middle of the schedule.
-            fits = int(60 * cfg.max_minutes / (time.perf_counter() - started))
+            elapsed = time.perf_counter() - started
+            fits = epoch + int((60 * cfg.max_minutes - elapsed) / (elapsed / epoch))
             if fits < plan["epochs"]:
-                plan.update(epochs=max(2, fits), steps=max(2, fits) * per_epoch)
+                plan.update(epochs=max(epoch + 1, 2, fits), steps=max(epoch + 1, 2, fits) * per_epoch)
                 log(f"  time budget: {plan['epochs']} epochs instead of {cfg.epochs}")
     train_seconds = round(time.perf_counter() - started, 1)
     meta = {"encoder": encoder, "signatures": sigs, "max_len": cfg.max_len, "train_seconds": train_seconds,
