@@ -16,13 +16,6 @@ from .store import KGStore
 from .store.rdf import ENTITIES_GRAPH
 
 
-def _rows(store: KGStore, sparql: str):
-    result = store.query(sparql)
-    names = [v.value for v in result.variables]
-    for row in result:
-        yield {n: (row[n].value if row[n] is not None else None) for n in names}
-
-
 @dataclass
 class CheckReport:
     sources: int = 0
@@ -39,7 +32,7 @@ def check(store: KGStore) -> CheckReport:
     recorded = state.sources()
     report.sources = len(recorded)
     graphs: dict[str, dict] = {}
-    for r in _rows(store, """SELECT ?g ?sha (GROUP_CONCAT(DISTINCT ?status; separator="|") AS ?statuses)
+    for r in store.rows("""SELECT ?g ?sha (GROUP_CONCAT(DISTINCT ?status; separator="|") AS ?statuses)
             (GROUP_CONCAT(DISTINCT ?path; separator="\\u0000") AS ?paths) WHERE {
             GRAPH ?g { ?g a kg:Source ; kg:status ?status . OPTIONAL { ?g kg:sha256 ?sha } OPTIONAL { ?g kg:path ?path } } }
             GROUP BY ?g ?sha"""):
@@ -66,7 +59,7 @@ def check(store: KGStore) -> CheckReport:
             if path in seen_paths and g["sha"]:
                 report.problems.append(f"path '{path}' is claimed by two sources: {seen_paths[path]} and {iri}")
             seen_paths[path] = iri
-    for r in _rows(store, """SELECT DISTINCT ?m ?e WHERE { ?m kg:refersTo ?e .
+    for r in store.rows("""SELECT DISTINCT ?m ?e WHERE { ?m kg:refersTo ?e .
             FILTER NOT EXISTS { GRAPH <%s> { ?e a kg:Entity } } } LIMIT 50""" % ENTITIES_GRAPH):
         report.problems.append(f"mention {r['m']} refers to {r['e']}, which is not in the entities graph")
     state.close()
@@ -108,7 +101,7 @@ def prune(store: KGStore, corpus: str | Path, *, dry_run: bool = False) -> Prune
 
 def remove_orphan_entities(store: KGStore) -> int:
     """Entities that no mention refers to and no relation names."""
-    orphans = [r["e"] for r in _rows(store, f"""SELECT DISTINCT ?e WHERE {{ GRAPH <{ENTITIES_GRAPH}> {{ ?e a kg:Entity }}
+    orphans = [r["e"] for r in store.rows(f"""SELECT DISTINCT ?e WHERE {{ GRAPH <{ENTITIES_GRAPH}> {{ ?e a kg:Entity }}
             FILTER NOT EXISTS {{ ?m kg:refersTo ?e }} FILTER NOT EXISTS {{ ?r kg:subject|kg:object ?e }} }}""")]
     graph = ox.NamedNode(ENTITIES_GRAPH)
     for iri in orphans:

@@ -36,30 +36,23 @@ def node_label(entity_type: str) -> str:
     return "".join(part.capitalize() for part in re.split(r"[^A-Za-z0-9]+", entity_type) if part) or "Thing"
 
 
-def _rows(store: KGStore, sparql: str):
-    result = store.query(sparql)
-    names = [v.value for v in result.variables]
-    for row in result:
-        yield {n: (row[n].value if row[n] is not None else None) for n in names}
-
-
 def load_property_graph(store: KGStore) -> PropertyGraph:
     pg = PropertyGraph()
-    for r in _rows(store, """SELECT ?e ?label ?type (COUNT(?m) AS ?n) WHERE { ?e a kg:Entity ; kg:entityType ?type .
+    for r in store.rows("""SELECT ?e ?label ?type (COUNT(?m) AS ?n) WHERE { ?e a kg:Entity ; kg:entityType ?type .
             OPTIONAL { ?e rdfs:label ?label } OPTIONAL { ?m kg:refersTo ?e } } GROUP BY ?e ?label ?type ORDER BY ?e"""):
         pg.entities[r["e"]] = {"label": r["label"] or "", "type": r["type"], "mentions": int(r["n"])}
-    for r in _rows(store, """SELECT ?s ?sha ?mt ?mod ?status (GROUP_CONCAT(?p; separator="|") AS ?paths) WHERE {
+    for r in store.rows("""SELECT ?s ?sha ?mt ?mod ?status (GROUP_CONCAT(?p; separator="|") AS ?paths) WHERE {
             GRAPH ?s { ?s a kg:Source ; kg:status ?status . OPTIONAL { ?s kg:sha256 ?sha } OPTIONAL { ?s kg:mediaType ?mt }
             OPTIONAL { ?s kg:modality ?mod } OPTIONAL { ?s kg:path ?p } } } GROUP BY ?s ?sha ?mt ?mod ?status ORDER BY ?s"""):
         pg.sources[r["s"]] = {"sha256": r["sha"] or "", "path": r["paths"] or "", "mediaType": r["mt"] or "",
                               "modality": r["mod"] or "", "status": r["status"]}
     evidence = defaultdict(set)
-    for r in _rows(store, """SELECT ?r ?path ?sel WHERE { ?r a kg:Relation ; kg:evidence ?m .
+    for r in store.rows("""SELECT ?r ?path ?sel WHERE { ?r a kg:Relation ; kg:evidence ?m .
             ?m prov:wasDerivedFrom/kg:path ?path ; oa:hasSelector ?s .
             OPTIONAL { ?s rdf:value ?v } OPTIONAL { ?s oa:start ?b ; oa:end ?e }
             BIND(COALESCE(?v, CONCAT("char=", STR(?b), ",", STR(?e))) AS ?sel) }"""):
         evidence[r["r"]].add((r["path"], r["sel"]))
-    for r in _rows(store, """SELECT ?r ?s ?p ?o ?conf ?inf ?ex WHERE { ?r a kg:Relation ; kg:subject ?s ; kg:predicate ?p ;
+    for r in store.rows("""SELECT ?r ?s ?p ?o ?conf ?inf ?ex WHERE { ?r a kg:Relation ; kg:subject ?s ; kg:predicate ?p ;
             kg:object ?o . OPTIONAL { ?r kg:confidence ?conf } OPTIONAL { ?r kg:inferred ?inf }
             OPTIONAL { ?r kg:extractor ?ex } } ORDER BY ?r"""):
         ev = sorted(evidence.get(r["r"], ()))
@@ -69,7 +62,7 @@ def load_property_graph(store: KGStore) -> PropertyGraph:
             "extractor": r["ex"] or "", "sources": sorted({p for p, _ in ev}), "selectors": [f"{p}#{s}" for p, s in ev],
         })
     grouped = defaultdict(lambda: {"count": 0, "modalities": set(), "selectors": set()})
-    for r in _rows(store, """SELECT ?e ?src ?m ?mod ?sel WHERE { ?m kg:refersTo ?e ; prov:wasDerivedFrom ?src ;
+    for r in store.rows("""SELECT ?e ?src ?m ?mod ?sel WHERE { ?m kg:refersTo ?e ; prov:wasDerivedFrom ?src ;
             kg:modality ?mod ; oa:hasSelector ?s . OPTIONAL { ?s rdf:value ?v } OPTIONAL { ?s oa:start ?b ; oa:end ?x }
             BIND(COALESCE(?v, CONCAT("char=", STR(?b), ",", STR(?x))) AS ?sel) }"""):
         g = grouped[(r["e"], r["src"])]

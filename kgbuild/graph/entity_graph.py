@@ -28,13 +28,6 @@ TEXT_WINDOW_CHARS = 250  # about a sentence or two: further apart is not evidenc
 SPEECH_WINDOW_S = 10.0
 
 
-def _rows(store: KGStore, sparql: str):
-    result = store.query(sparql)
-    names = [v.value for v in result.variables]
-    for row in result:
-        yield {n: (row[n].value if row[n] is not None else None) for n in names}
-
-
 def store_fingerprint(store: KGStore) -> str:
     digest = hashlib.sha256(str(len(store)).encode())
     for g in store.named_graphs():
@@ -71,7 +64,7 @@ def load_entity_graph(store: KGStore, *, use_cache: bool = True) -> nx.MultiDiGr
 
 def build_entity_graph(store: KGStore) -> nx.MultiDiGraph:
     graph = nx.MultiDiGraph()
-    for r in _rows(store, """SELECT ?e ?label ?type (COUNT(?m) AS ?mentions) WHERE {
+    for r in store.rows("""SELECT ?e ?label ?type (COUNT(?m) AS ?mentions) WHERE {
             ?e a kg:Entity ; kg:entityType ?type . OPTIONAL { ?e rdfs:label ?label }
             OPTIONAL { ?m kg:refersTo ?e } } GROUP BY ?e ?label ?type"""):
         graph.add_node(r["e"], label=r["label"] or "", type=r["type"], mentions=int(r["mentions"]))
@@ -86,12 +79,12 @@ def _selector_text(start, end, fragment) -> str:
 
 def _add_relations(store: KGStore, graph: nx.MultiDiGraph) -> None:
     evidence = defaultdict(list)
-    for r in _rows(store, """SELECT ?r ?path ?start ?end ?frag WHERE {
+    for r in store.rows("""SELECT ?r ?path ?start ?end ?frag WHERE {
             ?r a kg:Relation ; kg:evidence ?m . ?m prov:wasDerivedFrom/kg:path ?path .
             OPTIONAL { ?m oa:hasSelector ?s1 . ?s1 oa:start ?start ; oa:end ?end }
             OPTIONAL { ?m oa:hasSelector ?s2 . ?s2 rdf:value ?frag } }"""):
         evidence[r["r"]].append((r["path"], _selector_text(r["start"], r["end"], r["frag"])))
-    for r in _rows(store, """SELECT ?r ?s ?p ?o ?conf ?inferred ?extractor WHERE {
+    for r in store.rows("""SELECT ?r ?s ?p ?o ?conf ?inferred ?extractor WHERE {
             ?r a kg:Relation ; kg:subject ?s ; kg:predicate ?p ; kg:object ?o .
             OPTIONAL { ?r kg:confidence ?conf } OPTIONAL { ?r kg:inferred ?inferred }
             OPTIONAL { ?r kg:extractor ?extractor } }"""):
@@ -107,7 +100,7 @@ def _add_relations(store: KGStore, graph: nx.MultiDiGraph) -> None:
 
 def _add_co_mentions(store: KGStore, graph: nx.MultiDiGraph) -> None:
     by_source = defaultdict(list)
-    for r in _rows(store, """SELECT ?e ?path ?modality ?start ?end ?frag WHERE {
+    for r in store.rows("""SELECT ?e ?path ?modality ?start ?end ?frag WHERE {
             ?m kg:refersTo ?e ; kg:modality ?modality ; prov:wasDerivedFrom/kg:path ?path .
             OPTIONAL { ?m oa:hasSelector ?s1 . ?s1 oa:start ?start ; oa:end ?end }
             OPTIONAL { ?m oa:hasSelector ?s2 . ?s2 rdf:value ?frag } }"""):

@@ -82,6 +82,14 @@ class KGStore:
         except OSError as exc:
             raise QueryError(f"update failed: {exc}") from None
 
+    def rows(self, sparql: str):
+        """SELECT results as dicts of plain strings (None where unbound), for code that
+        reads the graph rather than shows it."""
+        result = self.query(sparql)
+        names = [v.value for v in result.variables]
+        for row in result:
+            yield {n: (row[n].value if row[n] is not None else None) for n in names}
+
     def sources(self) -> dict[str, SourceState]:
         """Known sources by sha256."""
         rows = self.query(

@@ -6,15 +6,12 @@ from .oxigraph_store import KGStore
 
 
 def _rows(store: KGStore, sparql: str) -> list[dict]:
-    result = store.query(sparql)
-    names = [v.value for v in result.variables]
-    return [{n: (_value(row[n])) for n in names} for row in result]
+    return [{n: _value(v) for n, v in row.items()} for row in store.rows(sparql)]
 
 
-def _value(term):
-    if term is None:
+def _value(text):
+    if text is None:
         return None
-    text = term.value
     try:
         return int(text)
     except ValueError:
