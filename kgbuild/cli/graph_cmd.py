@@ -36,6 +36,19 @@ def _run(fn, *args, **kwargs):
         fail(exc)
 
 
+def _print_table(title: str, columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    from rich.table import Table
+
+    from .render import console
+
+    table = Table(title=title)
+    for col in columns:
+        table.add_column(col)
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+
+
 def _hop_line(hop: dict) -> str:
     what = hop["predicate"].rsplit("#", 1)[-1].rsplit("/", 1)[-1] if hop["predicate"] else hop["kind"]
     arrow = f"-[{what}]->" if hop["direction"] == "forward" else f"<-[{what}]-"
@@ -85,16 +98,8 @@ def neighbors(
     if as_json:
         typer.echo(json.dumps(result, indent=2))
         return
-    from rich.table import Table
-
-    from .render import console
-
-    table = Table(title=f"within {hops} hop(s) of {result['center']['label']}")
-    for col in ("distance", "label", "type"):
-        table.add_column(col)
-    for n in result["nodes"][1:]:
-        table.add_row(str(n["distance"]), n["label"], n["type"])
-    console.print(table)
+    _print_table(f"within {hops} hop(s) of {result['center']['label']}", ("distance", "label", "type"),
+                 [(str(n["distance"]), n["label"], n["type"]) for n in result["nodes"][1:]])
 
 
 @app.command()
@@ -111,16 +116,8 @@ def rank(
     if as_json:
         typer.echo(json.dumps(result, indent=2))
         return
-    from rich.table import Table
-
-    from .render import console
-
-    table = Table(title=f"entities by {by.value}")
-    for col in ("score", "label", "type"):
-        table.add_column(col)
-    for r in result:
-        table.add_row(f"{r['score']:.4g}", r["label"], r["type"])
-    console.print(table)
+    _print_table(f"entities by {by.value}", ("score", "label", "type"),
+                 [(f"{r['score']:.4g}", r["label"], r["type"]) for r in result])
 
 
 @app.command()

@@ -14,10 +14,10 @@ import subprocess
 import wave
 from pathlib import Path
 
-import av
 import ctranslate2
 import numpy as np
 import pytest
+from test_audio import write_audio
 
 from kgbuild.audio import decode_audio
 from kgbuild.datamodel import CharSpan, Item, Source, Timeline
@@ -58,19 +58,9 @@ def wer(reference: str, hypothesis: str) -> float:
     return row[-1] / max(len(ref), 1)
 
 
-def write_wav(path: Path, samples: np.ndarray, rate: int = 16000, codec: str = "pcm_s16le") -> Path:
-    frame = av.AudioFrame.from_ndarray((np.clip(samples, -1, 1) * 32767).astype(np.int16)[None, :],
-                                       format="s16", layout="mono")
-    frame.sample_rate = rate
-    with av.open(str(path), "w") as container:
-        stream = container.add_stream(codec, rate=rate, layout="mono")
-        resampler = av.AudioResampler(format=stream.codec_context.format.name, layout="mono", rate=rate)
-        for chunk in resampler.resample(frame) + resampler.resample(None):
-            for packet in stream.encode(chunk):
-                container.mux(packet)
-        for packet in stream.encode(None):
-            container.mux(packet)
-    return path
+def write_wav(path: Path, samples: np.ndarray, rate: int = 16000) -> Path:
+    """Mono float samples, clipped to [-1, 1], encoded by ``path``'s extension."""
+    return write_audio(path, np.clip(samples, -1, 1)[None, :], rate)
 
 
 def synthesise(sentence: str, out: Path) -> Path | None:
@@ -186,7 +176,7 @@ def test_named_words_fall_where_they_are_spoken(composite):
 
 def test_mp3_transcribes_like_the_original(stage, speech_cases, tmp_path):
     path, reference = speech_cases[0]
-    mp3 = write_wav(tmp_path / "copy.mp3", decode_audio(path), codec="libmp3lame")
+    mp3 = write_wav(tmp_path / "copy.mp3", decode_audio(path))
     item = make_item(mp3)
     stage([item])
     assert item.ok, item.failure
