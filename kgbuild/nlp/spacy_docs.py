@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..datamodel import CharSpan, Item, Mention
+from ..datamodel import CharSpan, Item, Mention, Provenance
 from ..errors import ModelNotFoundError
 
 DOCS_KEY = "_spacy_docs"  # a DocList of (character offset of the chunk, Doc)
@@ -120,3 +120,22 @@ def mentions_by_sentence(item: Item, keep) -> Iterator[tuple[int, object, list[t
             if all(b <= x or a >= y for _, x, y in found):
                 found.append((m, a, b))
         yield offset, sent, sorted(found, key=lambda f: f[1])
+
+
+def mention_at(item: Item, start: int, end: int, label: str, stage: str) -> Mention:
+    """A mention of ``item.text[start:end]`` with every anchor the text has: the character
+    span, plus the time range when the text is a transcript (and the ASR's word confidence),
+    or the box of the line(s) when it was read by OCR (and the OCR score)."""
+    span = CharSpan(start, end)
+    anchors: tuple = (span,)
+    confidence = None
+    if item.timeline is not None:
+        when = item.timeline.time_range(span)
+        anchors = (span, when) if when else anchors
+        confidence = item.timeline.confidence(span)  # ASR word probability: how sure we heard it
+    elif item.layout is not None:
+        where = item.layout.box(span)
+        anchors = (span, where) if where else anchors
+        confidence = item.layout.confidence(span)  # OCR line score: how sure we read it
+    modality = item.text_modality or "text"
+    return Mention(item.text[start:end], label, modality, Provenance(item.source.iri, anchors, stage), confidence)

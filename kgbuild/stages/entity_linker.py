@@ -43,7 +43,7 @@ class EntityLinkerParams(StageParams):
     aliases: bool = True  # resolve short forms to the document's full names
     typed_values: bool = True  # dates and amounts: keyed by, and carrying, their typed value
 
-_NEVER = {"EVENT_TRIGGER"}  # event triggers are words, not names
+_NEVER = {"EVENT_TRIGGER", "OBJECT"}  # event triggers and object nouns ("man") are words, not names
 
 
 @register_stage("entity_linker")

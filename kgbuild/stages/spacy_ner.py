@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..datamodel import CharSpan, Item, Mention, Provenance
+from ..datamodel import Item, Mention
 from ..errors import ModelNotFoundError
 from ..nlp.spacy_docs import keep as keep_doc
+from ..nlp.spacy_docs import mention_at
 from .base import Stage, StageParams
 from .registry import register_stage
 
@@ -65,19 +66,7 @@ class SpacyNER(Stage):
                     item.mentions.append(self._mention(item, ent, offset))
 
     def _mention(self, item: Item, ent, offset: int) -> Mention:
-        span = CharSpan(ent.start_char + offset, ent.end_char + offset)
-        anchors: tuple = (span,)
-        confidence = None
-        if item.timeline is not None:
-            when = item.timeline.time_range(span)
-            anchors = (span, when) if when else anchors
-            confidence = item.timeline.confidence(span)  # ASR word probability: how sure we heard it
-        elif item.layout is not None:
-            where = item.layout.box(span)
-            anchors = (span, where) if where else anchors
-            confidence = item.layout.confidence(span)  # OCR line score: how sure we read it
-        modality = item.text_modality or "text"
-        return Mention(ent.text, ent.label_, modality, Provenance(item.source.iri, anchors, self.name), confidence)
+        return mention_at(item, ent.start_char + offset, ent.end_char + offset, ent.label_, self.name)
 
     def _chunks(self, text: str) -> Iterator[tuple[int, str]]:
         limit = self.params.chunk_chars
