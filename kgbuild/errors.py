@@ -165,3 +165,10 @@ class SourceFileMissing(StoreError):
     """The store knows the source, but its file is gone or changed since the build."""
 
     code = "E405"
+
+
+class PushError(StoreError):
+    """A push target (a Graph Store Protocol endpoint, FalkorDB) refused the data or could not
+    be reached. What it had acknowledged is recorded, so running the push again resumes."""
+
+    code = "E406"
