@@ -1,0 +1,7 @@
+"""Reasoning over the built graph: a relational GNN link predictor (torch-geometric).
+
+``data`` turns the store into typed edges, ``link_predictor`` (an R-GCN encoder with a
+KGE decoder) learns them, ``evaluate`` scores it with filtered ranks, ``runs`` keeps model
+runs under the store, and ``infer`` writes predicted links back, apart from extracted facts.
+Heavy imports (torch, torch_geometric) happen inside these modules, never here.
+"""
