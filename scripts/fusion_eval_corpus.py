@@ -4,7 +4,7 @@
 Every text here is written in a small markup: ``[surface|entity-id]`` marks a gold mention
 (the surface is what lands in the file; the brackets and the id do not). A person's title
 stays outside the brackets ("Dr. [Anna Kowalczyk|anna-kowalczyk]"), a possessive's "'s" too,
-and a caption's common noun is marked on the head noun only ("A [man|bus-photo-man-coat] in
+and a caption's common noun is marked on the head noun only ("A [man|bus-man-coat] in
 a cream coat"). Offsets are computed by the generator from the markup, never by hand.
 
 Everyone in NEWS and SPEECH is fictional, and so are the organisations other than NASA,
@@ -70,13 +70,15 @@ ENTITIES: dict[str, tuple[str, str]] = {
     "carlo-ancelotti": ("PERSON", "the grey-haired man standing, right, in zidane.jpg"),
     "real-madrid": ("ORG", "Real Madrid football club"),
     "emt": ("ORG", "EMT, Madrid's city bus company"),
-    # things and unnamed people in the photos (one entity per real thing per photo)
-    "bus-photo-bus": ("OBJECT", "the blue bus in bus.jpg"),
-    "bus-photo-man-coat": ("PERSON", "man in a cream coat, left, bus.jpg"),
-    "bus-photo-man-glasses": ("PERSON", "man in sunglasses and dark coat, middle, bus.jpg"),
-    "bus-photo-walker": ("PERSON", "person walking out of the frame, right edge, bus.jpg"),
-    "bus-photo-edge": ("PERSON", "person cut off at the bottom-left edge, bus.jpg (not captioned)"),
-    "zidane-photo-tie": ("OBJECT", "Zidane's tie in zidane.jpg"),
+    # things and unnamed people in the photos: one entity per real thing, across every copy of
+    # its photo (photos/bus.jpg, its resized copy in articles/madrid-buses/ and the video made
+    # from it all show the same bus and the same four people)
+    "madrid-bus": ("OBJECT", "the blue EMT electric bus of bus.jpg (photo, article copy, video)"),
+    "bus-man-coat": ("PERSON", "man in a cream coat, left, bus.jpg (photo, article copy, video)"),
+    "bus-man-glasses": ("PERSON", "man in sunglasses and a dark coat, middle, bus.jpg (photo, article copy, video)"),
+    "bus-walker": ("PERSON", "person walking out of the frame at the right edge of bus.jpg (photo, article copy, video)"),
+    "bus-edge": ("PERSON", "person cut off at the bottom-left edge of bus.jpg, never captioned"),
+    "zidane-tie": ("OBJECT", "Zidane's tie in zidane.jpg (photo, article copy, video)"),
     "camera-photo-man": ("PERSON", "man filming with a camera on a tripod, camera.jpg"),
     "chelsea-cat": ("OBJECT", "Chelsea the cat, chelsea.jpg"),
     "coffee-photo-cup": ("OBJECT", "espresso cup, coffee.jpg"),
@@ -84,18 +86,6 @@ ENTITIES: dict[str, tuple[str, str]] = {
     "coffee-photo-spoon": ("OBJECT", "spoon on the saucer, coffee.jpg (not detected: no box)"),
     "motorcycle-photo-motorcycle": ("OBJECT", "red motorcycle, motorcycle.jpg"),
     "motorcycle-photo-bench": ("OBJECT", "wooden bench behind the motorcycle (not detected: no box)"),
-    "madrid-bus": ("OBJECT", "the bus in articles/madrid-buses/street.jpg"),
-    "madrid-man-coat": ("PERSON", "man in a cream coat in articles/madrid-buses/street.jpg"),
-    "madrid-man-glasses": ("PERSON", "man in sunglasses in articles/madrid-buses/street.jpg"),
-    "madrid-walker": ("PERSON", "person at the right edge of articles/madrid-buses/street.jpg"),
-    "madrid-edge": ("PERSON", "person cut off at the bottom-left of articles/madrid-buses/street.jpg"),
-    "touchline-tie": ("OBJECT", "Zidane's tie in articles/touchline/touchline.jpg"),
-    "video-bus": ("OBJECT", "the bus in video/bus_street.mp4"),
-    "video-man-coat": ("PERSON", "man in a cream coat in video/bus_street.mp4"),
-    "video-man-glasses": ("PERSON", "man in sunglasses in video/bus_street.mp4"),
-    "video-walker": ("PERSON", "person at the right edge of video/bus_street.mp4"),
-    "video-edge": ("PERSON", "person cut off at the bottom-left of video/bus_street.mp4"),
-    "video-tie": ("OBJECT", "Zidane's tie in video/touchline.mp4"),
 }
 
 # Photos: output name -> (source, caption). Source "skimage:<file>" or "ultralytics:<file>".
@@ -105,14 +95,14 @@ PHOTOS: dict[str, tuple[str, str]] = {
         "The [woman|eileen-collins] wears an orange launch suit, with a flag behind her and a model "
         "of the space shuttle at her side."),
     "bus.jpg": ("ultralytics:bus.jpg",
-        "A blue electric [bus|bus-photo-bus] waits on a sunny street in [Madrid|madrid]. A "
-        "[man|bus-photo-man-coat] in a cream coat stands in front of it beside a "
-        "[man|bus-photo-man-glasses] in sunglasses, and a [person|bus-photo-walker] walks out of "
+        "A blue electric [bus|madrid-bus] waits on a sunny street in [Madrid|madrid]. A "
+        "[man|bus-man-coat] in a cream coat stands in front of it beside a "
+        "[man|bus-man-glasses] in sunglasses, and a [person|bus-walker] walks out of "
         "the picture on the right."),
     "zidane.jpg": ("ultralytics:zidane.jpg",
         "[Zinedine Zidane|zinedine-zidane] shouts and points from the touchline as "
         "[Carlo Ancelotti|carlo-ancelotti] looks on. [Zidane|zinedine-zidane], in a dark suit and a "
-        "[tie|zidane-photo-tie], leans forward; the older [man|carlo-ancelotti] stands behind him."),
+        "[tie|zidane-tie], leans forward; the older [man|carlo-ancelotti] stands behind him."),
     "camera.jpg": ("skimage:camera.png",
         "A [man|camera-photo-man] in a long dark coat films with a camera on a tripod in an open "
         "grassy field."),
@@ -139,14 +129,14 @@ ARTICLES: dict[str, tuple[str, dict[str, tuple[str, int]]]] = {
         "[Zinedine Zidane|zinedine-zidane] and [Carlo Ancelotti|carlo-ancelotti] shared a touchline at "
         "[Real Madrid|real-madrid], where [Zidane|zinedine-zidane] was [Ancelotti|carlo-ancelotti]'s "
         "assistant before he took charge of the club himself. In the photo [Zidane|zinedine-zidane] "
-        "is the bald [man|zinedine-zidane] pointing across the field, his [tie|touchline-tie] "
+        "is the bald [man|zinedine-zidane] pointing across the field, his [tie|zidane-tie] "
         "loose, and [Ancelotti|carlo-ancelotti] watches from behind him on the right.",
         {"touchline.jpg": ("ultralytics:zidane.jpg", 960)}),
     "madrid-buses": (
         "[Madrid|madrid]'s city transport company, [EMT|emt], now runs a fleet of small electric "
         "vehicles through the old centre. The [bus|madrid-bus] in the photo is marked \"cero "
-        "emisiones\". A [man|madrid-man-coat] in a cream coat waits in front of it, next to a "
-        "[man|madrid-man-glasses] wearing sunglasses.",
+        "emisiones\". A [man|bus-man-coat] in a cream coat waits in front of it, next to a "
+        "[man|bus-man-glasses] wearing sunglasses.",
         {"street.jpg": ("ultralytics:bus.jpg", 540)}),
 }
 
@@ -272,7 +262,7 @@ SPEECH: dict[str, str] = {
 # Videos: name -> (photo source, sentence). The photo is shown still while the sentence is spoken.
 VIDEOS: dict[str, tuple[str, str]] = {
     "bus_street.mp4": ("ultralytics:bus.jpg",
-        "Look at the blue [bus|video-bus] on the street. A [man|video-man-coat] in a cream coat is "
+        "Look at the blue [bus|madrid-bus] on the street. A [man|bus-man-coat] in a cream coat is "
         "standing in front of it."),
     "touchline.mp4": ("ultralytics:zidane.jpg",
         "[Zinedine Zidane|zinedine-zidane] points across the field, while "

@@ -63,15 +63,15 @@ PAD = "0.6"  # seconds of silence after the last word: Whisper drops a last word
 BOXES: dict[str, list[tuple]] = {
     "photos/astronaut.jpg": [("person", (7, 14, 353, 495), "eileen-collins")],
     "photos/bus.jpg": [
-        ("bus", (34, 231, 766, 536), "bus-photo-bus"),
-        ("person", (50, 398, 193, 506), "bus-photo-man-coat"),
-        ("person", (221, 408, 121, 449), "bus-photo-man-glasses"),
-        ("person", (672, 372, 138, 507), "bus-photo-walker"),
-        ("person", (0, 562, 56, 306), "bus-photo-edge")],
+        ("bus", (34, 231, 766, 536), "madrid-bus"),
+        ("person", (50, 398, 193, 506), "bus-man-coat"),
+        ("person", (221, 408, 121, 449), "bus-man-glasses"),
+        ("person", (672, 372, 138, 507), "bus-walker"),
+        ("person", (0, 562, 56, 306), "bus-edge")],
     "photos/zidane.jpg": [
         ("person", (109, 197, 1004, 514), "zinedine-zidane"),
         ("person", (751, 45, 374, 663), "carlo-ancelotti"),
-        ("tie", (434, 436, 90, 277), "zidane-photo-tie")],
+        ("tie", (434, 436, 90, 277), "zidane-tie")],
     "photos/camera.jpg": [("person", (1, 63, 299, 449), "camera-photo-man")],
     "photos/chelsea.jpg": [("cat", (0, 2, 426, 294), "chelsea-cat")],
     "photos/coffee.jpg": [
@@ -81,27 +81,32 @@ BOXES: dict[str, list[tuple]] = {
     "articles/collins-portrait/portrait.jpg": [("person", (5, 11, 265, 371), "eileen-collins")],
     "articles/touchline/touchline.jpg": [
         ("person", (89, 147, 747, 385), "zinedine-zidane"),
-        ("person", (98, 152, 404, 381), "zinedine-zidane"),  # a second, tighter box on Zidane
+        ("person", (98, 152, 404, 381), "zinedine-zidane"),  # a second, tighter box: see NOT_GROUNDED
         ("person", (562, 32, 286, 499), "carlo-ancelotti"),
-        ("tie", (326, 327, 67, 208), "touchline-tie")],
+        ("tie", (326, 327, 67, 208), "zidane-tie")],
     "articles/madrid-buses/street.jpg": [
         ("bus", (22, 154, 510, 352), "madrid-bus"),
-        ("person", (34, 265, 128, 337), "madrid-man-coat"),
-        ("person", (148, 272, 81, 298), "madrid-man-glasses"),
-        ("person", (448, 254, 92, 333), "madrid-walker"),
-        ("person", (0, 369, 38, 209), "madrid-edge")],
+        ("person", (34, 265, 128, 337), "bus-man-coat"),
+        ("person", (148, 272, 81, 298), "bus-man-glasses"),
+        ("person", (448, 254, 92, 333), "bus-walker"),
+        ("person", (0, 369, 38, 209), "bus-edge")],
     # video tracks: the box at the first sampled frame, and the track's time range
     "video/bus_street.mp4": [
-        ("bus", (36, 232, 763, 536), "video-bus", 0.0, 5.2),
-        ("person", (50, 398, 194, 506), "video-man-coat", 0.0, 5.2),
-        ("person", (221, 409, 121, 447), "video-man-glasses", 0.0, 5.2),
-        ("person", (672, 373, 138, 505), "video-walker", 0.0, 5.2),
-        ("person", (0, 564, 55, 304), "video-edge", 0.0, 5.2)],
+        ("bus", (36, 232, 763, 536), "madrid-bus", 0.0, 5.2),
+        ("person", (50, 398, 194, 506), "bus-man-coat", 0.0, 5.2),
+        ("person", (221, 409, 121, 447), "bus-man-glasses", 0.0, 5.2),
+        ("person", (672, 373, 138, 505), "bus-walker", 0.0, 5.2),
+        ("person", (0, 564, 55, 304), "bus-edge", 0.0, 5.2)],
     "video/touchline.mp4": [
         ("person", (119, 199, 992, 512), "zinedine-zidane", 0.0, 6.2),
         ("person", (750, 46, 382, 664), "carlo-ancelotti", 0.0, 6.2),
-        ("tie", (433, 437, 91, 278), "video-tie", 0.0, 6.2)],
+        ("tie", (433, 437, 91, 278), "zidane-tie", 0.0, 6.2)],
 }
+
+
+# Boxes that are gold mentions (the detector did see that person) but not grounding targets:
+# a duplicate box on someone who already has one, so each word is linked to one box.
+NOT_GROUNDED = {("articles/touchline/touchline.jpg", (98, 152, 404, 381))}
 
 
 def strip_marks(marked: str) -> tuple[str, list[tuple[int, int, str]]]:
@@ -311,7 +316,7 @@ def build_gold(refs: list[tuple[str, dict]]) -> dict:
         images = [r for r in e["mentions"] if "label" in r]
         for t in texts:
             for i in images:
-                if scene(t["path"]) == scene(i["path"]):
+                if scene(t["path"]) == scene(i["path"]) and (i["path"], tuple(i["box"])) not in NOT_GROUNDED:
                     groundings.append({"text": t, "image": i})
     return {"corpus": ".", "entities": entities, "groundings": groundings}
 
