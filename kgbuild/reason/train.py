@@ -135,7 +135,7 @@ def _full_batch_epoch(model, opt, triples, edge_index, edge_type, num_relations,
         opt.zero_grad()
         loss.backward()
         opt.step()
-        total, n = total + float(loss) * len(h), n + len(h)
+        total, n = total + loss.item() * len(h), n + len(h)
         if time.monotonic() >= deadline:
             break
     return total / max(n, 1)
@@ -167,7 +167,7 @@ def _neighbor_epoch(model, opt, triples, edge_index, edge_type, num_relations, c
         opt.zero_grad()
         loss.backward()
         opt.step()
-        total, n = total + float(loss) * len(heads), n + len(heads)
+        total, n = total + loss.item() * len(heads), n + len(heads)
         if time.monotonic() >= deadline:
             break
     return total / max(n, 1)
