@@ -1,6 +1,8 @@
 """Rebuild the fusion evaluation corpus `data/fusion-eval/` and its gold file `gold.json`.
 
     .venv/bin/python scripts/make_fusion_eval.py [--out data/fusion-eval] [--skimage-data DIR]
+    .venv/bin/python scripts/make_fusion_eval.py --gold-only   # texts and gold.json from the markup;
+                                                               # speech REFs kept from the existing gold
 
 What it makes (the words and their inline gold marks live in scripts/fusion_eval_corpus.py):
 
@@ -18,9 +20,11 @@ Where things come from:
   kgbuild dependency: `python -m venv /tmp/sk && /tmp/sk/bin/pip install scikit-image==0.26.0`,
   then pass `--skimage-data /tmp/sk/lib/python3.11/site-packages/skimage/data`.
 - Speech: `festival` with `festvox-us-slt-hts` (Debian: `apt-get install -y festival
-  festvox-us-slt-hts sox`). Festival also reports each word's start and end, so speech REFs in
-  gold carry the synthesiser's own word times (not an ASR's guess). SoX (`-D`, no dither)
-  resamples to 16 kHz mono FLAC.
+  festvox-us-slt-hts sox`); SoX (`-D`, no dither) resamples to 16 kHz mono FLAC and adds PAD
+  seconds of silence. Speech REF times are the word times of kgbuild's own whisper stage
+  (tiny.en, as in pipelines/default.yaml) on the finished file, aligned to the reference words,
+  so gold and kgbuild's speech mentions share a clock; Festival's own word times (the truth of
+  the synthesis) are printed beside them as a check, and used where the ASR dropped the words.
 - Gold: text offsets come from the markup (half-open, into the UTF-8 text); image/video boxes
   are kgbuild's YOLOv8n detections on these very files (default pipeline, conf 0.25), checked
   by eye against the photos and listed in BOXES below with the entity each box shows.
