@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -79,6 +80,14 @@ def test_text_refs_span_the_name_or_noun_as_written():
             assert surface in NOUN_LABEL, (entity["id"], surface)
             labels = {r["label"] for r in entity["mentions"] if "label" in r}
             assert labels <= {NOUN_LABEL[surface]}, (entity["id"], surface, labels)
+
+
+def test_sources_file_names_nobody_in_gold():
+    """SOURCES.md is built with the corpus: a name in it would be evidence outside gold."""
+    prose = re.sub(r"\S*[/_]\S*", " ", (CORPUS / "SOURCES.md").read_text(encoding="utf-8"))  # file paths out
+    named = {text_of(r["path"])[slice(*r["char"])] for _, r in MENTIONS if "char" in r}
+    named |= {r["said"] for _, r in MENTIONS if "said" in r}
+    assert sorted(n for n in named if re.search(rf"\b{re.escape(n)}\b", prose, re.IGNORECASE)) == []
 
 
 def test_similar_names_are_different_entities_with_several_mentions():
