@@ -25,6 +25,13 @@ def print_build_report(report: BuildReport, store: Path) -> None:
         f"unsupported (skipped): {len(report.unsupported)}   failed: {len(report.failures)}   "
         f"time: {report.seconds:.1f} s"
     )
+    if report.fusion is not None:
+        f = report.fusion
+        merged = sum(size * n for size, n in f.clusters.items() if size > 1)
+        console.print(f"fusion: {f.sources_changed} changed / {f.sources_removed} removed sources, "
+                      f"{f.atoms_touched} entities re-resolved, {merged} of them merged into "
+                      f"{sum(n for size, n in f.clusters.items() if size > 1)} canonical entities, "
+                      f"{f.groundings} groundings ({f.seconds:.1f} s)")
     if report.unsupported:
         shown = ", ".join(report.unsupported[:8]) + (" …" if len(report.unsupported) > 8 else "")
         console.print(f"[dim]unsupported file types, skipped: {shown}[/]")

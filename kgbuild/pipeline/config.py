@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..errors import ConfigError, WiringError
 from ..ids import sha256_text
+from ..fusion.params import FusionParams
 from ..stages import Stage, get_stage_class
 
 _REPO = Path(__file__).resolve().parent.parent.parent
@@ -37,6 +38,7 @@ class PipelineSpec(BaseModel):
     description: str = ""
     batch_size: int = Field(16, ge=1, description="items per batch handed to each stage")
     stages: list[StageSpec] = Field(min_length=1)
+    fusion: dict[str, Any] | None = Field(None, description="entity fusion after each build (kgbuild.fusion.fuse.FusionParams)")
 
 
 def _format_validation(exc: ValidationError, prefix: str = "") -> str:
@@ -49,8 +51,9 @@ def _format_validation(exc: ValidationError, prefix: str = "") -> str:
 
 class Pipeline:
     def __init__(self, name: str, stages: list[Stage], *, description: str = "", batch_size: int = 16,
-                 origin: str = "<memory>") -> None:
+                 origin: str = "<memory>", fusion: FusionParams | None = None) -> None:
         self.name = name
+        self.fusion = fusion  # None: no fusion after builds (kgbuild fuse can still run it)
         self.stages = stages
         self.description = description
         self.batch_size = batch_size
@@ -74,7 +77,14 @@ class Pipeline:
                 stages.append(stage_cls.from_config(stage_spec.model_dump()))
             except ValidationError as exc:
                 raise ConfigError(f"invalid parameters in {where}:\n    {_format_validation(exc, 'params.')}") from None
-        return cls(spec.name, stages, description=spec.description, batch_size=spec.batch_size, origin=origin)
+        fusion = None
+        if spec.fusion is not None:
+            try:
+                fusion = FusionParams.model_validate(spec.fusion)
+            except ValidationError as exc:
+                raise ConfigError(f"invalid fusion parameters in {origin}:\n    {_format_validation(exc, 'fusion.')}") from None
+        return cls(spec.name, stages, description=spec.description, batch_size=spec.batch_size, origin=origin,
+                   fusion=fusion)
 
     def check_wiring(self) -> None:
         names = [s.name for s in self.stages]
@@ -102,6 +112,7 @@ class Pipeline:
             "description": self.description,
             "batch_size": self.batch_size,
             "stages": [stage.to_config() for stage in self.stages],
+            **({"fusion": self.fusion.model_dump()} if self.fusion is not None else {}),
         }
 
     def to_yaml(self) -> str:

@@ -49,6 +49,7 @@ class BuildReport:
     unsupported: list[str] = field(default_factory=list)
     seconds: float = 0.0
     stage_seconds: Counter = field(default_factory=Counter)  # stage name -> seconds in it, all workers together
+    fusion: object | None = None  # kgbuild.fusion.fuse.FusionReport when the pipeline fuses
 
     @property
     def exit_code(self) -> int:
@@ -146,6 +147,12 @@ def build(corpus: str | Path, store: KGStore, pipeline: Pipeline, *, force: bool
         executor.close()
         store.flush()
         state.close()
+    if pipeline.fusion is not None and pipeline.fusion.enabled:
+        # Corpus-level, after the writes: resolution needs every other document, and running it
+        # per batch would make entities depend on ingest order. Incremental (kgbuild.fusion.fuse).
+        from ..fusion.fuse import fuse
+
+        report.fusion = fuse(store, pipeline.fusion)
     report.seconds = time.perf_counter() - started
     return report
 

@@ -131,6 +131,10 @@ class KGStore:
     def add(self, quads: Iterable[ox.Quad]) -> None:
         self._store.extend(quads)
 
+    def remove(self, quads: Iterable[ox.Quad]) -> None:
+        for quad in quads:
+            self._store.remove(quad)
+
     def add_path(self, graph: str, path: str) -> None:
         g = ox.NamedNode(graph)
         self._store.add(ox.Quad(g, ox.NamedNode(NS + "path"), ox.Literal(path), g))

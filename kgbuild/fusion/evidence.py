@@ -1,0 +1,155 @@
+"""Reading what fusion needs from the store: mentions with their anchors, atoms with their
+contexts, and the texts the contexts are cut from.
+
+Queries are batched with ``VALUES`` so an incremental run reads only the sources and
+entities it touches.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from ..ids import ID_BASE
+from ..store import KGStore
+from .atoms import Atom
+from .context import ContextEncoder, window
+from .names import TYPE_GROUP
+
+_CHUNK = 400
+_FRAG_T = re.compile(r"t=([\d.]+),([\d.]+)")
+_FRAG_BOX = re.compile(r"xywh=pixel:(-?[\d.]+),(-?[\d.]+),([\d.]+),([\d.]+)")
+
+
+@dataclass
+class MentionRow:
+    iri: str
+    source: str
+    modality: str
+    label: str
+    text: str
+    entity: str | None
+    confidence: float | None
+    span: tuple[int, int] | None
+    time: tuple[float, float] | None  # the whole mention's time range (speech word, video track)
+    box: tuple[float, float, float, float] | None  # image box, or a video track's largest box
+    path: str = ""
+
+    @property
+    def area(self) -> float:
+        return self.box[2] * self.box[3] if self.box else 0.0
+
+
+def _values(var: str, iris) -> str:
+    return f"VALUES ?{var} {{ {' '.join(f'<{i}>' for i in iris)} }}"
+
+
+def _chunks(items):
+    items = sorted(items)
+    for start in range(0, len(items), _CHUNK):
+        yield items[start:start + _CHUNK]
+
+
+def mentions(store: KGStore, *, sources=None, entities=None) -> list[MentionRow]:
+    """Mentions of the given sources, or referring to the given entities."""
+    var, iris = ("src", sources) if sources is not None else ("e", entities)
+    refers = "OPTIONAL { ?m kg:refersTo ?e }" if var == "src" else "?m kg:refersTo ?e ."
+    out = []
+    for chunk in _chunks(iris):
+        q = f"""SELECT ?m ?src ?mod ?label ?text ?e ?conf ?start ?end ?path
+                  (GROUP_CONCAT(?frag; separator="|") AS ?frags) WHERE {{
+            {_values(var, chunk)}
+            ?m a kg:Mention ; prov:wasDerivedFrom ?src ; kg:modality ?mod ; kg:label ?label ; kg:text ?text .
+            {refers} OPTIONAL {{ ?m kg:confidence ?conf }}
+            OPTIONAL {{ ?src kg:path ?path }}
+            OPTIONAL {{ ?m oa:hasSelector ?s1 . ?s1 oa:start ?start ; oa:end ?end }}
+            OPTIONAL {{ ?m oa:hasSelector ?s2 . ?s2 rdf:value ?frag }}
+          }} GROUP BY ?m ?src ?mod ?label ?text ?e ?conf ?start ?end ?path"""
+        seen = set()
+        for r in store.rows(q):
+            if r["m"] in seen:  # a source with several paths: keep one row
+                continue
+            seen.add(r["m"])
+            frags = (r["frags"] or "").split("|")
+            times = [tuple(map(float, m.groups())) for f in frags if (m := _FRAG_T.search(f)) and "xywh" not in f]
+            boxes = [tuple(map(float, m.groups())) for f in frags if (m := _FRAG_BOX.search(f))]
+            span = (int(r["start"]), int(r["end"])) if r["start"] is not None else None
+            out.append(MentionRow(r["m"], r["src"], r["mod"], r["label"], r["text"], r["e"],
+                                  float(r["conf"]) if r["conf"] else None, span, times[0] if times else None,
+                                  max(boxes, key=lambda b: b[2] * b[3]) if boxes else None, r["path"] or ""))
+    return sorted(out, key=lambda m: (m.source, m.span or (0, 0), m.iri))
+
+
+def entity_descriptions(store: KGStore, iris) -> dict[str, tuple[str, str, bool]]:
+    """IRI -> (label, type, has a typed value) from the entities graph."""
+    out = {}
+    for chunk in _chunks(iris):
+        for r in store.rows(f"""SELECT ?e ?l ?t ?v WHERE {{ {_values('e', chunk)}
+                ?e kg:entityType ?t . OPTIONAL {{ ?e rdfs:label ?l }} OPTIONAL {{ ?e kg:value ?v }} }}"""):
+            out[r["e"]] = (r["l"] or "", r["t"], r["v"] is not None)
+    return out
+
+
+class SourceTexts:
+    """The text a source's character offsets point into: a transcript from the store, or
+    the file itself (found by content hash under the corpus roots)."""
+
+    def __init__(self, store: KGStore) -> None:
+        from ..server.source_files import SourceFiles
+
+        self.store, self.files, self._cache = store, SourceFiles(store), {}
+
+    def get(self, source: str) -> str | None:
+        if source not in self._cache:
+            rows = list(self.store.rows(f"""SELECT ?txt WHERE {{ ?t a kg:Transcript ;
+                            prov:wasDerivedFrom <{source}> ; kg:text ?txt }} LIMIT 1"""))
+            text = rows[0]["txt"] if rows else None
+            if text is None and source.startswith(ID_BASE + "source/"):
+                try:
+                    text = self.files.text(self.files.info(source.rsplit("/", 1)[1]))
+                except Exception:  # noqa: BLE001 - a missing file only costs this atom its context
+                    text = None
+            self._cache[source] = text
+        return self._cache[source]
+
+
+def load_atoms(store: KGStore, iris: set[str], encoder: ContextEncoder | None, contexts: int = 3) -> dict[str, Atom]:
+    """Atoms for the given entity IRIs, from all their mentions in the store. Entities with
+    no mention left are absent from the result."""
+    rows = mentions(store, entities=iris)
+    by_entity: dict[str, list[MentionRow]] = defaultdict(list)
+    for m in rows:
+        by_entity[m.entity].append(m)
+    described = entity_descriptions(store, by_entity)
+    sources = {m.source for m in rows}
+    company: dict[str, set[str]] = defaultdict(set)
+    for m in mentions(store, sources=sources):
+        if m.entity and m.modality not in ("image", "video") and m.label in TYPE_GROUP:
+            company[m.source].add(m.entity)
+    texts = SourceTexts(store)
+    atoms, windows = {}, {}
+    for iri, ms in by_entity.items():
+        label, etype, typed = described.get(iri, (ms[0].text, ms[0].label, False))
+        if typed:
+            continue
+        detected = all(m.modality in ("image", "video") for m in ms)
+        srcs = frozenset(m.source for m in ms)
+        neighbours = frozenset(set().union(*(company[s] for s in srcs)) - {iri})
+        atoms[iri] = Atom(iri, label or ms[0].text, etype, detected, frozenset(m.modality for m in ms), srcs,
+                          neighbours, (), None, len(ms))
+        if not detected:
+            chosen = sorted((m for m in ms if m.span), key=lambda m: (m.modality != "text", m.source, m.span))[:contexts]
+            cut = [window(t, *m.span) for m in chosen if (t := texts.get(m.source))]
+            windows[iri] = cut or [label]
+    if encoder is not None and windows:
+        flat = [(iri, w) for iri, ws in sorted(windows.items()) for w in ws]
+        vectors = encoder.encode([w for _, w in flat])
+        grouped: dict[str, list] = defaultdict(list)
+        for (iri, _), vec in zip(flat, vectors):
+            grouped[iri].append(vec)
+        for iri, vecs in grouped.items():
+            mean = sum(vecs) / len(vecs)
+            atoms[iri].embedding = (mean / (float((mean ** 2).sum()) ** 0.5 + 1e-9)).astype("float32")
+            atoms[iri].contexts = tuple(windows[iri])
+    return atoms

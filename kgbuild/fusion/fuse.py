@@ -1,0 +1,233 @@
+"""Incremental fusion of a store: run after every build, and by ``kgbuild fuse``.
+
+What changed is found by comparing the store's sources with the ones fusion saw last time
+(``fusion.sqlite``), so a killed build or a build without fusion is caught up later. Only
+the atoms mentioned by changed or removed sources are re-read and re-scored against their
+blocks, only the grounding groups holding those sources are redone, and only the clusters
+connected to them are re-clustered and re-written: adding a document changes the entities
+it touches and nothing else.
+
+Everything fusion writes lives in one named graph, ``kgid:graph/fusion``:
+
+* ``?atom kg:canonical ?entity`` for every named or detected entity (itself when alone), and
+  on the canonical entity ``kg:alias`` (the other members' labels) and ``kg:memberCount``;
+* ``?a kg:sameAs ?b`` with a ``kg:Merge`` node per accepted link (score, method, features);
+* ``?word kg:groundedIn ?box`` with a ``kg:Grounding`` node, and ``?box kg:depicts ?entity``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from ..ids import ID_BASE, mint
+from ..store import KGStore
+from ..store.rdf import PROV, _Graph, kg
+from .context import ContextEncoder
+from .evidence import load_atoms, mentions
+from .grounding import Grounding, ground, groups
+from .names import blocking_keys
+from .params import FusionParams
+from .resolver import Link, Resolver, pair, resolvable
+from .scorer import FusionScorer
+from .state import FusionState
+
+FUSION_GRAPH = ID_BASE + "graph/fusion"
+
+
+@dataclass
+class FusionReport:
+    sources_changed: int = 0
+    sources_removed: int = 0
+    atoms_touched: int = 0
+    links: int = 0
+    clusters: Counter = field(default_factory=Counter)  # size -> count, over re-clustered atoms
+    groundings: int = 0
+    seconds: float = 0.0
+
+
+def store_sources(store: KGStore) -> dict[str, tuple[str, str, str]]:
+    """OK sources: IRI -> (fingerprint, first path, modality)."""
+    out = {}
+    for r in store.rows("""SELECT ?g ?fp (MIN(?p) AS ?path) ?mod WHERE { GRAPH ?g { ?g a kg:Source ;
+                              kg:status "ok" ; kg:modality ?mod . OPTIONAL { ?g kg:pipelineFingerprint ?fp }
+                              OPTIONAL { ?g kg:path ?p } } } GROUP BY ?g ?fp ?mod"""):
+        out[r["g"]] = (r["fp"] or "", r["path"] or "", r["mod"])
+    return out
+
+
+class Fuser:
+    def __init__(self, store: KGStore, params: FusionParams | None = None) -> None:
+        self.store, self.params = store, params or FusionParams()
+        self.scorer = FusionScorer.load(self.params.model) if self.params.model else FusionScorer.load()
+        self.resolver = Resolver(self.scorer, threshold=self.params.threshold, clash=self.params.clash,
+                                 max_block=self.params.max_block)
+        self.encoder = ContextEncoder(self.params.encoder) if self.params.context else None
+        self.activity = mint("activity", "fusion", self.scorer.version, self.params.model_dump_json())
+
+    def run(self, *, rebuild: bool = False) -> FusionReport:
+        started = time.perf_counter()
+        report = FusionReport()
+        path = self.store.path / "fusion.sqlite"
+        if rebuild:
+            self.store.drop_graph(FUSION_GRAPH)
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+        state = FusionState(path)
+        try:
+            state.begin()
+            self._run(state, report)
+            state.commit()
+        finally:
+            state.close()
+        self.store.flush()
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def split(self, a: str, b: str) -> FusionReport:
+        """Never put ``a`` and ``b`` in one entity again (a merge undone by hand)."""
+        report = FusionReport()
+        state = FusionState(self.store.path / "fusion.sqlite")
+        try:
+            state.begin()
+            state.add_cannot(a, b)
+            self._recluster(state, {a, b}, report)
+            state.commit()
+        finally:
+            state.close()
+        self.store.flush()
+        return report
+
+    def _run(self, state: FusionState, report: FusionReport) -> None:
+        current = store_sources(self.store)
+        known = state.sources()
+        changed = {g for g, (fp, _, _) in current.items() if known.get(g) != fp}
+        removed = set(known) - set(current)
+        report.sources_changed, report.sources_removed = len(changed), len(removed)
+        if not changed and not removed:
+            return
+        touched = {m.entity for m in mentions(self.store, sources=changed) if m.entity}
+        touched |= state.atoms_of_sources(changed | removed)
+        fresh = load_atoms(self.store, touched, self.encoder)
+        report.atoms_touched = len(touched)
+        for iri in sorted(touched):
+            state.drop_model_links(iri)
+            if iri in fresh:
+                atom = fresh[iri]
+                state.put_atom(atom, blocking_keys(atom.label, atom.entity_type) if resolvable(atom) else set())
+            else:
+                state.drop_atom(iri)
+        affected = set(touched)
+        links = self._model_links(state, fresh)
+        state.add_links(links, "model")
+        report.links = len(links)
+        if self.params.grounding:
+            affected |= self._ground(state, current, changed | removed, report)
+        self._recluster(state, affected, report)
+        state.set_sources({g: fp for g, (fp, _, _) in current.items()})
+
+    def _model_links(self, state: FusionState, fresh) -> list[Link]:
+        focus = [iri for iri, a in fresh.items() if resolvable(a)]
+        keys = {k: None for iri in focus for k in blocking_keys(fresh[iri].label, fresh[iri].entity_type)}
+        index = state.block(keys)
+        atoms = state.atoms({iri for members in index.values() for iri in members})
+        return self.resolver.links(atoms, self.resolver.candidate_pairs(atoms, focus=focus, index=index))
+
+    def _ground(self, state: FusionState, current, dirty: set[str], report: FusionReport) -> set[str]:
+        now = groups({g: (path, mod) for g, (_, path, mod) in current.items()})
+        before = state.groups()
+        redo = {k for k, members in now.items() if before.get(k) != members or dirty & set(members)}
+        redo |= set(before) - set(now)
+        affected: set[str] = set()
+        for key in sorted(redo):
+            old = state.links_of_owner(f"group:{key}")
+            affected.update(x for link in old for x in (link.a, link.b))
+            state.replace_links(f"group:{key}", [])
+            members = now.get(key)
+            found = ground(key, mentions(self.store, sources=members), self.params.slack) if members else []
+            new_links = [Link(*pair(g.said.entity, g.seen.entity), g.confidence, "grounding")
+                         for g in found if g.said.entity and g.seen.entity and g.said.label == "PERSON"]
+            state.replace_links(f"group:{key}", new_links)
+            affected.update(x for link in new_links for x in (link.a, link.b))
+            self._write(state, f"group:{key}", self._grounding_quads(found))
+            state.set_group(key, members)
+            report.groundings += len(found)
+        return affected
+
+    def _recluster(self, state: FusionState, affected: set[str], report: FusionReport) -> None:
+        component, frontier = set(), set(affected)
+        while frontier:  # everything connected to what changed, through old clusters and current links
+            iri = frontier.pop()
+            if iri in component:
+                continue
+            component.add(iri)
+            canon = state.canonical(iri)
+            nxt = set(state.members(canon)) if canon else set()
+            nxt |= {x for k in state.links_of([iri]) if k.score >= self.params.threshold for x in (k.a, k.b)}
+            frontier |= nxt - component
+        atoms = state.atoms(component)
+        links = [k for k in state.links_of(atoms) if k.score >= self.params.threshold and k.a in atoms and k.b in atoms]
+        mapping = self.resolver.cluster(atoms, links, state.cannot())
+        for iri in component - set(atoms):
+            state.drop_canon(iri)
+            self._write(state, f"atom:{iri}", [])
+        state.set_canon(mapping)
+        sizes = Counter(mapping.values())
+        report.clusters.update(Counter(sizes.values()))
+        for iri, canon in sorted(mapping.items()):
+            self._write(state, f"atom:{iri}", self._atom_quads(iri, canon, atoms, mapping, links))
+
+    # quads ---------------------------------------------------------------------------
+
+    def _atom_quads(self, iri: str, canon: str, atoms, mapping, links) -> list[ox.Quad]:
+        g = _Graph(FUSION_GRAPH)
+        g.add(iri, kg("canonical"), ox.NamedNode(canon))
+        members = sorted(m for m, c in mapping.items() if c == canon)
+        if iri == canon and len(members) > 1:
+            g.add(iri, kg("memberCount"), len(members))
+            for label in sorted({atoms[m].label for m in members if m != iri and not atoms[m].detected} - {atoms[iri].label}):
+                g.add(iri, kg("alias"), label)
+        for link in links:  # each merge is written once, by its first atom
+            if link.a == iri and mapping.get(link.b) == canon:
+                node = mint("merge", link.a, link.b, link.method)
+                g.add(link.a, kg("sameAs"), ox.NamedNode(link.b))
+                g.add(node, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), kg("Merge"))
+                g.add(node, kg("member"), ox.NamedNode(link.a))
+                g.add(node, kg("member"), ox.NamedNode(link.b))
+                g.add(node, kg("score"), float(link.score))
+                g.add(node, kg("method"), link.method)
+                g.add(node, ox.NamedNode(PROV + "wasGeneratedBy"), ox.NamedNode(self.activity))
+        return g.quads
+
+    def _grounding_quads(self, found: list[Grounding]) -> list[ox.Quad]:
+        g = _Graph(FUSION_GRAPH)
+        for gr in found:
+            node = mint("grounding", gr.said.iri, gr.seen.iri)
+            g.add(gr.said.iri, kg("groundedIn"), ox.NamedNode(gr.seen.iri))
+            g.add(node, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), kg("Grounding"))
+            g.add(node, kg("mention"), ox.NamedNode(gr.said.iri))
+            g.add(node, kg("region"), ox.NamedNode(gr.seen.iri))
+            g.add(node, kg("confidence"), float(gr.confidence))
+            g.add(node, kg("method"), gr.method)
+            for src in sorted({gr.said.source, gr.seen.source}):
+                g.add(node, ox.NamedNode(PROV + "wasDerivedFrom"), ox.NamedNode(src))
+            g.add(node, ox.NamedNode(PROV + "wasGeneratedBy"), ox.NamedNode(self.activity))
+            if gr.said.entity and gr.said.label != "OBJECT":
+                g.add(gr.seen.iri, kg("depicts"), ox.NamedNode(gr.said.entity))
+        return g.quads
+
+    def _write(self, state: FusionState, owner: str, quads: list[ox.Quad]) -> None:
+        """Withdraw exactly what this owner wrote last time, then write its new quads."""
+        old = state.written(owner)
+        if old:
+            self.store.remove(ox.parse(("\n".join(old) + "\n").encode(), format=ox.RdfFormat.N_QUADS))
+        self.store.add(quads)
+        state.set_written(owner, [f"{q} ." for q in quads])
+
+
+def fuse(store: KGStore, params: FusionParams | None = None, *, rebuild: bool = False) -> FusionReport:
+    return Fuser(store, params).run(rebuild=rebuild)

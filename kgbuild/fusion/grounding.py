@@ -1,0 +1,147 @@
+"""Cross-modal grounding: what is said or written about a picture, linked to what is seen.
+
+Groups of sources that describe one scene:
+
+* a photo (or video) with a caption sidecar — the same file stem, ``.txt``/``.md``;
+* an article folder — a sub-folder holding text files and images (not the corpus root);
+* a video on its own — its speech and its object tracks share one clock.
+
+Within a group, a word that names a detector class ("man", "horses") is grounded to the
+boxes of that class (plural words to all of them, singular to the most salient one), and a
+named person to the person box when the evidence supports it: one name and a clear main
+person. In a video, the word must be spoken while the object is on screen (± ``slack``
+seconds). Each link carries a confidence; links strong enough also merge a named entity
+with the entity of the box it depicts (see :mod:`.fuse`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from ..visual_words import same_thing, visual_class
+from .evidence import MentionRow
+
+VISUAL = ("image", "video")
+SAYING = ("text", "speech", "ocr")
+CAPTION_SUFFIXES = (".txt", ".md")
+
+
+@dataclass(frozen=True)
+class Grounding:
+    said: MentionRow  # the word or name
+    seen: MentionRow  # the box or track
+    confidence: float
+    method: str  # caption | article | video
+
+
+def groups(sources: dict[str, tuple[str, str]]) -> dict[str, list[str]]:
+    """Grounding groups from {source IRI: (path, modality)}: key -> source IRIs."""
+    by_stem: dict[str, list[str]] = defaultdict(list)
+    by_folder: dict[str, list[str]] = defaultdict(list)
+    for iri, (path, modality) in sources.items():
+        p = PurePosixPath(path)
+        if modality in ("image", "video") or p.suffix.lower() in CAPTION_SUFFIXES:
+            by_stem[str(p.with_suffix(""))].append(iri)
+        by_folder[str(p.parent)].append(iri)
+    out: dict[str, list[str]] = {}
+    paired = set()
+    for stem, members in by_stem.items():
+        kinds = {sources[m][1] for m in members}
+        if len(members) > 1 and kinds & {"image", "video"} and kinds & {"text"}:
+            out[f"caption:{stem}"] = sorted(members)
+            paired.update(members)
+    for folder, members in by_folder.items():
+        rest = [m for m in members if m not in paired]
+        kinds = {sources[m][1] for m in rest}
+        if folder not in (".", "") and "text" in kinds and kinds & {"image", "video"}:
+            out[f"article:{folder}"] = sorted(rest)
+    for iri, (_, modality) in sources.items():
+        if modality == "video":
+            out[f"video:{iri}"] = [iri]
+    return out
+
+
+def ground(key: str, rows: list[MentionRow], slack: float = 2.0) -> list[Grounding]:
+    method = key.split(":", 1)[0]
+    seen = _distinct([m for m in rows if m.modality in VISUAL and m.box])
+    said = [m for m in rows if m.modality in SAYING]
+    if method == "video":
+        said = [m for m in said if m.time]
+    factor = FACTOR[method]
+    out: list[Grounding] = []
+    for word in (m for m in said if m.label == "OBJECT"):
+        cls = visual_class(word.text)
+        boxes = [b for b in seen if same_thing(word.text, b.text) and _visible(word, b, method, slack)]
+        if not boxes or cls is None:
+            continue
+        low = word.text.lower()
+        if (low != cls and low.endswith("s")) or low in _PLURALS:  # "horses": every horse in view
+            out.extend(Grounding(word, box, round(factor * (box.confidence or 0.5), 4), method) for box in boxes)
+        else:  # "a man": the most salient one, as sure as it stands out
+            box = max(boxes, key=_salience)
+            out.append(Grounding(word, box, _sure(factor, box, boxes), method))
+    out.extend(_people(said, seen, factor, method, slack))
+    return out
+
+
+FACTOR = {"caption": 1.0, "article": 0.7, "video": 0.9}
+_PLURALS = {"people", "men", "women", "children", "sheep", "cattle"}
+
+
+def _visible(word: MentionRow, box: MentionRow, method: str, slack: float) -> bool:
+    if method != "video" or not box.time:
+        return True
+    return word.time[0] <= box.time[1] + slack and box.time[0] - slack <= word.time[1]
+
+
+def _salience(box: MentionRow) -> tuple[float, str]:
+    return (box.area * (box.confidence or 0.5), box.iri)
+
+
+def _sure(factor: float, box: MentionRow, among: list[MentionRow]) -> float:
+    """Confidence that a singular word or a name means ``box``: the detector's confidence
+    times the box's share of the area of all candidates (a lone or dominant box: near 1)."""
+    share = box.area / (sum(b.area for b in among) or 1.0)
+    return round(factor * ((box.confidence or 0.5) * share) ** 0.5, 4)
+
+
+def _distinct(boxes: list[MentionRow]) -> list[MentionRow]:
+    """Drop a box that mostly repeats a more salient box of the same class (a detector's
+    duplicate), so one person is not counted twice."""
+    kept: list[MentionRow] = []
+    for box in sorted(boxes, key=_salience, reverse=True):
+        if not any(k.text == box.text and k.source == box.source and _covered(box, k) for k in kept):
+            kept.append(box)
+    return kept
+
+
+def _covered(small: MentionRow, big: MentionRow) -> bool:
+    (x, y, w, h), (X, Y, W, H) = small.box, big.box
+    inter = max(0.0, min(x + w, X + W) - max(x, X)) * max(0.0, min(y + h, Y + H) - max(y, Y))
+    return inter / (w * h or 1.0) > 0.85
+
+
+def _people(said: list[MentionRow], seen: list[MentionRow], factor: float, method: str, slack: float):
+    """Named people and person boxes. One person named in a text: the most salient person
+    box. k people named and k people in view (k <= 3): captions name the main subject first,
+    so names in order of first mention go to boxes in order of salience, less surely."""
+    names_by_source: dict[str, list[MentionRow]] = defaultdict(list)
+    for m in said:
+        if m.label == "PERSON" and m.entity:
+            names_by_source[m.source].append(m)
+    for names in names_by_source.values():
+        order = list(dict.fromkeys(n.entity for n in sorted(names, key=lambda n: n.span or (0, 0))))
+        boxes = sorted((b for b in seen if b.text == "person" and any(_visible(n, b, method, slack) for n in names)),
+                       key=_salience, reverse=True)
+        if not boxes:
+            continue
+        if len(order) == 1:
+            box = boxes[0]
+            for name in names:
+                yield Grounding(name, box, _sure(factor, box, boxes), method)
+        elif len(order) == len(boxes) <= 3:
+            for entity, box in zip(order, boxes):
+                for name in (n for n in names if n.entity == entity):
+                    yield Grounding(name, box, round(0.85 * factor * (box.confidence or 0.5) ** 0.5, 4), method)

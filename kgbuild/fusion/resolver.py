@@ -1,0 +1,143 @@
+"""Entity resolution in memory: blocking, scoring, and clustering under constraints.
+
+Candidate pairs come only from shared blocking keys (:func:`.names.blocking_keys`), so the
+work grows with the number of names, not its square; a block larger than ``max_block``
+(a very common surname) is compared within a sliding window over its sorted names.
+Clustering is greedy over accepted pairs, best first: two clusters join only if no pair of
+named members across them clashes (scores below ``clash``, e.g. "Anna Kowalczyk" and "Adam
+Kowalczyk" brought together by a bare "Kowalczyk") and no one has split them by hand.
+Everything is ordered by score then IRI, so the result does not depend on ingest order.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from .atoms import Atom
+from .features import pair_features
+from .names import UNRESOLVED_TYPES, blocking_keys
+from .scorer import FusionScorer
+
+
+@dataclass(frozen=True)
+class Link:
+    a: str  # a < b
+    b: str
+    score: float
+    method: str  # "model" | "grounding" | "manual"
+
+
+def resolvable(atom: Atom) -> bool:
+    return not atom.detected and atom.entity_type not in UNRESOLVED_TYPES
+
+
+def pair(a: str, b: str) -> tuple[str, str]:
+    return (a, b) if a < b else (b, a)
+
+
+class Resolver:
+    def __init__(self, scorer: FusionScorer, *, threshold: float = 0.5, clash: float = 0.3,
+                 max_block: int = 200, window: int = 25, batch: int = 8192) -> None:
+        self.scorer, self.threshold, self.clash = scorer, threshold, clash
+        self.max_block, self.window, self.batch = max_block, window, batch
+
+    # candidates ------------------------------------------------------------------------
+
+    def candidate_pairs(self, atoms: dict[str, Atom], focus: Iterable[str] | None = None,
+                        index: dict[str, list[str]] | None = None) -> set[tuple[str, str]]:
+        """Pairs sharing a blocking key; with ``focus``, only pairs that involve a focus atom."""
+        index = index if index is not None else block_index(atoms.values())
+        focus_set = set(focus) if focus is not None else None
+        out: set[tuple[str, str]] = set()
+        for key, members in index.items():
+            if len(members) < 2:
+                continue
+            if len(members) <= self.max_block:
+                todo = members if focus_set is None else [m for m in members if m in focus_set]
+                for a in todo:
+                    out.update(pair(a, b) for b in members if b != a)
+            else:  # sorted neighbourhood: names that sort near each other
+                ordered = sorted(members, key=lambda iri: (atoms[iri].label.lower(), iri))
+                for i, a in enumerate(ordered):
+                    for b in ordered[i + 1:i + 1 + self.window]:
+                        if focus_set is None or a in focus_set or b in focus_set:
+                            out.add(pair(a, b))
+        return out
+
+    # scoring ---------------------------------------------------------------------------
+
+    def score(self, atoms: dict[str, Atom], pairs: Iterable[tuple[str, str]]) -> Iterator[tuple[str, str, float, np.ndarray]]:
+        pairs = sorted(pairs)
+        for start in range(0, len(pairs), self.batch):
+            chunk = pairs[start:start + self.batch]
+            feats = np.stack([pair_features(atoms[a], atoms[b]) for a, b in chunk]) if chunk else np.zeros((0, 1))
+            for (a, b), f, p in zip(chunk, feats, self.scorer.probability(feats)):
+                yield a, b, float(p), f
+
+    def links(self, atoms: dict[str, Atom], pairs: Iterable[tuple[str, str]]) -> list[Link]:
+        return [Link(a, b, round(p, 4), "model") for a, b, p, _ in self.score(atoms, pairs) if p >= self.threshold]
+
+    # clustering ------------------------------------------------------------------------
+
+    def cluster(self, atoms: dict[str, Atom], links: Iterable[Link],
+                cannot: set[tuple[str, str]] = frozenset()) -> dict[str, str]:
+        """atom IRI -> canonical IRI for every atom in ``atoms``."""
+        members = {iri: [iri] for iri in atoms}
+        root = {iri: iri for iri in atoms}
+        cache: dict[tuple[str, str], float] = {}
+
+        def same_thing(x: str, y: str) -> float:
+            key = pair(x, y)
+            if key not in cache:
+                cache[key] = next(self.score(atoms, [key]))[2]
+            return cache[key]
+
+        for link in sorted(links, key=lambda k: (-k.score, k.a, k.b)):
+            if link.a not in root or link.b not in root:
+                continue
+            ra, rb = root[link.a], root[link.b]
+            if ra == rb or not self._compatible(atoms, members[ra], members[rb], cannot, same_thing):
+                continue
+            big, small = (ra, rb) if len(members[ra]) >= len(members[rb]) else (rb, ra)
+            for iri in members[small]:
+                root[iri] = big
+            members[big].extend(members.pop(small))
+        canonical = {}
+        for group in members.values():
+            head = min(group, key=lambda iri: _representative(atoms[iri]))
+            canonical.update((iri, head) for iri in group)
+        return canonical
+
+    def _compatible(self, atoms, xs: list[str], ys: list[str], cannot, same_thing) -> bool:
+        for x in xs:
+            for y in ys:
+                if pair(x, y) in cannot:
+                    return False
+                ax, ay = atoms[x], atoms[y]
+                # misheard or misread names are let through: their spelling is no evidence against
+                if (resolvable(ax) and resolvable(ay) and not (ax.noisy or ay.noisy)
+                        and same_thing(x, y) < self.clash):
+                    return False
+                if ax.detected and ay.detected and ax.sources & ay.sources:  # two boxes of one picture: two things
+                    return False
+        return True
+
+
+def _representative(atom: Atom) -> tuple:
+    """Order of preference for the canonical member: a name over a box, written over heard,
+    most mentioned, longest label, then the IRI. It depends only on the cluster's own
+    members, never on ingest order or unrelated documents."""
+    return (atom.detected, atom.noisy, -atom.mentions, -len(atom.label), atom.iri)
+
+
+def block_index(atoms: Iterable[Atom]) -> dict[str, list[str]]:
+    index: dict[str, list[str]] = defaultdict(list)
+    for atom in atoms:
+        if resolvable(atom):
+            for key in blocking_keys(atom.label, atom.entity_type):
+                index[key].append(atom.iri)
+    return index
