@@ -184,3 +184,25 @@ def test_sparql_editor_runs_a_query_into_a_table(server, browser):
     browser.find_element("css selector", "button.run").click()
     wait(browser, "document.querySelector('.sparql-results').dataset.state === 'error'")
     assert "syntax" in browser.find_element("css selector", ".sparql-results .error").text.lower()
+
+
+
+def test_ocr_mention_shows_its_line_box_and_transcript_snippet(server, browser, explorer_store):
+    """An OCR mention has two selectors: the box of the line it was read from (drawn on the
+    image) and offsets into the OCR transcript (the snippet under it)."""
+    from kgbuild.store import KGStore
+
+    iri = next(KGStore(explorer_store, read_only=True).rows(
+        "SELECT ?e WHERE { ?m kg:modality 'ocr' ; kg:refersTo ?e } ORDER BY ?e LIMIT 1"))["e"]
+    ocr = api(server, "/api/entity", iri=iri)["mentions"]["ocr"][0]
+    assert ocr["selectors"]["box"] and ocr["selectors"]["char"]
+    open_page(browser, f"{server}/#/entity?iri={urllib.parse.quote(iri, safe='')}")
+    wait(browser, "document.querySelector('.page[data-page=entity]')?.dataset.ready === 'true'")
+    wait(browser, "document.querySelector('article.evidence.ocr img')?.naturalWidth > 0")
+    rect = browser.find_element("css selector", "article.evidence.ocr svg.overlay rect.box")
+    assert [float(rect.get_attribute(a)) for a in ("x", "y", "width", "height")] == ocr["selectors"]["box"]
+    mark = browser.find_element("css selector", "article.evidence.ocr blockquote.snippet mark")
+    assert mark.text == ocr["text"] == ocr["snippet"]["match"]
+    browser.find_element("css selector", "article.evidence.ocr").screenshot(str(ARTIFACTS / "ocr-box.png"))
+    screenshot(browser, "entity-ocr-mention")
+    assert page_errors(browser) == []
