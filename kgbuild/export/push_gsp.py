@@ -81,27 +81,30 @@ def push_gsp(store: KGStore, url: str, state: PushState, *, full: bool, batch: i
         if full:
             state.forget(target)
         done = state.pushed(target)
-        graphs = {g: graph_lines(store, g) for g in store.named_graphs()}
-        hashes = {g: content_hash(lines) for g, lines in graphs.items()}
-        unchanged = [g for g in graphs if done.get(g, (None,))[0] == hashes[g]]
-        if unchanged and _target_was_reset(client, min(unchanged, key=lambda g: len(graphs[g]))):
+        # One graph in memory at a time: hash them all first, serialise again those to send.
+        hashes, sizes = {}, {}
+        for g in store.named_graphs():
+            lines = graph_lines(store, g)
+            hashes[g], sizes[g] = content_hash(lines), len(lines)
+        unchanged = [g for g in hashes if done.get(g, (None,))[0] == hashes[g]]
+        if unchanged and _target_was_reset(client, min(unchanged, key=lambda g: sizes[g])):
             state.forget(target)
             done, unchanged, report.reset = {}, [], True
-        todo = [g for g in graphs if g not in unchanged]
-        gone = sorted(set(done) - set(graphs))
-        on_start(sum(len(graphs[g]) for g in todo) + len(gone))
+        todo = [g for g in hashes if g not in unchanged]
+        gone = sorted(set(done) - set(hashes))
+        on_start(sum(sizes[g] for g in todo) + len(gone))
         for g in gone:
             client.send("DELETE", g, ok=(200, 204, 404))
             state.forget(target, [g])
             report.deleted += 1
             on_progress(1)
         for g in todo:
-            lines = graphs[g]
+            lines = graph_lines(store, g)
             for i in range(0, max(len(lines), 1), batch):
                 chunk = lines[i:i + batch]
                 client.send("PUT" if i == 0 else "POST", g, b"\n".join(chunk) + b"\n")
                 on_progress(len(chunk))
-            state.record(target, [(g, hashes[g], len(lines))])
+            state.record(target, [(g, content_hash(lines), len(lines))])
             report.sent += 1
             report.items += len(lines)
         report.skipped = len(unchanged)
