@@ -19,7 +19,7 @@ import numpy as np
 
 from .atoms import Atom
 from .features import pair_features
-from .names import UNRESOLVED_TYPES, blocking_keys
+from .names import UNRESOLVED_TYPES, blocking_keys, tokens
 from .scorer import FusionScorer
 
 
@@ -129,9 +129,10 @@ class Resolver:
 
 def _representative(atom: Atom) -> tuple:
     """Order of preference for the canonical member: a name over a box, written over heard,
-    most mentioned, longest label, then the IRI. It depends only on the cluster's own
-    members, never on ingest order or unrelated documents."""
-    return (atom.detected, atom.noisy, -atom.mentions, -len(atom.label), atom.iri)
+    a full name over a bare one ("Anna Kowalczyk" over "Kowalczyk"), most mentioned, longest
+    label, then the IRI. It depends only on the cluster's own members, never on ingest
+    order or unrelated documents."""
+    return (atom.detected, atom.noisy, len(tokens(atom.label)) < 2, -atom.mentions, -len(atom.label), atom.iri)
 
 
 def block_index(atoms: Iterable[Atom]) -> dict[str, list[str]]:

@@ -1,0 +1,35 @@
+from kgbuild.fusion.evidence import MentionRow
+from kgbuild.fusion.grounding import ground, groups
+
+
+def _m(iri, source, modality, label, text, *, entity=None, span=None, box=None, time=None, conf=0.9):
+    return MentionRow(iri, source, modality, label, text, entity, conf, span, time, box)
+
+
+def test_groups_pair_captions_articles_and_videos():
+    found = groups({"a": ("photos/horse.jpg", "image"), "b": ("photos/horse.txt", "text"),
+                    "c": ("articles/x/story.txt", "text"), "d": ("articles/x/pic.png", "image"),
+                    "e": ("clip.mp4", "video"), "f": ("notes.txt", "text"), "g": ("cat.png", "image")})
+    assert found == {"caption:photos/horse": ["a", "b"], "article:articles/x": ["c", "d"], "video:e": ["e"]}
+
+
+def test_caption_words_and_one_name_ground_to_their_boxes():
+    rows = [_m("w-man", "cap", "text", "OBJECT", "man", span=(2, 5)),
+            _m("w-horse", "cap", "text", "OBJECT", "horse", span=(12, 17)),
+            _m("n", "cap", "text", "PERSON", "Bruno Pusterla", entity="E", span=(30, 44)),
+            _m("b-person", "img", "image", "PERSON", "person", entity="D1", box=(10, 10, 100, 300)),
+            _m("b-dup", "img", "image", "PERSON", "person", entity="D2", box=(12, 12, 90, 280), conf=0.5),
+            _m("b-horse", "img", "image", "ANIMAL", "horse", entity="D3", box=(100, 100, 300, 200))]
+    got = {(g.said.iri, g.seen.iri): g.confidence for g in ground("caption:x", rows)}
+    assert set(got) == {("w-man", "b-person"), ("w-horse", "b-horse"), ("n", "b-person")}
+    assert got[("n", "b-person")] > 0.5  # the duplicate box does not halve the evidence
+
+
+def test_plural_words_take_every_box_and_video_words_need_the_object_on_screen():
+    rows = [_m("w", "v", "speech", "OBJECT", "dogs", span=(0, 4), time=(1.0, 1.3)),
+            _m("late", "v", "speech", "OBJECT", "cat", span=(10, 13), time=(9.0, 9.2)),
+            _m("d1", "v", "video", "ANIMAL", "dog", entity="D1", box=(0, 0, 50, 50), time=(0.0, 3.0)),
+            _m("d2", "v", "video", "ANIMAL", "dog", entity="D2", box=(100, 0, 50, 50), time=(0.5, 2.0)),
+            _m("c", "v", "video", "ANIMAL", "cat", entity="D3", box=(0, 100, 50, 50), time=(0.0, 2.0))]
+    pairs = {(g.said.iri, g.seen.iri) for g in ground("video:v", rows, slack=2.0)}
+    assert pairs == {("w", "d1"), ("w", "d2")}  # the cat left the screen 7 s before it was named

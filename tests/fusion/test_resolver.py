@@ -1,0 +1,75 @@
+import random
+
+import pytest
+
+from kgbuild.fusion.atoms import Atom
+from kgbuild.fusion.resolver import Link, Resolver, block_index
+from kgbuild.fusion.scorer import FusionScorer
+
+
+@pytest.fixture(scope="module")
+def resolver():
+    return Resolver(FusionScorer.load())
+
+
+def _atoms(*specs):
+    out = {}
+    for iri, label, etype, mod in specs:
+        out[iri] = Atom(iri, label, etype, modalities=frozenset({mod}), sources=frozenset({f"src-{iri}"}), mentions=1)
+    return out
+
+
+CAST = _atoms(("e1", "Anna Kowalczyk", "PERSON", "text"), ("e2", "Kowalchuk", "PERSON", "speech"),
+              ("e3", "Anna Kowalczyk's", "PERSON", "ocr"), ("e4", "Adam Kowalski", "PERSON", "text"),
+              ("e5", "Northwind Aerospace", "ORG", "text"), ("e6", "Northwind", "ORG", "text"),
+              ("e7", "Canada", "GPE", "text"), ("e8", "Pima County", "GPE", "text"))
+
+
+def _resolve(resolver, atoms):
+    links = resolver.links(atoms, resolver.candidate_pairs(atoms))
+    return resolver.cluster(atoms, links)
+
+
+def test_variants_merge_and_similar_names_stay_apart(resolver):
+    canon = _resolve(resolver, CAST)
+    assert canon["e1"] == canon["e2"] == canon["e3"]  # misheard and misread
+    assert canon["e4"] != canon["e1"]
+    assert canon["e5"] == canon["e6"]
+    assert canon["e7"] != canon["e8"]
+    assert canon["e1"] == "e1"  # the written, most complete name is the canonical member
+
+
+def test_a_bare_surname_cannot_chain_two_people(resolver):
+    atoms = _atoms(("p1", "Anna Kowalczyk", "PERSON", "text"), ("p2", "Adam Kowalczyk", "PERSON", "text"),
+                   ("p3", "Kowalczyk", "PERSON", "text"))
+    canon = _resolve(resolver, atoms)
+    assert canon["p1"] != canon["p2"]
+
+
+def test_result_does_not_depend_on_order(resolver):
+    expected = _resolve(resolver, CAST)
+    for seed in range(3):
+        keys = list(CAST)
+        random.Random(seed).shuffle(keys)
+        assert _resolve(resolver, {k: CAST[k] for k in keys}) == expected
+
+
+def test_cannot_link_splits_a_merge(resolver):
+    links = resolver.links(CAST, resolver.candidate_pairs(CAST))
+    canon = resolver.cluster(CAST, links, cannot={("e5", "e6")})
+    assert canon["e5"] != canon["e6"]
+
+
+def test_large_blocks_use_a_window_so_candidates_grow_linearly():
+    atoms = {f"s{i}": Atom(f"s{i}", f"Person{i:05d} Smith", "PERSON") for i in range(3000)}
+    r = Resolver(FusionScorer.load(), max_block=100, window=10)
+    pairs = r.candidate_pairs(atoms, index=block_index(atoms.values()))
+    assert len(pairs) < 3000 * 10 * 4  # all pairs would be 4.5 million
+
+
+def test_links_between_two_boxes_of_one_picture_never_join_them(resolver):
+    atoms = {"b1": Atom("b1", "person", "PERSON", detected=True, sources=frozenset({"img"})),
+             "b2": Atom("b2", "person", "PERSON", detected=True, sources=frozenset({"img"})),
+             "n": Atom("n", "Eileen Collins", "PERSON", sources=frozenset({"cap"}))}
+    canon = resolver.cluster(atoms, [Link("b1", "n", 0.9, "grounding"), Link("b2", "n", 0.8, "grounding")])
+    assert canon["b1"] == canon["n"] == "n" and canon["b2"] == "b2"
