@@ -34,11 +34,13 @@ class LinkPredictor(nn.Module):
         num_layers: R-GCN layers (0: a plain KGE model).
         num_bases: R-GCN basis matrices.
         features: optional fixed node features ``[num_nodes, F]``.
+        node_dropout: with features, the chance that an entity's own embedding is left out
+            of a training step.
     """
 
     def __init__(self, num_nodes: int, num_relations: int, channels: int = 200, decoder: str = "complex",
                  num_layers: int = 1, num_bases: int = 4, dropout: float = 0.2, input_dropout: float = 0.1,
-                 features: Tensor | None = None) -> None:
+                 features: Tensor | None = None, node_dropout: float = 0.25) -> None:
         super().__init__()
         self.num_nodes, self.num_relations, self.channels = num_nodes, num_relations, channels
         self.node_emb = nn.Embedding(num_nodes, channels)
@@ -51,11 +53,15 @@ class LinkPredictor(nn.Module):
         self.encoder = RGCNEncoder(channels, 2 * num_relations, num_layers, num_bases, dropout) if num_layers else None
         self.decoder = DECODERS[decoder](num_relations, channels)
         self.input_dropout = input_dropout
+        self.node_dropout = node_dropout if features is not None else 0.0
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
         nn.init.normal_(self.node_emb.weight, std=1e-1 if isinstance(self.decoder, DECODERS["rotate"]) else 1e-3 ** 0.5)
         if self.feature_proj is not None:
+            # With features, an entity's own embedding starts at zero: one that never appears in
+            # training stays there and is represented by its features alone, not by noise.
+            nn.init.zeros_(self.node_emb.weight)
             nn.init.xavier_uniform_(self.feature_proj.weight)
         if self.encoder is not None:
             self.encoder.reset_parameters()
@@ -74,6 +80,11 @@ class LinkPredictor(nn.Module):
         subgraph (mini-batches), whose ``edge_index`` is then local to it."""
         x = self.node_emb.weight if nodes is None else self.node_emb(nodes)
         if self.feature_proj is not None:
+            if self.training and self.node_dropout:
+                # Drop whole entities' own embeddings now and then, so the feature projection
+                # must carry meaning on its own (what rare and new entities rely on).
+                keep = torch.rand(x.size(0), 1, device=x.device) >= self.node_dropout
+                x = x * keep
             feats = self.features if nodes is None else self.features[nodes]
             x = x + self.feature_proj(feats)
         x = F.dropout(x, p=self.input_dropout, training=self.training)

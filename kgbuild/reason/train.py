@@ -30,6 +30,7 @@ class TrainConfig:
     dropout: float = 0.2
     input_dropout: float = 0.1
     edge_dropout: float = 0.2        # drop message edges each step, so a link is not read off its own edge
+    node_dropout: float = 0.25       # with features: leave out an entity's own embedding, features must carry it
     lr: float = 0.01
     batch_size: int = 512
     epochs: int = 300
@@ -64,7 +65,7 @@ def train(train_triples: torch.Tensor, num_nodes: int, num_relations: int, cfg: 
     torch.manual_seed(cfg.seed)
     device = pick_device(cfg.device)
     model = LinkPredictor(num_nodes, num_relations, cfg.channels, cfg.decoder, cfg.num_layers, cfg.num_bases,
-                          cfg.dropout, cfg.input_dropout, features).to(device)
+                          cfg.dropout, cfg.input_dropout, features, cfg.node_dropout).to(device)
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     edge_index, edge_type = LinkPredictor.message_graph(train_triples, num_relations)
     edge_index, edge_type = edge_index.to(device), edge_type.to(device)
