@@ -2,7 +2,8 @@
 
     OMP_NUM_THREADS=1 .venv/bin/python bench/linkpred.py [--budget 60] [--datasets nations kinships umls]
 
-Every model gets the same wall-clock training budget on the same splits (the files PyPI
+Every PyKEEN model gets the same wall-clock training budget (``--budget``) and kgbuild at
+most that (``--kgbuild-budget``, default half of it), on the same splits (the files PyPI
 ``pykeen`` ships) and the same CPU threads, one job at a time; every model is scored by
 the same rule: filtered ranks, both sides, realistic ties (PyKEEN's RankBasedEvaluator,
 and :mod:`kgbuild.reason.evaluate`, which agree by construction). ``seconds`` is the whole
@@ -11,8 +12,9 @@ wall time of a model: training (with kgbuild's validation checks) plus scoring t
 PyKEEN set-up, the strongest of its standard recipes that we tried (on Nations, by the
 reported test MRR, so if anything the peer is favoured): LCWA training (1-N scoring) with cross-entropy loss for all three (on
 Nations, RotatE with sLCWA, 64 negatives and its paper's self-adversarial loss scored 0.455
-against 0.498 for this; ComplEx with sLCWA/softplus, without regulariser, or at 50
-dimensions stayed at 0.37-0.40); Adam (lr 0.01, RotatE 0.001), 200 real dimensions each
+against 0.498 for LCWA at lr 0.001, and on Kinships LCWA at lr 0.01 scored 0.619 against
+0.065 at 0.001; ComplEx with sLCWA/softplus, without regulariser, at 50 dimensions or at lr
+0.003 did no better); Adam (lr 0.01), 200 real dimensions each
 (100 complex for ComplEx/RotatE), PyKEEN's default regularisers, epochs until the budget
 runs out (checked after every epoch), with PyKEEN's early stopper on the validation MRR
 every 5 epochs (patience 5), which reloads the best weights — as kgbuild keeps its
@@ -35,7 +37,7 @@ sys.path.insert(0, str(REPO))
 
 PYKEEN_MODELS = {
     "RotatE": dict(model="RotatE", model_kwargs=dict(embedding_dim=100), training_loop="lcwa",
-                   loss="CrossEntropyLoss", optimizer_kwargs=dict(lr=0.001), batch_size=256),
+                   loss="CrossEntropyLoss", optimizer_kwargs=dict(lr=0.01), batch_size=256),
     "ComplEx": dict(model="ComplEx", model_kwargs=dict(embedding_dim=100), training_loop="lcwa",
                     loss="CrossEntropyLoss", optimizer_kwargs=dict(lr=0.01), batch_size=256),
     "DistMult": dict(model="DistMult", model_kwargs=dict(embedding_dim=200), training_loop="lcwa",
@@ -86,7 +88,8 @@ def run_kgbuild(dataset: str, budget: float, seed: int = 0) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--budget", type=float, default=60.0, help="training seconds per model")
+    parser.add_argument("--budget", type=float, default=60.0, help="training seconds per PyKEEN model")
+    parser.add_argument("--kgbuild-budget", type=float, default=None, help="kgbuild's (default: half of --budget)")
     parser.add_argument("--datasets", nargs="+", default=["nations", "kinships", "umls"])
     parser.add_argument("--models", nargs="+", default=["kgbuild", *PYKEEN_MODELS])
     parser.add_argument("--threads", type=int, default=1)
@@ -98,7 +101,10 @@ def main() -> None:
     rows = []
     for dataset in args.datasets:
         for name in args.models:
-            row = run_kgbuild(dataset, args.budget) if name == "kgbuild" else run_pykeen(dataset, name, args.budget)
+            if name == "kgbuild":
+                row = run_kgbuild(dataset, args.kgbuild_budget or args.budget / 2)
+            else:
+                row = run_pykeen(dataset, name, args.budget)
             row.pop("config", None)
             rows.append(row)
             print(f"{dataset:9} {row['model']:26} MRR {row['mrr']:.4f}  H@10 {row['hits_at_10']:.4f}  "
@@ -117,9 +123,10 @@ def main() -> None:
             best = max(peers, key=lambda r: r["mrr"])
             verdict[dataset] = {"kgbuild_mrr": ours["mrr"], "best_peer": best["model"], "best_peer_mrr": best["mrr"],
                                 "mrr_target_met": ours["mrr"] >= best["mrr"],
-                                "time_target_met": ours["seconds"] <= max(r["seconds"] for r in peers)}
+                                "best_peer_seconds": best["seconds"], "kgbuild_seconds": ours["seconds"],
+                                "time_target_met": ours["seconds"] <= best["seconds"]}
     print(json.dumps(verdict, indent=2))
-    out = {"budget_s": args.budget, "threads": args.threads, "results": rows, "verdict": verdict,
+    out = {"budget_s": args.budget, "kgbuild_budget_s": args.kgbuild_budget or args.budget / 2, "threads": args.threads, "results": rows, "verdict": verdict,
            "machine": f"{platform.machine()} cpus={os.cpu_count()}", "torch": torch.__version__}
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(out, indent=2) + "\n")
