@@ -24,6 +24,7 @@ class Atom:
     contexts: tuple[str, ...] = ()  # a few windows of text around its mentions
     embedding: np.ndarray | None = field(default=None, repr=False)  # mean MiniLM vector of the contexts
     mentions: int = 0
+    look: tuple | None = None  # detected objects: (picture dHash hex, relative x, y, w, h) — see .appearance
 
     @property
     def noisy(self) -> bool:
@@ -33,9 +34,11 @@ class Atom:
     def to_json(self) -> dict:
         return {"iri": self.iri, "label": self.label, "type": self.entity_type, "detected": self.detected,
                 "modalities": sorted(self.modalities), "sources": sorted(self.sources),
-                "neighbours": sorted(self.neighbours), "mentions": self.mentions}
+                "neighbours": sorted(self.neighbours), "mentions": self.mentions,
+                "look": list(self.look) if self.look else None}
 
     @classmethod
     def from_json(cls, data: dict, embedding: np.ndarray | None = None) -> Atom:
         return cls(data["iri"], data["label"], data["type"], data["detected"], frozenset(data["modalities"]),
-                   frozenset(data["sources"]), frozenset(data["neighbours"]), (), embedding, data["mentions"])
+                   frozenset(data["sources"]), frozenset(data["neighbours"]), (), embedding, data["mentions"],
+                   tuple(data["look"]) if data.get("look") else None)

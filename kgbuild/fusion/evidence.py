@@ -35,6 +35,7 @@ class MentionRow:
     time: tuple[float, float] | None  # the whole mention's time range (speech word, video track)
     box: tuple[float, float, float, float] | None  # image box, or a video track's largest box
     path: str = ""
+    box_time: float | None = None  # video: when the largest box was seen
 
     @property
     def area(self) -> float:
@@ -73,11 +74,13 @@ def mentions(store: KGStore, *, sources=None, entities=None) -> list[MentionRow]
             seen.add(r["m"])
             frags = (r["frags"] or "").split("|")
             times = [tuple(map(float, m.groups())) for f in frags if (m := _FRAG_T.search(f)) and "xywh" not in f]
-            boxes = [tuple(map(float, m.groups())) for f in frags if (m := _FRAG_BOX.search(f))]
+            boxes = [(tuple(map(float, m.groups())), float(t.group(1)) if (t := _FRAG_T.search(f)) else None)
+                     for f in frags if (m := _FRAG_BOX.search(f))]
+            best = max(boxes, key=lambda bt: (bt[0][2] * bt[0][3], -(bt[1] or 0))) if boxes else (None, None)
             span = (int(r["start"]), int(r["end"])) if r["start"] is not None else None
             out.append(MentionRow(r["m"], r["src"], r["mod"], r["label"], r["text"], r["e"],
                                   float(r["conf"]) if r["conf"] else None, span, times[0] if times else None,
-                                  max(boxes, key=lambda b: b[2] * b[3]) if boxes else None, r["path"] or ""))
+                                  best[0], r["path"] or "", best[1]))
     return sorted(out, key=lambda m: (m.source, m.span or (0, 0), m.iri))
 
 
@@ -138,7 +141,9 @@ def load_atoms(store: KGStore, iris: set[str], encoder: ContextEncoder | None, c
         neighbours = frozenset(set().union(*(company[s] for s in srcs)) - {iri})
         atoms[iri] = Atom(iri, label or ms[0].text, etype, detected, frozenset(m.modality for m in ms), srcs,
                           neighbours, (), None, len(ms))
-        if not detected:
+        if detected:
+            atoms[iri].look = _look(texts.files, ms)
+        else:
             chosen = sorted((m for m in ms if m.span), key=lambda m: (m.modality != "text", m.source, m.span))[:contexts]
             cut = [window(t, *m.span) for m in chosen if (t := texts.get(m.source))]
             windows[iri] = cut or [label]
@@ -153,3 +158,18 @@ def load_atoms(store: KGStore, iris: set[str], encoder: ContextEncoder | None, c
             atoms[iri].embedding = (mean / (float((mean ** 2).sum()) ** 0.5 + 1e-9)).astype("float32")
             atoms[iri].contexts = tuple(windows[iri])
     return atoms
+
+
+def _look(files, ms: list[MentionRow]) -> tuple | None:
+    """The appearance signature of a detected object, from its first mention's picture."""
+    from .appearance import look, picture
+
+    m = min(ms, key=lambda m: (m.source, m.iri))
+    if not m.box or not m.source.startswith(ID_BASE + "source/"):
+        return None
+    try:
+        path = files.locate(files.info(m.source.rsplit("/", 1)[1]))
+    except Exception:  # noqa: BLE001 - a moved file only loses this evidence
+        return None
+    pic = picture(path, m.modality, m.box_time)
+    return look(pic, m.box) if pic else None

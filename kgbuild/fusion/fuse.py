@@ -27,9 +27,10 @@ import pyoxigraph as ox
 from ..ids import ID_BASE, mint
 from ..store import KGStore
 from ..store.rdf import PROV, _Graph, kg
+from .appearance import look_keys, same_object
 from .context import ContextEncoder
 from .evidence import load_atoms, mentions
-from .grounding import Grounding, ground, groups
+from .grounding import WORD_LABEL, Grounding, ground, groups
 from .names import blocking_keys
 from .params import FusionParams
 from .resolver import Link, Resolver, pair, resolvable
@@ -118,11 +119,12 @@ class Fuser:
             state.drop_model_links(iri)
             if iri in fresh:
                 atom = fresh[iri]
-                state.put_atom(atom, blocking_keys(atom.label, atom.entity_type) if resolvable(atom) else set())
+                state.put_atom(atom, blocking_keys(atom.label, atom.entity_type) if resolvable(atom) else
+                               look_keys(atom.label, atom.look) if atom.look else set())
             else:
                 state.drop_atom(iri)
         affected = set(touched)
-        links = self._model_links(state, fresh)
+        links = self._model_links(state, fresh) + self._appearance_links(state, fresh)
         state.add_links(links, "model")
         report.links = len(links)
         if self.params.grounding:
@@ -136,6 +138,19 @@ class Fuser:
         index = state.block(keys)
         atoms = state.atoms({iri for members in index.values() for iri in members})
         return self.resolver.links(atoms, self.resolver.candidate_pairs(atoms, focus=focus, index=index))
+
+    def _appearance_links(self, state: FusionState, fresh) -> list[Link]:
+        """Detected objects in copies of one picture (see .appearance)."""
+        out = {}
+        for iri, atom in sorted(fresh.items()):
+            if not (atom.detected and atom.look):
+                continue
+            others = {o for members in state.block(look_keys(atom.label, atom.look)).values() for o in members} - {iri}
+            for other in state.atoms(others).values():
+                score = same_object(atom.look, other.look) if other.look and not (other.sources & atom.sources) else None
+                if score is not None and score >= self.params.threshold:
+                    out[pair(iri, other.iri)] = Link(*pair(iri, other.iri), score, "appearance")
+        return list(out.values())
 
     def _ground(self, state: FusionState, current, dirty: set[str], report: FusionReport) -> set[str]:
         now = groups({g: (path, mod) for g, (_, path, mod) in current.items()})
@@ -216,7 +231,7 @@ class Fuser:
             for src in sorted({gr.said.source, gr.seen.source}):
                 g.add(node, ox.NamedNode(PROV + "wasDerivedFrom"), ox.NamedNode(src))
             g.add(node, ox.NamedNode(PROV + "wasGeneratedBy"), ox.NamedNode(self.activity))
-            if gr.said.entity and gr.said.label != "OBJECT":
+            if gr.said.entity and gr.said.label != WORD_LABEL:
                 g.add(gr.seen.iri, kg("depicts"), ox.NamedNode(gr.said.entity))
         return g.quads
 

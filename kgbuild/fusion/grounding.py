@@ -26,6 +26,7 @@ from .evidence import MentionRow
 VISUAL = ("image", "video")
 SAYING = ("text", "speech", "ocr")
 CAPTION_SUFFIXES = (".txt", ".md")
+WORD_LABEL = "OBJECT_NOUN"  # kgbuild.stages.object_nouns.LABEL (not imported: stages load spaCy)
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ def ground(key: str, rows: list[MentionRow], slack: float = 2.0) -> list[Groundi
         said = [m for m in said if m.time]
     factor = FACTOR[method]
     out: list[Grounding] = []
-    for word in (m for m in said if m.label == "OBJECT"):
+    for word in (m for m in said if m.label == WORD_LABEL):
         cls = visual_class(word.text)
         boxes = [b for b in seen if same_thing(word.text, b.text) and _visible(word, b, method, slack)]
         if not boxes or cls is None:

@@ -22,7 +22,7 @@ _ORG_WORDS = {"inc", "corp", "corporation", "co", "ltd", "llc", "plc", "company"
 # Types whose names can stand for one another: a city is often tagged GPE in one text, LOC in another.
 TYPE_GROUP = {"PERSON": "PERSON", "ORG": "ORG", "NORP": "ORG", "GPE": "PLACE", "LOC": "PLACE", "FAC": "PLACE",
               "PRODUCT": "THING", "WORK_OF_ART": "THING", "EVENT": "EVENT", "LAW": "THING", "LANGUAGE": "THING"}
-UNRESOLVED_TYPES = {"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY", "OBJECT", "EVENT_TRIGGER"}
+UNRESOLVED_TYPES = {"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY", "OBJECT_NOUN", "EVENT_TRIGGER"}
 
 
 def type_group(entity_type: str) -> str:

@@ -97,7 +97,7 @@ class FusionState:
                             ((k.a, k.b, k.score, k.method, owner) for k in links))
 
     def drop_model_links(self, iri: str) -> None:
-        self.db.execute("DELETE FROM links WHERE method='model' AND (a=? OR b=?)", (iri, iri))
+        self.db.execute("DELETE FROM links WHERE method IN ('model', 'appearance') AND (a=? OR b=?)", (iri, iri))
 
     def add_links(self, links: list[Link], owner: str) -> None:
         self.db.executemany("INSERT OR REPLACE INTO links VALUES (?, ?, ?, ?, ?)",

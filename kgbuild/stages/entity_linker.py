@@ -6,7 +6,9 @@ are stripped from people's names, short forms take the full name the document us
 amounts are keyed by their typed value ("12 March 2024" and "March 12, 2024" are one
 entity, with ``kg:value "2024-03-12"^^xsd:date``).
 
-This is the foundation's simple linker; cross-document and cross-modal fusion replace it.
+A person named by one word the document never expands ("Harper") gets an entity of that
+document only: across documents it may be another Harper, and fusion (kgbuild/fusion)
+decides from the context. Fusion also joins spellings and modalities across the corpus.
 Image detections are instances, not names: each box is its own entity ("a person seen
 here"), which a later fusion stage may merge with a named one.
 """
@@ -42,8 +44,11 @@ class EntityLinkerParams(StageParams):
     skip_labels: list[str] = []  # mention labels that get no entity (e.g. CARDINAL)
     aliases: bool = True  # resolve short forms to the document's full names
     typed_values: bool = True  # dates and amounts: keyed by, and carrying, their typed value
+    # A bare "Harper" the document never expands is an entity of that document only: two
+    # documents' Harpers may be two people, and fusion, which sees their contexts, decides.
+    scope_bare_names: bool = True
 
-_NEVER = {"EVENT_TRIGGER", "OBJECT"}  # event triggers and object nouns ("man") are words, not names
+_NEVER = {"EVENT_TRIGGER", "OBJECT_NOUN"}  # event triggers and object nouns ("man") are words, not names
 
 
 @register_stage("entity_linker")
@@ -85,7 +90,9 @@ class EntityLinker(Stage):
                     linked.append(mention)
                     continue
                 typed = typed_value(mention.label, mention.text) if self.params.typed_values else None
-                iri = mint("entity", mention.label, f"value={typed[0]}" if typed else key)
+                scope = (("in", item.source.iri) if self.params.scope_bare_names and mention.label == "PERSON"
+                         and len(key.split()) == 1 else ())
+                iri = mint("entity", mention.label, f"value={typed[0]}" if typed else key, *scope)
                 surface.setdefault(iri, Counter())[name] += 1
                 item.entities[iri] = Entity(iri, "", mention.label, SCHEMA_CLASS.get(mention.label),
                                             *(typed or (None, None)))

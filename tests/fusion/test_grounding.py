@@ -14,8 +14,8 @@ def test_groups_pair_captions_articles_and_videos():
 
 
 def test_caption_words_and_one_name_ground_to_their_boxes():
-    rows = [_m("w-man", "cap", "text", "OBJECT", "man", span=(2, 5)),
-            _m("w-horse", "cap", "text", "OBJECT", "horse", span=(12, 17)),
+    rows = [_m("w-man", "cap", "text", "OBJECT_NOUN", "man", span=(2, 5)),
+            _m("w-horse", "cap", "text", "OBJECT_NOUN", "horse", span=(12, 17)),
             _m("n", "cap", "text", "PERSON", "Bruno Pusterla", entity="E", span=(30, 44)),
             _m("b-person", "img", "image", "PERSON", "person", entity="D1", box=(10, 10, 100, 300)),
             _m("b-dup", "img", "image", "PERSON", "person", entity="D2", box=(12, 12, 90, 280), conf=0.5),
@@ -26,8 +26,8 @@ def test_caption_words_and_one_name_ground_to_their_boxes():
 
 
 def test_plural_words_take_every_box_and_video_words_need_the_object_on_screen():
-    rows = [_m("w", "v", "speech", "OBJECT", "dogs", span=(0, 4), time=(1.0, 1.3)),
-            _m("late", "v", "speech", "OBJECT", "cat", span=(10, 13), time=(9.0, 9.2)),
+    rows = [_m("w", "v", "speech", "OBJECT_NOUN", "dogs", span=(0, 4), time=(1.0, 1.3)),
+            _m("late", "v", "speech", "OBJECT_NOUN", "cat", span=(10, 13), time=(9.0, 9.2)),
             _m("d1", "v", "video", "ANIMAL", "dog", entity="D1", box=(0, 0, 50, 50), time=(0.0, 3.0)),
             _m("d2", "v", "video", "ANIMAL", "dog", entity="D2", box=(100, 0, 50, 50), time=(0.5, 2.0)),
             _m("c", "v", "video", "ANIMAL", "cat", entity="D3", box=(0, 100, 50, 50), time=(0.0, 2.0))]
