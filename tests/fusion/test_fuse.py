@@ -1,5 +1,6 @@
 """Fusion over a real store: incremental, order-independent, explainable and undoable."""
 
+import gc
 import shutil
 
 import pytest
@@ -41,11 +42,21 @@ def _canonical_label(store: KGStore, label: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
+def built_once(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("fuse")
     store = KGStore(tmp / "kg")
     report = build(_corpus(tmp, DOCS), store, Pipeline.from_config(PIPELINE))
-    return tmp, store, report
+    store.close()
+    del store  # RocksDB compacts in the background while open: copies are taken of a closed store
+    gc.collect()
+    return tmp, tmp / "kg", report
+
+
+@pytest.fixture
+def built(built_once, tmp_path):
+    """A private copy of the built store for each test."""
+    tmp, path, report = built_once
+    return tmp, KGStore(shutil.copytree(path, tmp_path / "copy")), report
 
 
 def test_build_fuses_names_across_documents(built):
@@ -69,7 +80,7 @@ def test_an_unchanged_store_is_not_fused_again(built):
 
 def test_adding_a_document_changes_only_the_entities_it_touches(built, tmp_path):
     tmp, store, _ = built
-    copy = KGStore(shutil.copytree(store.path, tmp_path / "kg2"))
+    copy = store
     before = _fusion_quads(copy)
     report = build(_corpus(tmp, {**DOCS, **NEW}), copy, Pipeline.from_config(PIPELINE))
     assert report.fusion.sources_changed == 1
@@ -93,7 +104,7 @@ def test_same_corpus_in_another_order_gives_the_same_fusion_graph(built, tmp_pat
 
 def test_removing_a_document_withdraws_its_merges(built, tmp_path):
     tmp, store, _ = built
-    copy = KGStore(shutil.copytree(store.path, tmp_path / "kg4"))
+    copy = store
     root = _corpus(tmp_path, {k: v for k, v in DOCS.items() if k != "a.txt"}, "smaller")
     pipe = Pipeline.from_config(PIPELINE)
     from kgbuild.maintenance import prune
@@ -107,7 +118,7 @@ def test_removing_a_document_withdraws_its_merges(built, tmp_path):
 
 def test_explain_and_split(built, tmp_path):
     _, store, _ = built
-    copy = KGStore(shutil.copytree(store.path, tmp_path / "kg5"))
+    copy = store
     info = explanation(copy, "Kowalczyk")
     assert {m["l"] for m in info["members"]} >= {"Anna Kowalczyk", "Kowalczyk"}
     assert info["merges"] and all(float(m["score"]) >= 0.5 for m in info["merges"])
