@@ -23,7 +23,7 @@ from pathlib import Path
 from ..errors import ConfigError
 from ..store import KGStore
 from .evidence import MentionRow, mentions
-from .fuse import FUSION_GRAPH
+from .canonical import FUSION_GRAPH
 
 
 def load_gold(path: str | Path) -> dict:

@@ -9,7 +9,7 @@ from rich.table import Table
 from ..errors import QueryError
 from ..ids import ID_BASE
 from ..store import KGStore
-from .fuse import FUSION_GRAPH
+from .canonical import FUSION_GRAPH
 from .params import FusionParams
 
 

@@ -28,6 +28,7 @@ from ..ids import ID_BASE, mint
 from ..store import KGStore
 from ..store.rdf import PROV, _Graph, kg
 from .appearance import look_keys, same_object
+from .canonical import FUSION_GRAPH
 from .context import ContextEncoder
 from .evidence import load_atoms, mentions
 from .grounding import WORD_LABEL, Grounding, ground, groups
@@ -37,7 +38,6 @@ from .resolver import Link, Resolver, pair, resolvable
 from .scorer import FusionScorer
 from .state import FusionState
 
-FUSION_GRAPH = ID_BASE + "graph/fusion"
 
 
 @dataclass

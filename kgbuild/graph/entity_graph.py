@@ -23,7 +23,7 @@ import networkx as nx
 from ..errors import EntityNotFound
 from ..store import KGStore
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: nodes are canonical entities (fusion)
 TEXT_WINDOW_CHARS = 250  # about a sentence or two: further apart is not evidence of a link
 SPEECH_WINDOW_S = 10.0
 
@@ -63,13 +63,22 @@ def load_entity_graph(store: KGStore, *, use_cache: bool = True) -> nx.MultiDiGr
 
 
 def build_entity_graph(store: KGStore) -> nx.MultiDiGraph:
+    """One node per canonical entity (fusion's ``kg:canonical``; an entity fusion has not
+    seen is its own node), carrying the mentions of all its members."""
+    from ..fusion.canonical import canonical_map
+
+    canon = canonical_map(store)
     graph = nx.MultiDiGraph()
     for r in store.rows("""SELECT ?e ?label ?type (COUNT(?m) AS ?mentions) WHERE {
             ?e a kg:Entity ; kg:entityType ?type . OPTIONAL { ?e rdfs:label ?label }
             OPTIONAL { ?m kg:refersTo ?e } } GROUP BY ?e ?label ?type"""):
-        graph.add_node(r["e"], label=r["label"] or "", type=r["type"], mentions=int(r["mentions"]))
-    _add_relations(store, graph)
-    _add_co_mentions(store, graph)
+        node = canon.get(r["e"], r["e"])
+        mentions = int(r["mentions"]) + (graph.nodes[node]["mentions"] if node in graph else 0)
+        if node == r["e"] or node not in graph:
+            graph.add_node(node, label=r["label"] or "", type=r["type"], mentions=mentions)
+        graph.nodes[node]["mentions"] = mentions
+    _add_relations(store, graph, canon)
+    _add_co_mentions(store, graph, canon)
     return graph
 
 
@@ -77,7 +86,7 @@ def _selector_text(start, end, fragment) -> str:
     return fragment if fragment else f"char={start},{end}"
 
 
-def _add_relations(store: KGStore, graph: nx.MultiDiGraph) -> None:
+def _add_relations(store: KGStore, graph: nx.MultiDiGraph, canon: dict[str, str]) -> None:
     evidence = defaultdict(list)
     for r in store.rows("""SELECT ?r ?path ?start ?end ?frag WHERE {
             ?r a kg:Relation ; kg:evidence ?m . ?m prov:wasDerivedFrom/kg:path ?path .
@@ -88,6 +97,9 @@ def _add_relations(store: KGStore, graph: nx.MultiDiGraph) -> None:
             ?r a kg:Relation ; kg:subject ?s ; kg:predicate ?p ; kg:object ?o .
             OPTIONAL { ?r kg:confidence ?conf } OPTIONAL { ?r kg:inferred ?inferred }
             OPTIONAL { ?r kg:extractor ?extractor } }"""):
+        r["s"], r["o"] = canon.get(r["s"], r["s"]), canon.get(r["o"], r["o"])
+        if r["s"] == r["o"]:
+            continue  # "Kowalczyk" worksFor ... is kept; "Anna Kowalczyk" is "Kowalczyk" is not an edge
         for node in (r["s"], r["o"]):
             if node not in graph:
                 graph.add_node(node, label="", type="", mentions=0)
@@ -98,12 +110,13 @@ def _add_relations(store: KGStore, graph: nx.MultiDiGraph) -> None:
                        sources=sorted({p for p, _ in ev}), selectors=[s for _, s in ev])
 
 
-def _add_co_mentions(store: KGStore, graph: nx.MultiDiGraph) -> None:
+def _add_co_mentions(store: KGStore, graph: nx.MultiDiGraph, canon: dict[str, str]) -> None:
     by_source = defaultdict(list)
     for r in store.rows("""SELECT ?e ?path ?modality ?start ?end ?frag WHERE {
             ?m kg:refersTo ?e ; kg:modality ?modality ; prov:wasDerivedFrom/kg:path ?path .
             OPTIONAL { ?m oa:hasSelector ?s1 . ?s1 oa:start ?start ; oa:end ?end }
             OPTIONAL { ?m oa:hasSelector ?s2 . ?s2 rdf:value ?frag } }"""):
+        r["e"] = canon.get(r["e"], r["e"])
         by_source[r["path"]].append(r)
     for path, mentions in by_source.items():
         seen = set()

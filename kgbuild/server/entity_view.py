@@ -111,8 +111,13 @@ class EntityView:
         if entity is None:
             raise EntityNotFound(f"no entity {iri} in this store")
         term = iri_term(iri)
-        total = int(next(rows(self.store, f"SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE {{ ?m kg:refersTo {term} }}"))["n"])
-        ids = [r["m"] for r in rows(self.store, f"""SELECT DISTINCT ?m WHERE {{ ?m kg:refersTo {term} ;
+        # fusion: a canonical entity shows the evidence of every entity merged into it
+        members = sorted({iri} | {r["x"] for r in rows(self.store, f"SELECT ?x WHERE {{ ?x kg:canonical {term} }}")})
+        canonical = next(rows(self.store, f"SELECT ?c WHERE {{ {term} kg:canonical ?c }}"), {"c": iri})["c"]
+        aliases = sorted({r["l"] for r in rows(self.store, f"SELECT ?l WHERE {{ {term} kg:alias ?l }}")})
+        mine = f"VALUES ?x {{ {' '.join(iri_term(m) for m in members)} }}"
+        total = int(next(rows(self.store, f"SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE {{ {mine} ?m kg:refersTo ?x }}"))["n"])
+        ids = [r["m"] for r in rows(self.store, f"""SELECT DISTINCT ?m WHERE {{ {mine} ?m kg:refersTo ?x ;
             prov:wasDerivedFrom/kg:path ?p }} ORDER BY ?p ?m LIMIT {int(limit)}""")]
         by_modality: dict[str, list] = defaultdict(list)
         for m in sorted(self.mentions(ids), key=_reading_order):
@@ -120,11 +125,14 @@ class EntityView:
         order = {m: i for i, m in enumerate(MODALITY_ORDER)}
         return {
             **entity,
+            "canonical": canonical,  # differs from iri when fusion merged this entity into another
+            "aliases": aliases,
+            "members": members,
             "mention_count": total,
             "mentions_shown": len(ids),
             "mentions": {k: by_modality[k] for k in sorted(by_modality, key=lambda k: (order.get(k, 99), k))},
-            "relations": self.relations(term),
-            "events": self.events(term),
+            "relations": [r for m in members for r in self.relations(iri_term(m))],
+            "events": [e for m in members for e in self.events(iri_term(m))],
         }
 
     def source_paths(self, iris: list[str]) -> dict[str, list[str]]:

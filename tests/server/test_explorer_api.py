@@ -67,6 +67,15 @@ def test_named_entity_by_label_has_speech_and_text_evidence(client):
         assert len(m["snippet"]["before"]) <= 160 and len(m["snippet"]["after"]) <= 160
 
 
+def test_a_fused_entity_shows_the_box_its_caption_grounded(client):
+    entity = client.get("/api/entity", params={"iri": "Eileen Collins"}).json()
+    assert entity["canonical"] == entity["iri"] and len(entity["members"]) >= 2
+    image = entity["mentions"]["image"]
+    assert image and image[0]["selectors"]["box"] and image[0]["source"]["path"] == ASTRONAUT
+    member = next(m for m in entity["members"] if m != entity["iri"])  # the detected person's own page
+    assert client.get("/api/entity", params={"iri": member}).json()["canonical"] == entity["iri"]
+
+
 def test_relations_mark_inferred_links_and_events_list_arguments(client):
     entity = client.get("/api/entity", params={"iri": "Eileen Collins"}).json()
     # The pipeline may find relations and events of its own; these are the fixture's.
