@@ -13,6 +13,7 @@ from .media import discover
 from .pipeline.stage_cache import StageCache
 from .state import IngestState
 from .store import KGStore
+from .fusion.canonical import FUSION_GRAPH
 from .store.rdf import ENTITIES_GRAPH
 
 
@@ -62,6 +63,11 @@ def check(store: KGStore) -> CheckReport:
     for r in store.rows("""SELECT DISTINCT ?m ?e WHERE { ?m kg:refersTo ?e .
             FILTER NOT EXISTS { GRAPH <%s> { ?e a kg:Entity } } } LIMIT 50""" % ENTITIES_GRAPH):
         report.problems.append(f"mention {r['m']} refers to {r['e']}, which is not in the entities graph")
+    if (store.path / "fusion.sqlite").exists():
+        for r in store.rows("""SELECT DISTINCT ?e WHERE { ?m kg:refersTo ?e .
+                FILTER NOT EXISTS { GRAPH <%s> { ?e kg:canonical ?c } } } LIMIT 20""" % FUSION_GRAPH):
+            report.problems.append(f"entity {r['e']} has no kg:canonical: fusion has not caught up "
+                                   f"(run kgbuild fuse --store {store.path})")
     state.close()
     return report
 

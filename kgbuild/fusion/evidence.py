@@ -133,9 +133,7 @@ def load_atoms(store: KGStore, iris: set[str], encoder: ContextEncoder | None, c
     texts = SourceTexts(store)
     atoms, windows = {}, {}
     for iri, ms in by_entity.items():
-        label, etype, typed = described.get(iri, (ms[0].text, ms[0].label, False))
-        if typed:
-            continue
+        label, etype, _typed = described.get(iri, (ms[0].text, ms[0].label, False))
         detected = all(m.modality in ("image", "video") for m in ms)
         srcs = frozenset(m.source for m in ms)
         neighbours = frozenset(set().union(*(company[s] for s in srcs)) - {iri})

@@ -62,10 +62,12 @@ def cosine(u: np.ndarray | None, v: np.ndarray | None) -> float:
     return float(np.clip(np.dot(u, v) / (np.linalg.norm(u) * np.linalg.norm(v) + 1e-9), -1, 1))
 
 
-def pair_features(a: Atom, b: Atom) -> np.ndarray:
+def pair_features(a: Atom, b: Atom, context: float | None = None) -> np.ndarray:
+    """Features of one pair; ``context`` is the context cosine when the caller computed it
+    for a whole batch at once (it is the costly part done pair by pair)."""
     f = name_features(a.label, b.label)
     f["type_agree"] = type_agreement(a.entity_type, b.entity_type)
-    f["context_cosine"] = cosine(a.embedding, b.embedding)
+    f["context_cosine"] = cosine(a.embedding, b.embedding) if context is None else context
     f["same_source"] = float(bool(a.sources & b.sources))
     union = (a.neighbours | b.neighbours) - {a.iri, b.iri}
     f["neighbour_jaccard"] = len((a.neighbours & b.neighbours) - {a.iri, b.iri}) / len(union) if union else 0.0

@@ -62,6 +62,13 @@ def blocking_keys(name: str, entity_type: str) -> set[str]:
     group = type_group(entity_type)
     keys = {f"{group}|n|{' '.join(toks)}"}
     content = [t for t in toks if t not in _ORG_WORDS and len(t) > 1] or list(toks)
+    if group == "PERSON":
+        # A first name is shared by thousands ("Anna"): sound and prefix keys on it would make
+        # blocks that grow with the corpus. It files only under itself, to meet a bare "Petra";
+        # the surname's keys find the misspellings.
+        keys.add(f"PERSON|f|{toks[0]}")
+        if len(toks) > 1:
+            content = [t for t in toks[1:] if len(t) > 1] or [toks[-1]]
     for tok in content:
         for code in phonetic(tok):
             keys.add(f"{group}|p|{code}")

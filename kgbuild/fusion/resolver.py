@@ -79,7 +79,9 @@ class Resolver:
         pairs = sorted(pairs)
         for start in range(0, len(pairs), self.batch):
             chunk = pairs[start:start + self.batch]
-            feats = np.stack([pair_features(atoms[a], atoms[b]) for a, b in chunk]) if chunk else np.zeros((0, 1))
+            contexts = _cosines(atoms, chunk)
+            feats = (np.stack([pair_features(atoms[a], atoms[b], c) for (a, b), c in zip(chunk, contexts)])
+                     if chunk else np.zeros((0, 1)))
             for (a, b), f, p in zip(chunk, feats, self.scorer.probability(feats)):
                 yield a, b, float(p), f
 
@@ -130,6 +132,19 @@ class Resolver:
                 if ax.detected and ay.detected and ax.sources & ay.sources:  # two boxes of one picture: two things
                     return False
         return True
+
+
+def _cosines(atoms: dict[str, Atom], chunk: list[tuple[str, str]]) -> list[float]:
+    """Context cosines of a batch of pairs in one matrix operation (0.5 where unknown)."""
+    out = [0.5] * len(chunk)
+    known = [i for i, (a, b) in enumerate(chunk) if atoms[a].embedding is not None and atoms[b].embedding is not None]
+    if known:
+        u = np.stack([atoms[chunk[i][0]].embedding for i in known])
+        v = np.stack([atoms[chunk[i][1]].embedding for i in known])
+        cos = (u * v).sum(1) / (np.linalg.norm(u, axis=1) * np.linalg.norm(v, axis=1) + 1e-9)
+        for i, c in zip(known, np.clip(cos, -1, 1)):
+            out[i] = float(c)
+    return out
 
 
 def _representative(atom: Atom) -> tuple:
