@@ -25,6 +25,9 @@ _TRUNCATION_TOLERANCE = 0.95
 _TRUNCATION_MIN_SECONDS = 0.5
 _CUT_SEARCH_SECONDS = 10.0  # at most this far back from a window's end, look for a quiet place to cut
 _CUT_FRAME_SECONDS = 0.1
+# Stream parameters beyond these are a header misread from garbage, not a recording.
+_MAX_SAMPLE_RATE = 768_000
+_MAX_CHANNELS = 64
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,80 @@ def _wav_shortfall(path: Path) -> tuple[int, int] | None:
                 present = path.stat().st_size - fh.tell()
                 return (size, present) if 0 < size < 0xFFFFFFFF and present < size else None
             fh.seek(size + (size & 1), 1)
+    return None
+
+
+def _skip_id3(fh) -> int:
+    """Offset after any ID3v2 tags at the start of the file (FFmpeg skips them before a FLAC)."""
+    offset = 0
+    while True:
+        fh.seek(offset)
+        head = fh.read(10)
+        if len(head) < 10 or head[:3] != b"ID3":
+            return offset
+        size = (head[6] & 0x7F) << 21 | (head[7] & 0x7F) << 14 | (head[8] & 0x7F) << 7 | (head[9] & 0x7F)
+        offset += 10 + size + (10 if head[5] & 0x10 else 0)
+
+
+def _flac_frames_offset(path: Path) -> tuple[int, str | None]:
+    """(byte offset where a FLAC file's audio frames begin, None) after its ``fLaC`` marker
+    and metadata blocks; or (offset, what is wrong) when that stream header is invalid.
+
+    FFmpeg's FLAC demuxer opens bytes that are no FLAC at all and then finds no frame, without
+    an error; this tells such garbage from a well-formed file that holds no audio."""
+    size = path.stat().st_size
+    with open(path, "rb") as fh:
+        start = _skip_id3(fh)
+        fh.seek(start)
+        if fh.read(4) != b"fLaC":
+            return start, "no 'fLaC' marker"
+        offset = start + 4
+        for _ in range(1024):  # a few blocks in practice; bound the walk on garbage
+            header = fh.read(4)
+            if len(header) < 4:
+                return offset, "its metadata blocks run past the end of the file"
+            kind, length = header[0] & 0x7F, int.from_bytes(header[1:4], "big")
+            if kind == 127 or (offset == start + 4 and (kind != 0 or length != 34)):
+                return offset, f"metadata block of type {kind} is invalid"
+            if offset + 4 + length > size:
+                return offset, f"a {length:,}-byte metadata block runs past the end of the file"
+            offset += 4 + length
+            if header[0] & 0x80:  # the last metadata block
+                return offset, None
+            fh.seek(offset)
+    return offset, "too many metadata blocks"
+
+
+def _format_label(container) -> str:
+    name = container.format.name.split(",")[0]
+    return {"mov": "MP4", "matroska": "Matroska"}.get(name, name.upper())
+
+
+def _why_no_frames(path: Path, container, stream, declared: float | None,
+                   packet_bytes: int, first_packet: int | None) -> tuple[str, int] | None:
+    """Why a stream that opened and decoded without an error gave no audio frame, as
+    (reason, byte position); None when it is a well-formed recording of zero length.
+
+    FFmpeg does not always complain: its FLAC demuxer "opens" random bytes with an empty
+    header (sample rate 0) and demuxes nothing. So no frame is only an empty result when the
+    stream parameters are sane, no packet was dropped, no length was promised and, for FLAC,
+    no bytes follow the header."""
+    fmt = _format_label(container)
+    cc = stream.codec_context
+    rate, channels = cc.sample_rate or 0, cc.channels or 0
+    if not 0 < rate <= _MAX_SAMPLE_RATE or not 0 < channels <= _MAX_CHANNELS:
+        return f"the {fmt} stream header is invalid (sample rate {rate} Hz, {channels} channels)", 0
+    if container.format.name == "flac":
+        offset, problem = _flac_frames_offset(path)
+        if problem:
+            return f"the FLAC stream header is invalid ({problem})", offset
+        trailing = path.stat().st_size - offset
+        if trailing > 0 and not packet_bytes:
+            return f"no valid FLAC frame header in the {trailing:,} bytes after the stream header", offset
+    if packet_bytes:
+        return f"{packet_bytes:,} bytes of {fmt} audio packets decoded to nothing", first_packet or 0
+    if declared:
+        return f"its header declares {declared:.2f} s", first_packet or 0
     return None
 
 
@@ -205,24 +282,35 @@ def stream_audio(
                 yield chunk(buf[:cut].copy())
                 pending, held = [buf[cut:]], len(buf) - cut
 
+        packet_bytes, first_packet = 0, None  # what the demuxer found, to judge a stream that decodes to nothing
         try:
-            for frame in container.decode(stream):
-                if start is None:
-                    # Relative to the container, not the stream: a video's sound may start late.
-                    start = max(0.0, (frame.time if frame.time is not None else origin) - origin)
-                yield from take(resampler.resample(frame))
+            for packet in container.demux(stream):
+                if packet.size:
+                    packet_bytes += packet.size
+                    if first_packet is None and packet.pos is not None and packet.pos >= 0:
+                        first_packet = packet.pos
+                for frame in packet.decode():  # the final empty packet flushes the decoder
+                    if start is None:
+                        # Relative to the container, not the stream: a video's sound may start late.
+                        start = max(0.0, (frame.time if frame.time is not None else origin) - origin)
+                    yield from take(resampler.resample(frame))
             yield from take(resampler.resample(None))  # flush the samples the resampler holds back
         except av.FFmpegError as exc:
             raise DecodeError(
                 f"audio stream is corrupt ({ffmpeg_reason(exc)})", position=f"t={total / sample_rate:.2f}"
             ) from None
+        why = _why_no_frames(path, container, stream, declared, packet_bytes, first_packet) if total == 0 else None
+        # A video's bytes are mostly pictures: its size says nothing about its sound track.
+        where = f"{path.stat().st_size:,} bytes" if len(container.streams) == 1 else "the audio stream"
     if total == 0:
-        if not declared:
-            # It opened and decoded without error and its header promises nothing more: a
-            # well-formed recording of zero length, an empty but valid result.
+        if why is None:
+            # It opened and decoded without error, its header is sane and promises nothing
+            # more: a well-formed recording of zero length, an empty but valid result.
             return
-        raise DecodeError("the audio stream holds no decodable samples",
-                          hint="the file is truncated or its audio data is corrupt")
+        reason, offset = why
+        raise DecodeError(f"no decodable audio frame in {where}; {reason}",
+                          position=f"byte {offset}",
+                          hint="the file is corrupt, truncated, or not the format its extension says")
     decoded = total / sample_rate
     missing = (declared or 0.0) - decoded
     if declared and decoded < declared * _TRUNCATION_TOLERANCE and missing > _TRUNCATION_MIN_SECONDS:

@@ -201,3 +201,79 @@ def test_a_late_sound_track_keeps_its_place_on_the_video_clock(tmp_path):
     [window] = list(stream_audio(path))
     assert window.start == pytest.approx(2.0, abs=0.01)
     assert len(window.samples) == pytest.approx(RATE, rel=0.01)
+
+
+# bytes that open but hold no audio ------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("ext", ["flac", "wav", "mp3", "ogg", "m4a", "opus"])
+def test_random_bytes_are_refused_in_every_audio_format(tmp_path, ext, seed):
+    """FFmpeg's FLAC demuxer opens random bytes and decodes nothing, without an error: that is
+    garbage, not a zero-length recording. The other demuxers refuse such bytes outright."""
+    rng = np.random.default_rng(1000 * seed + len(ext))
+    path = tmp_path / f"noise.{ext}"
+    path.write_bytes(rng.bytes(int(rng.integers(2_000, 40_000))))
+    with pytest.raises(DecodeError) as info:
+        decode_audio(path)
+    assert info.value.code == "E303"
+    message = info.value.message
+    if message.startswith("no decodable audio frame"):
+        size = path.stat().st_size
+        assert f"in {size:,} bytes; the FLAC stream header is invalid" in message, message
+        assert info.value.position == "byte 0"
+    else:
+        assert message.startswith("not a readable audio/video file"), message
+    if ext == "flac":  # the gap this closes: every seed opens as FLAC
+        assert message.startswith("no decodable audio frame"), message
+
+
+def flac_frames_start(path: Path) -> int:
+    """Byte offset of a FLAC file's first audio frame, as FFmpeg's demuxer reports it."""
+    with av.open(str(path)) as container:
+        return next(p.pos for p in container.demux(container.streams.audio[0]) if p.size)
+
+
+@pytest.mark.parametrize("declared", [True, False])
+def test_a_flac_header_over_garbage_is_refused_at_its_frames(tmp_path, declared):
+    """A valid FLAC header followed by bytes holding no frame: refused with the byte where the
+    frames should begin, whether the header declares a length or (total samples 0) not."""
+    good = write_audio(tmp_path / "good.flac", tone(2.0))
+    start = flac_frames_start(good)
+    head = bytearray(good.read_bytes()[:start])
+    if not declared:  # STREAMINFO's 36-bit total sample count: 0 means "unknown"
+        head[21] &= 0xF0
+        head[22:26] = bytes(4)
+    path = tmp_path / "garbage_frames.flac"
+    path.write_bytes(bytes(head) + np.random.default_rng(5).bytes(20_000))
+    with pytest.raises(DecodeError) as info:
+        decode_audio(path)
+    assert info.value.message == (f"no decodable audio frame in {start + 20_000:,} bytes; no valid FLAC frame "
+                                  f"header in the 20,000 bytes after the stream header")
+    assert info.value.position == f"byte {start}"
+
+
+def test_a_flac_header_cut_short_into_garbage_is_refused(tmp_path):
+    """STREAMINFO says more metadata follows, and random bytes do: FFmpeg opens it and finds
+    no frame; the block header read from the garbage claims more bytes than the file has."""
+    good = write_audio(tmp_path / "good.flac", tone(1.0)).read_bytes()
+    path = tmp_path / "header_then_noise.flac"
+    path.write_bytes(good[:42] + np.random.default_rng(2).bytes(20_000))  # "fLaC" + STREAMINFO (4 + 34 bytes)
+    with pytest.raises(DecodeError, match=r"the FLAC stream header is invalid \(a [\d,]+-byte metadata block "
+                                          r"runs past the end of the file\)") as info:
+        decode_audio(path)
+    assert info.value.position == "byte 42"
+
+
+def test_real_empty_and_silent_flac_stay_valid(tmp_path):
+    """A FLAC with a header and no frame, and 2 s of digital silence: empty but valid results."""
+    empty = tmp_path / "empty.flac"
+    with av.open(str(empty), "w") as container:  # header written, no sample encoded
+        stream = container.add_stream("flac", rate=RATE, layout="mono")
+        for packet in stream.encode(None):
+            container.mux(packet)
+    assert empty.stat().st_size > 1000  # STREAMINFO and padding: not a trivially small file
+    assert decode_audio(empty).size == 0
+    silent = write_audio(tmp_path / "silent.flac", np.zeros((1, 2 * RATE)))
+    audio = decode_audio(silent)
+    assert len(audio) == 2 * RATE and not audio.any()
