@@ -20,14 +20,6 @@ from kgbuild.media import discover
 MAX_MB = float(os.environ.get("KGBUILD_FUZZ_MAX_MB", "3000"))
 MAX_BYTES = 8_000_000  # the test pipeline's text limit: the 20 MB file is over it
 
-# Bad files that other stages still accept or report uncoded; each is asserted in the
-# xfail test below so that it shows up as XPASS once its stage is fixed.
-KNOWN_GAPS = {
-    "random/noise.flac": "audio.py: FFmpeg's FLAC demuxer opens random bytes and decodes no frame without error, "
-                         "which stream_audio takes for a valid zero-length recording",
-}
-
-
 def shown(relpath: str) -> str:
     """How discover records a path whose name is not valid UTF-8."""
     return relpath.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
@@ -74,8 +66,6 @@ def test_build_finishes_and_reports_every_bad_file(fuzzed):
     assert rc == 3, out
     failed = failures(stats)
     for path, codes in corpus.bad.items():
-        if path in KNOWN_GAPS:
-            continue
         assert path in failed, f"{path} was not reported as failed\n{out}"
         assert failed[path]["code"] in codes, failed[path]
         assert re.search(r"(stage '[\w-]+' failed on |cannot read: )", failed[path]["reason"]), failed[path]
@@ -111,11 +101,13 @@ def test_store_passes_check_and_memory_stays_bounded(fuzzed):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(reason="; ".join(KNOWN_GAPS.values()), strict=False)
-def test_known_gaps_are_reported_too(fuzzed):
+def test_random_bytes_named_flac_are_refused_not_taken_for_an_empty_recording(fuzzed):
+    """FFmpeg's FLAC demuxer opens random bytes and decodes no frame without an error."""
     corpus, _, _, _, _, stats = fuzzed
-    failed = failures(stats)
-    assert all(p in failed and failed[p]["code"] in corpus.bad[p] for p in KNOWN_GAPS)
+    failure = failures(stats)["random/noise.flac"]
+    size = (corpus.root / "random/noise.flac").stat().st_size
+    assert failure["code"] == "E303", failure
+    assert f"no decodable audio frame in {size:,} bytes; the FLAC stream header is invalid" in failure["reason"]
 
 
 @pytest.mark.slow
