@@ -178,12 +178,10 @@ def infer_cmd(
 ) -> None:
     """Write the model's confident new links into the named graph kgid:graph/inferred/<run> as
     kg:Relation nodes with kg:inferred true (no direct triple), or remove them."""
-    from ..reason.infer import candidate_links, remove_inferred, write_inferred
+    from ..reason.layout import list_runs, remove_inferred
     from ..store import KGStore
 
     if remove:
-        from ..reason.runs import list_runs
-
         target = None if all_runs else (run_id or (list_runs(store) or [None])[-1])
         try:
             dropped = remove_inferred(KGStore(store), target) if (target or all_runs) else []
@@ -191,6 +189,8 @@ def infer_cmd(
             fail(exc)
         typer.echo(json.dumps({"removed_graphs": dropped}))
         return
+    from ..reason.infer import candidate_links, write_inferred
+
     run = _run(store, run_id)
     links = candidate_links(run, min_score=min_score, per_query=per_query, limit=limit)
     try:
@@ -214,7 +214,7 @@ def infer_cmd(
 @reason_app.command("runs")
 def runs_cmd(store: Path = STORE_OPTION) -> None:
     """Model runs under the store, oldest first, with their validation MRR."""
-    from ..reason.runs import list_runs, runs_dir
+    from ..reason.layout import list_runs, runs_dir
 
     rows = []
     for rid in list_runs(store):
@@ -233,8 +233,7 @@ def forget_cmd(
     """Drop a run's inferred links from the store (and, with --delete, the run itself)."""
     import shutil
 
-    from ..reason.infer import remove_inferred
-    from ..reason.runs import runs_dir
+    from ..reason.layout import remove_inferred, runs_dir
     from ..store import KGStore
 
     try:

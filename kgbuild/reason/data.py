@@ -1,8 +1,9 @@
 """The store's entity–relation graph as PyG tensors, with a stable id mapping.
 
 What counts as an edge: every extracted ``kg:Relation`` node (``kg:inferred`` not true)
-between two ``kg:Entity`` nodes — trained relations, open relations, image scene relations and
-whatever relation nodes later stages (groundings) add — so literals (dates as values, amounts),
+between two ``kg:Entity`` nodes — trained relations, open relations, image scene relations —
+and fusion's groundings (``?box kg:depicts ?entity``: the detected object's entity
+``kg:depicts`` the named entity), so literals (dates as values, amounts),
 mentions, sources and provenance nodes never enter the graph, and inferred links never train
 the model that inferred them. Entities merged by fusion (``?e kg:canonical ?c``) are replaced by
 their canonical entity, so the graph is over canonical entities.
@@ -34,8 +35,10 @@ ENTITY_QUERY = f"""SELECT DISTINCT ?e ?label ?type WHERE {{
 }}"""
 
 EDGE_QUERY = f"""SELECT DISTINCT ?s ?p ?o WHERE {{
-    ?r a kg:Relation ; kg:subject ?s0 ; kg:predicate ?p ; kg:object ?o0 .
-    FILTER NOT EXISTS {{ ?r kg:inferred true }}
+    {{ ?r a kg:Relation ; kg:subject ?s0 ; kg:predicate ?p ; kg:object ?o0 .
+       FILTER NOT EXISTS {{ ?r kg:inferred true }} }}
+    UNION
+    {{ ?box kg:depicts ?o0 ; kg:refersTo ?s0 . BIND(kg:depicts AS ?p) }}
     ?s0 a kg:Entity . ?o0 a kg:Entity .
     {_CANON.format(v="s")} {_CANON.format(v="o")}
     FILTER (?s != ?o)

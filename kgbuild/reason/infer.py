@@ -16,11 +16,10 @@ import json
 import torch
 from pyoxigraph import Literal, NamedNode, Quad
 
-from ..ids import ID_BASE, mint
+from ..ids import mint
 from ..store.rdf import PROV, XSD, A, kg, lit
+from .layout import INFERRED_PREFIX, inferred_graphs, remove_inferred  # noqa: F401 - re-exported
 from .runs import Run
-
-INFERRED_PREFIX = ID_BASE + "graph/inferred/"
 
 
 def candidate_links(run: Run, *, min_score: float = 0.5, per_query: int = 3, limit: int = 1000) -> list[dict]:
@@ -84,17 +83,3 @@ def write_inferred(store, run: Run, links: list[dict]) -> int:
     store.replace_graph(run.graph_iri, inferred_quads(run, links))
     store.flush()
     return len(links)
-
-
-def inferred_graphs(store) -> list[str]:
-    return [g for g in store.named_graphs() if g.startswith(INFERRED_PREFIX)]
-
-
-def remove_inferred(store, run_id: str | None = None) -> list[str]:
-    """Drop one run's inferred graph, or every run's when ``run_id`` is None."""
-    graphs = [INFERRED_PREFIX + run_id] if run_id else inferred_graphs(store)
-    dropped = [g for g in graphs if store.has_graph(g)]
-    for g in dropped:
-        store.drop_graph(g)
-    store.flush()
-    return dropped

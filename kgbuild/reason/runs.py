@@ -18,12 +18,12 @@ import torch
 
 from .. import __version__
 from ..errors import ModelNotFoundError, StoreError
-from ..ids import ID_BASE, mint, sha256_text
+from ..ids import mint, sha256_text
 from .data import KGGraph, load_graph, short_name
+from .layout import RUNS_DIR, inferred_graph, list_runs, runs_dir  # noqa: F401 - re-exported
 from .link_predictor import LinkPredictor
 from .train import TrainConfig, evaluate_model, train
 
-RUNS_DIR = "reason"
 MIN_TRIPLES = 8
 STORE_DEFAULTS = {"channels": 128, "epochs": 300, "max_seconds": 120.0, "batch_size": 256, "eval_every": 10,
                   "patience": 8, "lr": 0.01, "reg": 0.005}
@@ -48,7 +48,7 @@ class Run:
 
     @property
     def graph_iri(self) -> str:
-        return f"{ID_BASE}graph/inferred/{self.run_id}"
+        return inferred_graph(self.run_id)
 
     def embeddings(self) -> torch.Tensor:
         if self._z is None:
@@ -110,15 +110,6 @@ class Run:
         g = self.graph
         return [{"rank": i + 1, "iri": g.entities[j], "label": g.labels[j], "type": g.types[j],
                  "similarity": float(sims[j])} for i, j in enumerate(sims.argsort(descending=True)[:k].tolist())]
-
-
-def runs_dir(store: Path) -> Path:
-    return Path(store) / RUNS_DIR
-
-
-def list_runs(store: Path) -> list[str]:
-    folder = runs_dir(store)
-    return sorted(p.name for p in folder.iterdir() if (p / "model.pt").is_file()) if folder.is_dir() else []
 
 
 def load_run(store: Path, run_id: str | None = None) -> Run:
