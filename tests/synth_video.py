@@ -71,3 +71,27 @@ def make_video(path: Path, *, audio: bool = True, seconds: float = SECONDS, code
                 out.mux(sound.encode(chunk))
             out.mux(sound.encode(None))
     return path
+
+
+def corrupt_sound(src: Path, dst: Path, *, from_seconds: float = 0.0, seed: int = 0) -> Path:
+    """A copy of ``src`` whose audio packets from ``from_seconds`` on hold random bytes (of
+    their own sizes, at their own times) while every video packet is copied untouched: a
+    file with good pictures and a sound track the decoder rejects."""
+    import random
+
+    rng = random.Random(seed)
+    with av.open(str(src)) as inp, av.open(str(dst), "w") as out:
+        vin, ain = inp.streams.video[0], inp.streams.audio[0]
+        vout, aout = out.add_stream_from_template(vin), out.add_stream_from_template(ain)
+        for packet in inp.demux(vin, ain):
+            if packet.dts is None:  # the flush packet each stream ends with
+                continue
+            if packet.stream is ain and packet.pts * packet.time_base >= from_seconds:
+                bad = av.Packet(rng.randbytes(packet.size))
+                bad.pts, bad.dts, bad.duration, bad.time_base = packet.pts, packet.dts, packet.duration, packet.time_base
+                bad.stream = aout
+                out.mux(bad)
+            else:
+                packet.stream = vout if packet.stream is vin else aout
+                out.mux(packet)
+    return dst

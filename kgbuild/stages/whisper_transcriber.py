@@ -22,7 +22,7 @@ from pydantic import Field
 from .. import speech
 from ..audio import container_seconds, open_media, stream_audio
 from ..datamodel import Item, Timeline
-from ..errors import ModelLoadError, ModelNotFoundError
+from ..errors import InputError, ModelLoadError, ModelNotFoundError
 from ..models import require_module
 from ..speech import Piece, Segments
 from .base import Stage, StageParams
@@ -200,6 +200,30 @@ class WhisperTranscriber(Stage):
                 declared, sound = container_seconds(container), bool(container.streams.audio)
             if not sound:  # a silent film: nothing to hear, nothing wrong
                 return "", Timeline(words=(), segments=()), {"duration": declared, "has_audio": False}
+        try:
+            segments, language, probability, end = self._listen(path)
+        except InputError as exc:
+            if not video:
+                raise
+            # The sound track of a video is one part of it: its pictures are still worth the
+            # frames stage's tracks. Record why nothing was heard instead of failing the source
+            # (windows already transcribed are dropped: what is known to be bad is not kept).
+            reason = f"[{exc.code}] {exc.message}" + (f" (at {exc.position})" if exc.position else "")
+            log.warning("whisper: %s: sound track not transcribed, the video goes on: %s",
+                        item.source.relpath, reason)
+            return "", Timeline(words=(), segments=()), {
+                "duration": None if declared is None else round(declared, 3), "has_audio": True,
+                "audio_error": reason}
+        duration = end if declared is None else max(declared, end)
+        text, timeline = speech.build_timeline(segments, duration)
+        meta = {"duration": round(declared if declared is not None else end, 3), "language": language,
+                "language_probability": probability}
+        if video:
+            meta["has_audio"] = True
+        return text, timeline, meta
+
+    def _listen(self, path: Path) -> tuple[Segments, str | None, float | None, float]:
+        """(segments on the media's clock, language, its probability, where the audio ends)."""
         p = self.params
         segments: Segments = []
         language, probability, end = p.language, None, 0.0
@@ -211,13 +235,7 @@ class WhisperTranscriber(Stage):
                 # Later windows keep the first detection: one transcript, one language.
                 language, probability = lang, prob
             segments += speech.shift(found, chunk.start)
-        duration = end if declared is None else max(declared, end)
-        text, timeline = speech.build_timeline(segments, duration)
-        meta = {"duration": round(declared if declared is not None else end, 3), "language": language,
-                "language_probability": probability}
-        if video:
-            meta["has_audio"] = True
-        return text, timeline, meta
+        return segments, language, probability, end
 
     def _window(self, audio: np.ndarray, language: str | None) -> tuple[Segments, str | None, float | None]:
         """Transcribe one window; times are relative to its first sample."""

@@ -374,6 +374,29 @@ def test_video_sound_track_is_transcribed_on_the_video_clock(stage, videos):
     assert mute.meta["duration"] == pytest.approx(10.0, abs=0.05) and mute.activities
 
 
+def test_a_corrupt_sound_track_is_recorded_and_the_video_goes_on(stage, videos, tmp_path):
+    """Garbage in a video's audio packets from 4 s on: the source stays ok (its frames are
+    still worth tracking) with an empty transcript and the reason in ``audio_error``; the same
+    garbage in an audio file is the file's failure."""
+    from synth_video import corrupt_sound
+
+    talk, _, _ = videos
+    bad_video = make_video_item(corrupt_sound(talk, tmp_path / "bad_sound.mp4", from_seconds=4.0))
+    noise = tmp_path / "noise.flac"
+    noise.write_bytes(np.random.default_rng(11).bytes(12_000))
+    bad_audio = make_item(noise)
+    stage([bad_video, bad_audio])
+    assert bad_video.ok, bad_video.failure
+    assert bad_video.text == "" and bad_video.timeline == Timeline(words=(), segments=())
+    meta = bad_video.meta
+    assert meta["has_audio"] is True and meta["duration"] == pytest.approx(10.0, abs=0.05)
+    assert re.fullmatch(r"\[E303\] audio stream is corrupt \(Invalid data found when processing input\) "
+                        r"\(at t=4\.\d\d\)", meta["audio_error"]), meta["audio_error"]
+    assert "language" not in meta and bad_video.activities  # the stage ran; it heard nothing usable
+    assert bad_audio.failure.cause_code == "E303" and "audio_error" not in bad_audio.meta
+    assert "no decodable audio frame in 12,000 bytes; the FLAC stream header is invalid" in bad_audio.failure.reason
+
+
 def make_video_item(path: Path) -> Item:
     return Item(Source(path.resolve(), path.name, sha256_file(path), path.stat().st_size, "video/mp4", "video"))
 
