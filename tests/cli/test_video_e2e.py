@@ -1,5 +1,6 @@
 """End to end: a video through `kgbuild build` — what is seen (object tracks) and what is
-said (speech mentions) land on one source and one timeline, queryable with SPARQL."""
+said (speech mentions) land on one source and one timeline, queryable with SPARQL. Beside
+it, a video whose sound track is corrupt and one without sound: both keep their tracks."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 
 from conftest import run_cli  # noqa: I001 - tests/ is on the path via rootdir conftest
 from kgbuild.models import find_model_file
-from synth_video import CUT, make_video
+from synth_video import CUT, corrupt_sound, make_video
 
 pytestmark = pytest.mark.skipif(find_model_file("yolov8n_int8.onnx") is None,
                                 reason="YOLO weights yolov8n_int8.onnx not on the model search path")
@@ -46,6 +47,8 @@ def seconds(fragment: str) -> tuple[float, float]:
 def video_store(tmp_path_factory):
     corpus = tmp_path_factory.mktemp("corpus")
     make_video(corpus / "talk.mp4")
+    corrupt_sound(corpus / "talk.mp4", corpus / "bad_sound.mp4", from_seconds=4.0)
+    make_video(corpus / "silent.mkv", audio=False, seconds=3.0)
     store = tmp_path_factory.mktemp("kg") / "store"
     proc = run_cli("build", corpus, "--store", store)
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -83,3 +86,28 @@ def test_source_describes_the_video(video_store):
            kg:hasAudio ?audio ; kg:language ?lang ; kg:sampledFrames ?frames }""")
     assert float(row["duration"]) == pytest.approx(10.0, abs=0.05)
     assert (row["w"], row["h"], row["audio"], row["lang"], row["frames"]) == ("640", "360", "true", "en", "10")
+
+
+SOURCE = """SELECT ?status ?audio ?error ?failure ?transcript (COUNT(DISTINCT ?track) AS ?tracks) WHERE {
+  ?s a kg:Source ; kg:path "%s" ; kg:status ?status ; kg:hasAudio ?audio .
+  OPTIONAL { ?s kg:audioError ?error }
+  OPTIONAL { ?s kg:failure ?failure }
+  OPTIONAL { ?t a kg:Transcript ; prov:wasDerivedFrom ?s ; kg:text ?transcript }
+  OPTIONAL { ?track kg:modality "video" ; prov:wasDerivedFrom ?s }
+} GROUP BY ?status ?audio ?error ?failure ?transcript"""
+
+
+def test_a_corrupt_sound_track_is_recorded_and_the_frames_still_tracked(video_store):
+    [row] = query_json(video_store, SOURCE % "bad_sound.mp4")
+    assert (row["status"], row["audio"]) == ("ok", "true") and "failure" not in row
+    assert row["error"].startswith("[E303] audio stream is corrupt (") and "(at t=4." in row["error"]
+    assert not row.get("transcript") and int(row["tracks"]) >= 2  # the person and the cat
+    spoken = query_json(video_store, """SELECT ?m WHERE {
+        ?m kg:modality "speech" ; prov:wasDerivedFrom [ kg:path "bad_sound.mp4" ] }""")
+    assert spoken == []  # what decoded before the damage is dropped, not half-kept
+
+
+def test_a_video_without_sound_is_ok_and_tracked(video_store):
+    [row] = query_json(video_store, SOURCE % "silent.mkv")
+    assert (row["status"], row["audio"]) == ("ok", "false") and "error" not in row and "failure" not in row
+    assert int(row["tracks"]) >= 1
