@@ -33,11 +33,13 @@ def build(
                                 "1 runs in this process (model libraries still use every core)."),
     file_timeout: float = typer.Option(600.0, "--file-timeout",
                                        help="Seconds one file may take before it is recorded as failed "
-                                       "(enforced with --workers 2 or more)."),
+                                       "(E304; enforced with --workers 2 or more, and per model stage on Ray, "
+                                       "where 0 turns it off)."),
     max_memory_mb: float = typer.Option(None, "--max-memory-mb", min=1,
                                         help="Resident memory one worker process may use (its models included); "
                                         "a file that takes a worker over it is recorded as failed (E305). "
-                                        "Runs the work in worker processes, even with --workers 1."),
+                                        "Runs the work in worker processes, even with --workers 1 "
+                                        "(on Ray: one per actor)."),
     executor: ExecutorKind = typer.Option("local", "--executor",
                                           help="local: this process or --workers processes; ray: Ray Data, one "
                                           "actor pool per model stage of --workers actors "
@@ -62,9 +64,6 @@ def build(
 
     if not corpus.exists():
         fail(ConfigError(f"corpus path '{corpus}' does not exist"))
-    if max_memory_mb and executor is ExecutorKind.ray:
-        fail(ConfigError("--max-memory-mb is enforced by the local worker pool, not on Ray",
-                         hint="Ray stops tasks itself when a node runs short of memory (RAY_memory_usage_threshold)"))
     try:
         pipe = load_pipeline(pipeline)
         kg = KGStore(store)

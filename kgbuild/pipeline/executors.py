@@ -5,7 +5,8 @@ is the single writer to the store. The pool gives each worker its own models and
 of the cores, and enforces a per-file time limit: a worker that overruns is killed and
 replaced, its batch is retried one file at a time, and the file that overruns alone is
 recorded as failed (E304) — one pathological file cannot hang a build. A memory limit, when
-set, is enforced the same way (E305). (Ray: :mod:`.ray_executor`.)
+set, is enforced the same way (E305). The Ray executor (:mod:`.ray_executor`) enforces its
+limits with this same pool, one worker per actor, running only the actor's stages.
 """
 
 from __future__ import annotations
@@ -28,22 +29,32 @@ from .stage_cache import StageCache, applies_to_modality, caches_output
 class Batch:
     sources: list[Source]
     fingerprints: list[str]  # cumulative per stage, for these sources' modality
+    items: list[Item] | None = None  # already under way (Ray: from an earlier segment); None: resume from snapshots
+    only: range | None = None  # the stages to run (Ray: one segment); None: all of them
+
+    def one_by_one(self) -> list[Batch]:
+        """One batch per file, for retrying a batch whose worker was stopped."""
+        if self.items is None:
+            return [Batch([src], self.fingerprints, None, self.only) for src in self.sources]
+        return [Batch([item.source], self.fingerprints, [item], self.only) for item in self.items]
 
 
-def warm_up(pipeline: Pipeline, modalities: set[str]) -> None:
-    for stage in pipeline.stages:
-        if any(applies_to_modality(stage, m) for m in modalities):
+def warm_up(pipeline: Pipeline, modalities: set[str], only: range | None = None) -> None:
+    for index, stage in enumerate(pipeline.stages):
+        if (only is None or index in only) and any(applies_to_modality(stage, m) for m in modalities):
             stage.warm_up()
 
 
 def process_batch(pipeline: Pipeline, cache: StageCache, batch: Batch, seconds: Counter | None = None) -> list[Item]:
     from .runner import run_batch
 
-    items = []
-    for src in batch.sources:
-        item, done = cache.resume(src, batch.fingerprints)
-        item.completed = done
-        items.append(item)
+    items = batch.items
+    if items is None:
+        items = []
+        for src in batch.sources:
+            item, done = cache.resume(src, batch.fingerprints)
+            item.completed = done
+            items.append(item)
 
     def snapshot(index: int, done_items: list[Item]) -> None:
         stage = pipeline.stages[index]
@@ -52,7 +63,7 @@ def process_batch(pipeline: Pipeline, cache: StageCache, batch: Batch, seconds: 
                 if stage.applies_to(item):  # ok, and a stage that did something to it
                     cache.save(item, batch.fingerprints[index])
 
-    return run_batch(pipeline, items, after_stage=snapshot, seconds=seconds)
+    return run_batch(pipeline, items, after_stage=snapshot, seconds=seconds, only=batch.only)
 
 
 class InProcessExecutor:
@@ -73,7 +84,8 @@ class InProcessExecutor:
         pass
 
 
-def _worker(conn: Connection, config: dict, origin: str, cache_root: str, modalities: set[str], threads: int) -> None:
+def _worker(conn: Connection, config: dict, origin: str, cache_root: str, modalities: set[str], threads: int,
+            only: range | None) -> None:
     # Before any model library is imported: each worker gets its share of the cores.
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         os.environ[var] = str(threads)
@@ -85,14 +97,17 @@ def _worker(conn: Connection, config: dict, origin: str, cache_root: str, modali
     except ImportError:
         pass
     try:
-        warm_up(pipeline, modalities)
+        warm_up(pipeline, modalities, only)
     except KGBuildError as exc:
         conn.send(("error", exc))
         return
     conn.send(("ready", None))
     cache = StageCache(cache_root)
     while True:
-        message = conn.recv()
+        try:
+            message = conn.recv()
+        except EOFError:  # the parent is gone (a Ray actor stopped): nothing more will come
+            return
         if message is None:
             return
         task_id, batch = message
@@ -132,21 +147,28 @@ class _Slot:
 
 
 class ProcessPoolExecutor:
+    """``workers`` processes with their models. ``stages`` limits them to some stages (a Ray
+    actor's segment): they load only those and run only those; a failure the pool records
+    (time, memory, a dead worker) is then named after them (``label``)."""
+
     def __init__(self, pipeline: Pipeline, cache: StageCache, *, workers: int, file_timeout_s: float = 600.0,
-                 startup_timeout_s: float = 600.0, max_memory_mb: float | None = None) -> None:
+                 startup_timeout_s: float = 600.0, max_memory_mb: float | None = None, threads: int | None = None,
+                 stages: range | None = None) -> None:
         self.pipeline, self.cache = pipeline, cache
         self.max_memory_mb = max_memory_mb
         self.workers = workers
         self.file_timeout_s = file_timeout_s
         self.startup_timeout_s = startup_timeout_s
-        self.threads = max(1, (os.cpu_count() or 1) // workers)
+        self.threads = threads or max(1, (os.cpu_count() or 1) // workers)
+        self.stages = stages
+        self.label = "executor" if stages is None else "+".join(pipeline.stages[i].name for i in stages)
         self.ctx = mp.get_context("spawn")  # fork after torch/onnxruntime threads exist is unsafe
         self.slots: list[_Slot] = []
         self.stage_seconds: Counter = Counter()
 
     def _spawn(self) -> _Slot:
         slot = _Slot(self.ctx, (self.pipeline.to_config(), self.pipeline.origin, str(self.cache.root),
-                                self.modalities, self.threads))
+                                self.modalities, self.threads, self.stages))
         if not slot.parent.poll(self.startup_timeout_s):
             slot.kill()
             raise KGBuildError(f"a worker did not start within {self.startup_timeout_s:g} s")
@@ -209,11 +231,11 @@ class ProcessPoolExecutor:
         slot.kill()
         self.slots[self.slots.index(slot)] = self._spawn()
         if len(batch.sources) > 1:
-            pending.extendleft(Batch([src], batch.fingerprints) for src in reversed(batch.sources))
+            pending.extendleft(reversed(batch.one_by_one()))
             return
         src = batch.sources[0]
         item = Item(src)
-        item.failure = StageFailure("executor", src.iri, src.relpath, cause)
+        item.failure = StageFailure(self.label, src.iri, src.relpath, cause)
         yield [item]
 
     def close(self) -> None:

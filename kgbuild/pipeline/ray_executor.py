@@ -11,8 +11,25 @@ worker pool, with the fingerprints the planner computed): every model sees exact
 batches it sees locally, so even a stage whose scores depend on what else is in its batch
 (padding) gives the same graph, and snapshot keys match. This process stays the only writer.
 
-Not (yet) here: the per-file time limit of the worker pool (a hanging file holds its
-actor), and memory limits; see docs/scaling.md.
+Per-file limits (``file_timeout_s`` → E304, ``max_memory_mb`` → E305) are the worker pool's,
+per actor: with either set, an actor runs its segment's stages in a one-worker
+:class:`~.executors.ProcessPoolExecutor` (the pool's code, limited to the segment's stages)
+instead of in itself. A file that overruns gets that worker killed and replaced; the batch
+is retried file by file, and the file that overruns alone comes back failed, naming the
+segment's stages, the file and the limit; the other files of the batch come through and go
+on to the next actor. Why a child process and not a watchdog thread in the actor: Python
+cannot stop a thread, and a stage stuck in native code (a decoder, ONNX Runtime) does not
+even see a signal; the actor itself would have to die, and Ray Data then retries the whole
+row on a restarted actor, where the same file hangs again, with no record of which file did
+it. Only a separate process can be stopped without losing the actor or the batch, and its
+resident memory can be read like a pool worker's. The cost is one more process per actor
+(the models live in the child; the actor holds only Ray and the pipeline) and a pipe copy
+of each batch; ``file_timeout_s`` 0 and no memory limit run the stages in the actor.
+
+The plan is streamed: the rows are made by Ray Data read tasks, a window of batches each
+(:func:`plan_source`), which resume items from their snapshots as Ray pulls them, so this
+process never holds the resumed items of the whole corpus, only the plan's source records.
+Read tasks reserve no CPU and prefer this node, where the store's snapshots are.
 """
 
 from __future__ import annotations
@@ -22,6 +39,8 @@ import logging
 import os
 import pickle
 import re
+from functools import partial
+from itertools import islice
 from collections import Counter
 from collections.abc import Iterable, Iterator
 
@@ -30,7 +49,7 @@ import numpy as np
 from ..datamodel import Item
 from ..errors import KGBuildError, MissingDependencyError
 from .config import Pipeline
-from .executors import Batch
+from .executors import Batch, ProcessPoolExecutor, process_batch, warm_up
 from .stage_cache import StageCache, applies_to_modality, caches_output
 
 THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
@@ -44,45 +63,52 @@ def segments(pipeline: Pipeline, modalities: set[str]) -> list[range]:
 
 
 class SegmentActor:
-    """Holds one segment's stages, warm, in a Ray actor. Each row is one batch of items."""
+    """Holds one segment's stages, warm, in a Ray actor. Each row is one batch of items.
+
+    With a time or memory limit the stages run in a one-worker :class:`ProcessPoolExecutor`
+    owned by the actor (the worker pool's own code), which stops and replaces its worker
+    when a file overruns; without one they run here."""
 
     def __init__(self, config: dict, origin: str, cache_root: str, stages: range, modalities: list[str],
-                 threads: int) -> None:
-        for var in THREAD_VARS:  # before a model library starts its thread pools
-            os.environ[var] = str(threads)
+                 threads: int, file_timeout_s: float | None = None, max_memory_mb: float | None = None) -> None:
         self.pipeline = Pipeline.from_config(config, origin=origin)
         self.cache, self.stages = StageCache(cache_root), stages
+        self.pool: ProcessPoolExecutor | None = None
+        if file_timeout_s or max_memory_mb:
+            self.pool = ProcessPoolExecutor(self.pipeline, self.cache, workers=1,
+                                            file_timeout_s=file_timeout_s or float("inf"),
+                                            max_memory_mb=max_memory_mb, threads=threads, stages=stages)
+            self.pool.start(set(modalities))  # a missing model, or models over the memory limit, stop us here
+            return
+        for var in THREAD_VARS:  # before a model library starts its thread pools
+            os.environ[var] = str(threads)
         try:
             import torch
 
             torch.set_num_threads(threads)
         except ImportError:
             pass
-        for index in stages:
-            stage = self.pipeline.stages[index]
-            if any(applies_to_modality(stage, m) for m in modalities):
-                stage.warm_up()
+        warm_up(self.pipeline, set(modalities), stages)
 
     def __call__(self, rows: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         out, spent = [], []
         for blob, fps, before in zip(rows["items"], rows["fps"], rows["seconds"]):
             seconds = Counter(json.loads(before))
-            items = self._run(pickle.loads(blob), json.loads(fps), seconds)
+            items = pickle.loads(blob)
+            batch = Batch([item.source for item in items], json.loads(fps), items, self.stages)
+            if self.pool is None:
+                items = process_batch(self.pipeline, self.cache, batch, seconds)
+            else:
+                self.pool.stage_seconds = seconds  # the pool adds its worker's stage times here
+                done = {item.source.iri: item for result in self.pool.run([batch]) for item in result}
+                items = [done[item.source.iri] for item in items]  # a batch retried file by file comes back whole
             out.append(pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL))
             spent.append(json.dumps(seconds))
         return {"items": _column(out), "fps": rows["fps"], "seconds": _column(spent)}
 
-    def _run(self, items: list[Item], fps: list[str], seconds: Counter) -> list[Item]:
-        from .runner import run_batch
-
-        def snapshot(index: int, done: list[Item]) -> None:
-            stage = self.pipeline.stages[index]
-            if caches_output(stage):
-                for item in done:
-                    if stage.applies_to(item):
-                        self.cache.save(item, fps[index])
-
-        return run_batch(self.pipeline, items, after_stage=snapshot, seconds=seconds, only=self.stages)
+    def __del__(self) -> None:
+        if getattr(self, "pool", None) is not None:
+            self.pool.close()
 
 
 def _column(values: list) -> np.ndarray:
@@ -101,13 +127,60 @@ def _ray():
     return ray
 
 
+WINDOW = 8  # the runner's batches per read task
+
+
+def _read_window(batches: list[Batch], cache_root: str) -> Iterator:
+    """A read task's rows, built where it runs: each batch's items resumed from their
+    snapshots and pickled, one row (one block) per batch."""
+    import pyarrow as pa
+
+    cache = StageCache(cache_root)
+    for batch in batches:
+        items = []
+        for src in batch.sources:
+            item, done = cache.resume(src, batch.fingerprints)
+            item.completed = done
+            items.append(item)
+        yield pa.Table.from_pydict({"items": [pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL)],
+                                    "fps": [json.dumps(batch.fingerprints)], "seconds": ["{}"]})
+
+
+def plan_source(batches: Iterable[Batch], cache_root: str, window: int = WINDOW):
+    """The plan as a Ray Data source: one read task per ``window`` batches, holding only
+    their source records. Rows (the items, resumed from snapshots: a transcript, OCR lines)
+    are made by the read tasks as Ray Data pulls them, under its backpressure, never all at
+    once in this process."""
+    from ray.data.block import BlockMetadata
+    from ray.data.datasource import Datasource, ReadTask
+
+    class PlanSource(Datasource):
+        def __init__(self) -> None:
+            super().__init__()
+            it = iter(batches)
+            self.windows = list(iter(lambda: list(islice(it, window)), []))
+
+        def estimate_inmemory_data_size(self) -> None:
+            return None
+
+        def get_read_tasks(self, parallelism: int, per_task_row_limit: int | None = None,
+                           data_context=None) -> list[ReadTask]:
+            return [ReadTask(partial(_read_window, w, cache_root),
+                             BlockMetadata(num_rows=len(w), size_bytes=None, exec_stats=None, input_files=None))
+                    for w in self.windows]
+
+    return PlanSource()
+
+
 class RayExecutor:
     """``workers`` actors per model stage. ``address`` None starts a Ray on this machine
     with its cores; "auto" or "ray://host:10001" joins a cluster."""
 
     def __init__(self, pipeline: Pipeline, cache: StageCache, *, address: str | None = None, workers: int = 1,
-                 object_store_mb: int = 1024) -> None:
+                 object_store_mb: int = 1024, file_timeout_s: float | None = None,
+                 max_memory_mb: float | None = None) -> None:
         self.pipeline, self.cache = pipeline, cache
+        self.file_timeout_s, self.max_memory_mb = file_timeout_s, max_memory_mb
         self.address, self.workers, self.object_store_mb = address, workers, object_store_mb
         self.stage_seconds: Counter = Counter()
         self._started_ray = False
@@ -140,18 +213,17 @@ class RayExecutor:
 
     def _dataset(self, batches: Iterable[Batch]):
         ray = _ray()
-        rows = []
-        for batch in batches:
-            items = []
-            for src in batch.sources:
-                item, done = self.cache.resume(src, batch.fingerprints)
-                item.completed = done
-                items.append(item)
-            rows.append({"items": pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL),
-                         "fps": json.dumps(batch.fingerprints), "seconds": "{}"})
-        if not rows:
+        source = plan_source(batches, str(self.cache.root))
+        if not source.windows:
             return None
-        ds = ray.data.from_items(rows)
+        # Read tasks reserve no CPU (the actors' shares add up to the cluster; a CPU-reserving
+        # read would wait for one forever) and run where this process is, as far as Ray can
+        # (soft), so they find the snapshots in this store's stage-cache/ as the driver would.
+        from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+        here = NodeAffinitySchedulingStrategy(ray.get_runtime_context().get_node_id(), soft=True)
+        ds = ray.data.read_datasource(source, num_cpus=0, concurrency=2,
+                                      ray_remote_args={"scheduling_strategy": here})
         for seg in self.segments:
             models = any(caches_output(self.pipeline.stages[i]) for i in seg)
             ds = ds.map_batches(
@@ -160,7 +232,8 @@ class RayExecutor:
                 num_cpus=self.cpus, num_gpus=self.gpus if models else 0,
                 fn_constructor_kwargs=dict(config=self.pipeline.to_config(), origin=self.pipeline.origin,
                                            cache_root=str(self.cache.root), stages=seg,
-                                           modalities=self.modalities, threads=self.threads),
+                                           modalities=self.modalities, threads=self.threads,
+                                           file_timeout_s=self.file_timeout_s, max_memory_mb=self.max_memory_mb),
             )
         return ds
 

@@ -100,9 +100,10 @@ def build(corpus: str | Path, store: KGStore, pipeline: Pipeline, *, force: bool
     """Ingest ``corpus`` into ``store``. ``workers`` > 1 runs batches in that many worker
     processes (each with its own models and share of the cores) and enforces
     ``file_timeout_s`` per file; 1 runs in this process. ``executor_kind="ray"`` runs the stages
-    on Ray (:mod:`.ray_executor`; ``ray_address`` None starts a local Ray); this process
-    still writes. ``max_memory_mb`` limits each worker process (one is started even for
-    ``workers=1``: only a separate process can be stopped) and fails the file that crossed it."""
+    on Ray (:mod:`.ray_executor`; ``ray_address`` None starts a local Ray, and each actor
+    enforces ``file_timeout_s`` per file, 0 for none); this process still writes.
+    ``max_memory_mb`` limits each worker process (one is started even for ``workers=1``: only
+    a separate process can be stopped; on Ray, one per actor) and fails the file that crossed it."""
     started = time.perf_counter()
     report = BuildReport()
     found = discover(corpus)
@@ -131,7 +132,8 @@ def build(corpus: str | Path, store: KGStore, pipeline: Pipeline, *, force: bool
     if executor_kind == "ray":
         from .ray_executor import RayExecutor  # Ray is an optional extra
 
-        executor = RayExecutor(pipeline, cache, address=ray_address, workers=workers)
+        executor = RayExecutor(pipeline, cache, address=ray_address, workers=workers, file_timeout_s=file_timeout_s,
+                               max_memory_mb=max_memory_mb)
     else:
         executor = (ProcessPoolExecutor(pipeline, cache, workers=workers, file_timeout_s=file_timeout_s,
                                         max_memory_mb=max_memory_mb)
