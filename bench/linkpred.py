@@ -126,7 +126,8 @@ def main() -> None:
                                 "best_peer_seconds": best["seconds"], "kgbuild_seconds": ours["seconds"],
                                 "time_target_met": ours["seconds"] <= best["seconds"]}
     print(json.dumps(verdict, indent=2))
-    out = {"budget_s": args.budget, "kgbuild_budget_s": args.kgbuild_budget or args.budget / 2, "threads": args.threads, "results": rows, "verdict": verdict,
+    out = {"budget_s": args.budget, "kgbuild_budget_s": args.kgbuild_budget or args.budget / 2,
+           "threads": args.threads, "results": rows, "verdict": verdict,
            "machine": f"{platform.machine()} cpus={os.cpu_count()}", "torch": torch.__version__}
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(out, indent=2) + "\n")
