@@ -54,15 +54,17 @@ def acronym(toks: tuple[str, ...]) -> str:
     return "".join(t[0] for t in words) if len(words) > 1 else ""
 
 
-def blocking_keys(name: str, entity_type: str) -> set[str]:
-    """Keys under which a name is filed: two names are compared only if they share one."""
+def blocking_keys(name: str, entity_type: str, *, wide: bool = False) -> set[str]:
+    """Keys under which a name is filed: two names are compared only if they share one.
+    ``wide`` also files people under their first name's sound and prefix: too many pairs for
+    resolution, but the hard negatives training needs ("Anna Kowalczyk" / "Anna Kowalska")."""
     toks = tokens(name)
     if not toks:
         return set()
     group = type_group(entity_type)
     keys = {f"{group}|n|{' '.join(toks)}"}
     content = [t for t in toks if t not in _ORG_WORDS and len(t) > 1] or list(toks)
-    if group == "PERSON":
+    if group == "PERSON" and not wide:
         # A first name is shared by thousands ("Anna"): sound and prefix keys on it would make
         # blocks that grow with the corpus. It files only under itself, to meet a bare "Petra";
         # the surname's keys find the misspellings.

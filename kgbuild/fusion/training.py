@@ -131,7 +131,7 @@ def make_examples(sentences, embeddings: np.ndarray, seed: int = 13) -> list[Exa
     # hard negatives: different names that blocking would compare
     index: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for key in keys:
-        for bk in blocking_keys(*key):
+        for bk in blocking_keys(*key, wide=True):
             index[bk].append(key)
     seen = set()
     for members in index.values():
