@@ -45,7 +45,7 @@ def pair(a: str, b: str) -> tuple[str, str]:
 
 class Resolver:
     def __init__(self, scorer: FusionScorer, *, threshold: float = 0.5, clash: float = 0.3,
-                 max_block: int = 200, window: int = 25, batch: int = 8192) -> None:
+                 max_block: int = 200, window: int = 10, batch: int = 8192) -> None:
         self.scorer, self.threshold, self.clash = scorer, threshold, clash
         self.max_block, self.window, self.batch = max_block, window, batch
 
