@@ -30,7 +30,7 @@ from ..store.rdf import PROV, _Graph, kg
 from .appearance import look_keys, same_object
 from .canonical import FUSION_GRAPH
 from .context import ContextEncoder
-from .evidence import load_atoms, mentions
+from .evidence import SourceTexts, load_atoms, mentions
 from .grounding import WORD_LABEL, Grounding, ground, groups
 from .names import blocking_keys
 from .params import FusionParams
@@ -158,12 +158,14 @@ class Fuser:
         redo = {k for k, members in now.items() if before.get(k) != members or dirty & set(members)}
         redo |= set(before) - set(now)
         affected: set[str] = set()
+        texts = SourceTexts(self.store)
         for key in sorted(redo):
             old = state.links_of_owner(f"group:{key}")
             affected.update(x for link in old for x in (link.a, link.b))
             state.replace_links(f"group:{key}", [])
             members = now.get(key)
-            found = ground(key, mentions(self.store, sources=members), self.params.slack) if members else []
+            found = (ground(key, mentions(self.store, sources=members), self.params.slack, texts.get)
+                     if members else [])
             new_links = [Link(*pair(g.said.entity, g.seen.entity), g.confidence, "grounding")
                          for g in found if g.said.entity and g.seen.entity and g.said.label == "PERSON"]
             state.replace_links(f"group:{key}", new_links)

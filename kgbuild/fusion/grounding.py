@@ -64,7 +64,9 @@ def groups(sources: dict[str, tuple[str, str]]) -> dict[str, list[str]]:
     return out
 
 
-def ground(key: str, rows: list[MentionRow], slack: float = 2.0) -> list[Grounding]:
+def ground(key: str, rows: list[MentionRow], slack: float = 2.0, text_of=None) -> list[Grounding]:
+    """Groundings of one group. ``text_of(source)`` gives a mention's text, so a word's
+    determiner can be read ("a man" introduces someone, "the man" refers back)."""
     method = key.split(":", 1)[0]
     seen = _distinct([m for m in rows if m.modality in VISUAL and m.box])
     said = [m for m in rows if m.modality in SAYING]
@@ -72,7 +74,8 @@ def ground(key: str, rows: list[MentionRow], slack: float = 2.0) -> list[Groundi
         said = [m for m in said if m.time]
     factor = FACTOR[method]
     out: list[Grounding] = []
-    for word in (m for m in said if m.label == WORD_LABEL):
+    referents: dict[tuple[str, str], list[MentionRow]] = defaultdict(list)  # (text source, class) -> boxes named
+    for word in sorted((m for m in said if m.label == WORD_LABEL), key=lambda m: (m.source, m.span or (0, 0))):
         cls = visual_class(word.text)
         boxes = [b for b in seen if same_thing(word.text, b.text) and _visible(word, b, method, slack)]
         if not boxes or cls is None:
@@ -80,11 +83,32 @@ def ground(key: str, rows: list[MentionRow], slack: float = 2.0) -> list[Groundi
         low = word.text.lower()
         if (low != cls and low.endswith("s")) or low in _PLURALS:  # "horses": every horse in view
             out.extend(Grounding(word, box, round(factor * (box.confidence or 0.5), 4), method) for box in boxes)
-        else:  # "a man": the most salient one, as sure as it stands out
-            box = max(boxes, key=_salience)
-            out.append(Grounding(word, box, _sure(factor, box, boxes), method))
+            continue
+        named = referents[(word.source, cls)]
+        if named and _determiner(word, text_of) in _DEFINITE:  # "the man": the one already introduced
+            out.append(Grounding(word, named[-1], _sure(factor, named[-1], boxes), method))
+            continue
+        free = sorted((b for b in boxes if b not in named), key=_salience, reverse=True)
+        if not free or (named and len(free) > 1):
+            continue  # a second "a man" among several people: which one is a guess we do not make
+        box = free[0]  # the first "a man": the most salient one, as sure as it stands out
+        named.append(box)
+        out.append(Grounding(word, box, _sure(factor, box, boxes if not named[:-1] else free), method))
     out.extend(_people(said, seen, factor, method, slack))
     return out
+
+
+_DEFINITE = {"the", "this", "that", "same"}
+
+
+def _determiner(word: MentionRow, text_of) -> str:
+    text = text_of(word.source) if text_of and word.span else None
+    if not text:
+        return ""
+    before = text[max(0, word.span[0] - 40):word.span[0]].split()
+    words = [w.strip(",.;:").lower() for w in before[-3:]]
+    # "the older man": the determiner may stand before an adjective or two
+    return next((w for w in reversed(words) if w in _DEFINITE or w in ("a", "an", "another")), "")
 
 
 FACTOR = {"caption": 1.0, "article": 0.7, "video": 0.9}

@@ -33,3 +33,14 @@ def test_plural_words_take_every_box_and_video_words_need_the_object_on_screen()
             _m("c", "v", "video", "ANIMAL", "cat", entity="D3", box=(0, 100, 50, 50), time=(0.0, 2.0))]
     pairs = {(g.said.iri, g.seen.iri) for g in ground("video:v", rows, slack=2.0)}
     assert pairs == {("w", "d1"), ("w", "d2")}  # the cat left the screen 7 s before it was named
+
+
+def test_a_second_man_is_not_guessed_and_the_man_refers_back():
+    text = "A man waits. A man in sunglasses stands beside him. The tall man smiles."
+    spans = [(2, 5), (15, 18), (61, 64)]
+    assert [text[a:b] for a, b in spans] == ["man", "man", "man"]
+    rows = [_m(f"w{i}", "cap", "text", "OBJECT_NOUN", "man", span=s) for i, s in enumerate(spans)]
+    rows += [_m("big", "img", "image", "PERSON", "person", entity="D1", box=(0, 0, 200, 400)),
+             _m("small", "img", "image", "PERSON", "person", entity="D2", box=(300, 0, 100, 300))]
+    got = {g.said.iri: g.seen.iri for g in ground("caption:x", rows, text_of={"cap": text}.get)}
+    assert got == {"w0": "big", "w2": "big"}  # w1: one of two other people, not guessed
