@@ -41,6 +41,10 @@ def test_a_second_man_is_not_guessed_and_the_man_refers_back():
     assert [text[a:b] for a, b in spans] == ["man", "man", "man"]
     rows = [_m(f"w{i}", "cap", "text", "OBJECT_NOUN", "man", span=s) for i, s in enumerate(spans)]
     rows += [_m("big", "img", "image", "PERSON", "person", entity="D1", box=(0, 0, 200, 400)),
-             _m("small", "img", "image", "PERSON", "person", entity="D2", box=(300, 0, 100, 300))]
+             _m("small", "img", "image", "PERSON", "person", entity="D2", box=(300, 0, 100, 300)),
+             _m("mid", "img", "image", "PERSON", "person", entity="D3", box=(500, 0, 120, 300))]
     got = {g.said.iri: g.seen.iri for g in ground("caption:x", rows, text_of={"cap": text}.get)}
     assert got == {"w0": "big", "w2": "big"}  # w1: one of two other people, not guessed
+    two = [r for r in rows if r.iri != "mid"]  # with one other person left, the second man is that one
+    got = {g.said.iri: g.seen.iri for g in ground("caption:x", two, text_of={"cap": text}.get)}
+    assert got == {"w0": "big", "w1": "small", "w2": "small"}
