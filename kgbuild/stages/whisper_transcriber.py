@@ -267,6 +267,9 @@ class WhisperTranscriber(Stage):
 
     def _run_openai(self, audio, language):
         p = self.params
+        probability = None
+        if language is None and self._model.is_multilingual:
+            language, probability = self._detect_openai(audio)
         result = self._model.transcribe(
             audio, language=language, beam_size=p.beam_size, word_timestamps=p.word_timestamps,
             fp16=self._on_cuda, verbose=None,
@@ -274,4 +277,18 @@ class WhisperTranscriber(Stage):
         out = [(Piece(s["text"], s["start"], s["end"]),
                 [Piece(w["word"], w["start"], w["end"], w.get("probability")) for w in s.get("words") or []])
                for s in result["segments"]]
-        return out, result.get("language"), None  # openai-whisper reports no language probability
+        return out, result.get("language"), probability
+
+    def _detect_openai(self, audio) -> tuple[str, float]:
+        """The language of the window's first 30 s, with its probability. ``transcribe`` would
+        detect it the same way (same mel, same ``detect_language``) but keeps only the name;
+        doing it here first records the probability too, and transcribe then skips its own."""
+        import torch
+        import whisper
+        from whisper.audio import N_FRAMES, N_SAMPLES
+
+        mel = whisper.log_mel_spectrogram(audio, self._model.dims.n_mels, padding=N_SAMPLES)[:, :N_FRAMES]
+        mel = whisper.pad_or_trim(mel, N_FRAMES).to(self._model.device)
+        _, probs = self._model.detect_language(mel.to(torch.float16 if self._on_cuda else torch.float32))
+        language = max(probs, key=probs.get)
+        return language, round(float(probs[language]), 4)

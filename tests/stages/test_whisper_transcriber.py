@@ -8,6 +8,7 @@ Festival or eSpeak NG; without any of them the speech tests skip.
 from __future__ import annotations
 
 import json
+import math
 import re
 import shutil
 import subprocess
@@ -404,20 +405,34 @@ def make_video_item(path: Path) -> Item:
 # the openai-whisper backend -------------------------------------------------------------------
 
 
-def scripted_checkpoint(path: Path, words=(" Hello", " world")) -> Path:
+def scripted_checkpoint(path: Path, words=(" Hello", " world"), *, language: str | None = None,
+                        runner_up: tuple[str, float] | None = None, end: float = 1.0) -> Path:
     """A tiny openai-whisper model (random audio encoder) whose decoder is wired to say
-    ``words`` between <|0.00|> and <|1.00|> and stop, whatever it hears: a real
-    checkpoint through the real loading and decoding code, without a download."""
+    ``words`` between <|0.00|> and <|end|> and stop, whatever it hears: a real
+    checkpoint through the real loading and decoding code, without a download.
+
+    With ``language`` the model is multilingual (n_vocab 51865: the 99-language tokenizer
+    openai-whisper ships as ``assets/multilingual.tiktoken``). Every decoding then starts
+    <|startoftranscript|><|xx|><|transcribe|>, and ``detect_language`` reads the logits after
+    <|startoftranscript|> alone, so the script is: <|language|> (position 0: what detection
+    sees), <|transcribe|>, then the timed words at the same positions whatever language was
+    forced. ``runner_up=("en", 4.9)`` gives <|en|> a logit a little under the winner's 5.0,
+    so detection is a real choice with a known probability (see :func:`detection_odds`)."""
     torch = pytest.importorskip("torch")
     from whisper.model import ModelDimensions, Whisper
     from whisper.tokenizer import get_tokenizer
 
+    multilingual = language is not None
     dims = ModelDimensions(n_mels=80, n_audio_ctx=1500, n_audio_state=64, n_audio_head=2, n_audio_layer=1,
-                           n_vocab=51864, n_text_ctx=448, n_text_state=64, n_text_head=2, n_text_layer=1)
+                           n_vocab=51865 if multilingual else 51864, n_text_ctx=448, n_text_state=64,
+                           n_text_head=2, n_text_layer=1)
     torch.manual_seed(0)
     model = Whisper(dims)
-    tok = get_tokenizer(multilingual=False)
-    script = [tok.timestamp_begin, *(tok.encode(w)[0] for w in words), tok.timestamp_begin + 50, tok.eot]
+    assert model.is_multilingual == multilingual
+    tok = get_tokenizer(multilingual=multilingual, num_languages=model.num_languages)
+    timed = [tok.timestamp_begin, *(t for w in words for t in tok.encode(w)),
+             tok.timestamp_begin + round(end / 0.02), tok.eot]
+    script = [tok.to_language_token(language), tok.transcribe, *timed] if multilingual else timed
     with torch.no_grad():
         for block in model.decoder.blocks:  # the residual stream passes through untouched
             for layer in (block.attn.out, block.cross_attn.out, block.mlp[2]):
@@ -430,8 +445,19 @@ def scripted_checkpoint(path: Path, words=(" Hello", " world")) -> Path:
         for step, token in enumerate(script):
             embedding[token, step] = 5.0  # each scripted token on its own axis ...
             position[step, step] = 1000.0  # ... which position `step` points at: it predicts script[step]
+        if runner_up is not None:
+            code, weight = runner_up
+            embedding[tok.to_language_token(code), 0] = weight
     torch.save({"dims": dims.__dict__, "model_state_dict": model.state_dict()}, path)
     return path
+
+
+def detection_odds(gap: float, n_state: int = 64) -> float:
+    """P(winner) for a scripted checkpoint whose runner-up's weight is ``gap`` below the
+    winner's: after <|startoftranscript|> the residual is 1000 on axis 0 and 0 elsewhere, which
+    the final LayerNorm turns into sqrt(n_state - 1) on axis 0; the two logits differ by gap
+    times that, every other language's is ~5 * 7.9 lower (negligible)."""
+    return 1 / (1 + math.exp(-gap * math.sqrt(n_state - 1)))
 
 
 def test_openai_backend_runs_a_real_checkpoint(speech_cases, tmp_path):
@@ -449,3 +475,118 @@ def test_openai_backend_runs_a_real_checkpoint(speech_cases, tmp_path):
     assert words[0].start <= words[1].start
     model, version = stage.model_info()
     assert model == str(checkpoint) and version.startswith("openai-whisper ")
+
+
+# language detection with a multilingual model ---------------------------------------------------
+
+GERMAN = (" Guten", " Morgen", " Berlin")
+
+
+@pytest.fixture(scope="module")
+def german_checkpoint(tmp_path_factory) -> Path:
+    """Multilingual, detects German (P = detection_odds(0.1) ~ 0.69, English the rest) and says
+    "Guten Morgen Berlin" from 0 to 1.5 s. Detection reads only the decoder's first step, the
+    same whatever the audio: what is tested is that the stage asks, records and keeps the answer."""
+    pytest.importorskip("whisper", reason="the openai-whisper extra is not installed")
+    return scripted_checkpoint(tmp_path_factory.mktemp("german") / "german.pt", GERMAN, language="de",
+                               runner_up=("en", 4.9), end=1.5)
+
+
+def german_stage(checkpoint: Path, **params) -> WhisperTranscriber:
+    stage = WhisperTranscriber(backend="openai-whisper", model=str(checkpoint), device="cpu", beam_size=1, **params)
+    stage.warm_up()
+    return stage
+
+
+def spy_on_model(stage, monkeypatch) -> dict[str, list]:
+    """Records each detect_language call and the language each transcribe call was given."""
+    model, calls = stage._model, {"detect": [], "transcribe": []}
+    detect, transcribe = model.detect_language, model.transcribe
+
+    def spy_detect(mel, *args, **kwargs):
+        calls["detect"].append(tuple(mel.shape))
+        return detect(mel, *args, **kwargs)
+
+    def spy_transcribe(audio, **kwargs):
+        calls["transcribe"].append(kwargs.get("language"))
+        return transcribe(audio, **kwargs)
+
+    monkeypatch.setattr(model, "detect_language", spy_detect)
+    monkeypatch.setattr(model, "transcribe", spy_transcribe)
+    return calls
+
+
+def test_multilingual_model_detects_german(german_checkpoint, speech_cases, monkeypatch):
+    from kgbuild import speech
+
+    stage = german_stage(german_checkpoint)  # language: None, the default
+    assert stage._model.is_multilingual and stage._model.num_languages == 99
+    calls = spy_on_model(stage, monkeypatch)
+    path = speech_cases[0][0]
+    item = make_item(path)
+    stage([item])
+    assert item.ok, item.failure
+    assert item.meta["language"] == "de"
+    assert item.meta["language_probability"] == pytest.approx(detection_odds(0.1), abs=1e-3)
+    assert 0.6 < item.meta["language_probability"] < 0.8  # a choice between two, not a certainty
+    assert len(calls["detect"]) == 1 and calls["transcribe"] == ["de"]  # detected once, then forced
+    assert item.text == "Guten Morgen Berlin"
+    words, (segment,) = item.timeline.words, item.timeline.segments
+    assert [item.text[w.start_char:w.end_char] for w in words] == ["Guten", "Morgen", "Berlin"]
+    assert [w.start for w in words] == sorted(w.start for w in words)
+    # the script's 0.00-1.50 s counts from where the VAD first hears speech in the real clip
+    heard = speech.speech_regions(decode_audio(path))[0]["start"] / 16000
+    assert heard - 0.05 <= segment.start < segment.end <= item.meta["duration"]
+    assert all(segment.start <= w.start <= w.end <= segment.end for w in words)
+    assert all(0.0 <= w.probability <= 1.0 for w in words)
+
+
+def test_a_forced_language_skips_detection(german_checkpoint, speech_cases, monkeypatch):
+    stage = german_stage(german_checkpoint, language="en")
+    calls = spy_on_model(stage, monkeypatch)
+    item = make_item(speech_cases[0][0])
+    stage([item])
+    assert item.ok, item.failure
+    assert calls["detect"] == [] and calls["transcribe"] == ["en"]
+    assert item.meta["language"] == "en" and "language_probability" not in item.meta
+    assert item.text == "Guten Morgen Berlin"  # the script does not depend on the language token
+
+
+def test_the_first_detection_holds_for_the_whole_file(german_checkpoint, speech_cases, tmp_path, monkeypatch):
+    """Silence, then speech, silence, speech in 30 s windows: the first window (silent) never
+    reaches the model, the second detects, the third is told the answer."""
+    stage = german_stage(german_checkpoint, chunk_seconds=30)
+    calls = spy_on_model(stage, monkeypatch)
+    clip = decode_audio(speech_cases[0][0])
+    gap = np.zeros(32 * 16000, np.float32)
+    item = make_item(write_wav(tmp_path / "two_windows.wav", np.concatenate([gap, clip, gap, clip])))
+    stage([item])
+    assert item.ok, item.failure
+    assert len(calls["detect"]) == 1 and calls["transcribe"] == ["de", "de"]
+    assert item.meta["language"] == "de" and item.text == "Guten Morgen Berlin Guten Morgen Berlin"
+    starts = [w.start for w in item.timeline.words]
+    assert starts == sorted(starts) and starts[0] >= 32 - 0.5 and starts[3] >= 64 + len(clip) / 16000 - 0.5
+
+
+def test_detected_language_lands_on_the_source(german_checkpoint, speech_cases, tmp_path):
+    from kgbuild.pipeline.config import load_pipeline
+    from kgbuild.pipeline.runner import build
+    from kgbuild.store import KGStore
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(speech_cases[0][0], corpus / speech_cases[0][0].name)
+    yaml = tmp_path / "speech.yaml"
+    yaml.write_text(f"name: speech-only\nstages:\n  - type: whisper\n    name: speech\n    params:\n"
+                    f"      backend: openai-whisper\n      model: {german_checkpoint}\n      device: cpu\n"
+                    f"      beam_size: 1\n      language: null\n")
+    store = KGStore(tmp_path / "kg")
+    report = build(corpus, store, load_pipeline(yaml))
+    assert report.ingested["speech"] == 1 and not report.failures
+    rows = list(store.query("SELECT ?lang ?p ?text WHERE { ?s a kg:Source ; kg:language ?lang ; "
+                            "kg:languageProbability ?p . "
+                            "?t a kg:Transcript ; prov:wasDerivedFrom ?s ; kg:text ?text }"))
+    assert len(rows) == 1
+    assert rows[0]["lang"].value == "de" and float(rows[0]["p"].value) == pytest.approx(detection_odds(0.1), abs=1e-3)
+    assert rows[0]["text"].value == "Guten Morgen Berlin"
+    store.close()
