@@ -37,6 +37,11 @@ def test_fuse_explain_shows_members_and_merges(sample_store, tmp_path):
     assert json.loads(proc.stdout)["sources_changed"] == 0  # the build already fused
 
 
+def test_a_fused_store_passes_the_integrity_check(sample_store):
+    proc = run_cli("check", "--store", sample_store)
+    assert proc.returncode == 0 and "ok" in proc.stdout, proc.stdout + proc.stderr
+
+
 @pytest.mark.slow
 def test_eval_fusion_on_the_evaluation_corpus(tmp_path):
     proc = run_cli("eval", "fusion", "--gold", REPO / "data/fusion-eval/gold.json", "--store", tmp_path / "kg",
