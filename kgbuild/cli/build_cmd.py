@@ -111,4 +111,6 @@ def validate(pipeline: str = typer.Argument("default", help="Pipeline name or YA
         pipe = load_pipeline(pipeline)
     except KGBuildError as exc:
         fail(exc)
-    typer.echo(f"{pipe.origin}: ok — {len(pipe.stages)} stages: {' -> '.join(s.name for s in pipe.stages)}")
+    fusion = (f"; then fusion (threshold {pipe.fusion.threshold})" if pipe.fusion is not None and pipe.fusion.enabled
+              else "; no fusion")
+    typer.echo(f"{pipe.origin}: ok — {len(pipe.stages)} stages: {' -> '.join(s.name for s in pipe.stages)}{fusion}")

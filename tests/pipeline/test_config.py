@@ -78,3 +78,18 @@ def test_every_stage_round_trips_its_config(stage_type):
     again = cls.from_config(stage.to_config())
     assert again.to_config() == stage.to_config()
     assert again.fingerprint() == stage.fingerprint()
+
+
+def test_fusion_block_is_validated_before_anything_loads_and_round_trips(tmp_path):
+    from conftest import REPO, run_cli
+
+    default = load_pipeline("default")
+    assert default.fusion is not None and default.fusion.threshold == 0.5
+    assert Pipeline.from_config(default.to_config()).fusion == default.fusion
+    proc = run_cli("validate", REPO / "pipelines/default.yaml")
+    assert proc.returncode == 0 and "then fusion (threshold 0.5)" in proc.stdout
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: bad\nstages:\n  - type: text_reader\nfusion:\n  threshold: 2\n  bogus: 1\n")
+    proc = run_cli("validate", bad)
+    assert proc.returncode == 2
+    assert "fusion.threshold" in proc.stderr + proc.stdout and "fusion.bogus" in proc.stderr + proc.stdout
