@@ -166,8 +166,9 @@ class Fuser:
             members = now.get(key)
             found = (ground(key, mentions(self.store, sources=members), self.params.slack, texts.get)
                      if members else [])
+            # a name grounded to a box (a person in view, or a name set beside "a cat") is that thing
             new_links = [Link(*pair(g.said.entity, g.seen.entity), g.confidence, "grounding")
-                         for g in found if g.said.entity and g.seen.entity and g.said.label == "PERSON"]
+                         for g in found if g.said.entity and g.seen.entity and g.said.label != WORD_LABEL]
             state.replace_links(f"group:{key}", new_links)
             affected.update(x for link in new_links for x in (link.a, link.b))
             self._write(state, f"group:{key}", self._grounding_quads(found))

@@ -48,3 +48,16 @@ def test_a_second_man_is_not_guessed_and_the_man_refers_back():
     two = [r for r in rows if r.iri != "mid"]  # with one other person left, the second man is that one
     got = {g.said.iri: g.seen.iri for g in ground("caption:x", two, text_of={"cap": text}.get)}
     assert got == {"w0": "big", "w1": "small", "w2": "small"}
+
+
+def test_a_name_set_beside_a_grounded_word_takes_its_box():
+    text = "A close-up of Chelsea, a striped cat with green eyes. Beside her, a dog called Rex."
+    rows = [_m("chelsea", "cap", "text", "ORG", "Chelsea", entity="N1", span=(14, 21)),
+            _m("cat", "cap", "text", "OBJECT_NOUN", "cat", span=(33, 36)),
+            _m("dog", "cap", "text", "OBJECT_NOUN", "dog", span=(68, 71)),
+            _m("rex", "cap", "text", "PERSON", "Rex", entity="N2", span=(79, 82)),
+            _m("b-cat", "img", "image", "ANIMAL", "cat", entity="D1", box=(0, 0, 100, 100)),
+            _m("b-dog", "img", "image", "ANIMAL", "dog", entity="D2", box=(200, 0, 100, 100))]
+    assert [text[a:b] for a, b in ((14, 21), (33, 36), (68, 71), (79, 82))] == ["Chelsea", "cat", "dog", "Rex"]
+    got = {g.said.iri: g.seen.iri for g in ground("caption:x", rows, text_of={"cap": text}.get)}
+    assert got["chelsea"] == "b-cat" and got["rex"] == "b-dog"
