@@ -16,6 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
+from ..datamodel import Box
+from ..tracking import iou
+
 MAX_BITS = 10
 MIN_IOU = 0.5
 
@@ -68,11 +71,7 @@ def same_object(a: tuple, b: tuple) -> float | None:
     bits = bin(int(a[0], 16) ^ int(b[0], 16)).count("1")
     if bits > MAX_BITS:
         return None
-    ax, ay, aw, ah = a[1:]
-    bx, by, bw, bh = b[1:]
-    inter = max(0.0, min(ax + aw, bx + bw) - max(ax, bx)) * max(0.0, min(ay + ah, by + bh) - max(ay, by))
-    union = aw * ah + bw * bh - inter
-    iou = inter / union if union > 0 else 0.0
-    if iou < MIN_IOU:
+    overlap = iou(Box(*a[1:]), Box(*b[1:]))
+    if overlap < MIN_IOU:
         return None
-    return round(0.95 * iou ** 0.5 * (1 - bits / 64), 4)
+    return round(0.95 * overlap ** 0.5 * (1 - bits / 64), 4)

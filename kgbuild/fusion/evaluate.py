@@ -20,10 +20,12 @@ from collections import defaultdict
 from itertools import combinations
 from pathlib import Path
 
+from ..datamodel import Box
 from ..errors import ConfigError
 from ..store import KGStore
+from ..tracking import iou
 from .evidence import MentionRow, mentions
-from .canonical import FUSION_GRAPH
+from .canonical import canonical_map
 
 
 def load_gold(path: str | Path) -> dict:
@@ -44,9 +46,7 @@ def _overlap(a: tuple[float, float], b: tuple[float, float]) -> float:
 
 
 def _iou(a, b) -> float:
-    inter = _overlap((a[0], a[0] + a[2]), (b[0], b[0] + b[2])) * _overlap((a[1], a[1] + a[3]), (b[1], b[1] + b[3]))
-    union = a[2] * a[3] + b[2] * b[3] - inter
-    return inter / union if union > 0 else 0.0
+    return iou(Box(*a), Box(*b))
 
 
 def match(ref: dict, rows: list[MentionRow]) -> MentionRow | None:
@@ -72,8 +72,7 @@ def match(ref: dict, rows: list[MentionRow]) -> MentionRow | None:
 
 
 def predicted_clusters(store: KGStore) -> tuple[dict[str, str], dict[str, list[tuple[str, float]]]]:
-    canonical = {r["a"]: r["c"] for r in store.rows(
-        f"SELECT ?a ?c WHERE {{ GRAPH <{FUSION_GRAPH}> {{ ?a kg:canonical ?c }} }}")}
+    canonical = canonical_map(store)
     grounded = defaultdict(list)
     for r in store.rows("""SELECT ?w ?b ?conf WHERE { ?g a kg:Grounding ; kg:mention ?w ; kg:region ?b ;
                                                           kg:confidence ?conf }"""):

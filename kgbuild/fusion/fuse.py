@@ -26,7 +26,7 @@ import pyoxigraph as ox
 
 from ..ids import ID_BASE, mint
 from ..store import KGStore
-from ..store.rdf import PROV, _Graph, kg
+from ..store.rdf import PROV, A, _Graph, kg
 from .appearance import look_keys, same_object
 from .canonical import FUSION_GRAPH
 from .context import ContextEncoder
@@ -213,7 +213,7 @@ class Fuser:
             if link.a == iri and mapping.get(link.b) == canon:
                 node = mint("merge", link.a, link.b, link.method)
                 g.add(link.a, kg("sameAs"), ox.NamedNode(link.b))
-                g.add(node, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), kg("Merge"))
+                g.add(node, A, kg("Merge"))
                 g.add(node, kg("member"), ox.NamedNode(link.a))
                 g.add(node, kg("member"), ox.NamedNode(link.b))
                 g.add(node, kg("score"), float(link.score))
@@ -226,7 +226,7 @@ class Fuser:
         for gr in found:
             node = mint("grounding", gr.said.iri, gr.seen.iri)
             g.add(gr.said.iri, kg("groundedIn"), ox.NamedNode(gr.seen.iri))
-            g.add(node, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), kg("Grounding"))
+            g.add(node, A, kg("Grounding"))
             g.add(node, kg("mention"), ox.NamedNode(gr.said.iri))
             g.add(node, kg("region"), ox.NamedNode(gr.seen.iri))
             g.add(node, kg("confidence"), float(gr.confidence))

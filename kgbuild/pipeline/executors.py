@@ -48,13 +48,7 @@ def warm_up(pipeline: Pipeline, modalities: set[str], only: range | None = None)
 def process_batch(pipeline: Pipeline, cache: StageCache, batch: Batch, seconds: Counter | None = None) -> list[Item]:
     from .runner import run_batch
 
-    items = batch.items
-    if items is None:
-        items = []
-        for src in batch.sources:
-            item, done = cache.resume(src, batch.fingerprints)
-            item.completed = done
-            items.append(item)
+    items = batch.items if batch.items is not None else cache.resume_all(batch.sources, batch.fingerprints)
 
     def snapshot(index: int, done_items: list[Item]) -> None:
         stage = pipeline.stages[index]

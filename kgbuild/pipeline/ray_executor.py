@@ -137,11 +137,7 @@ def _read_window(batches: list[Batch], cache_root: str) -> Iterator:
 
     cache = StageCache(cache_root)
     for batch in batches:
-        items = []
-        for src in batch.sources:
-            item, done = cache.resume(src, batch.fingerprints)
-            item.completed = done
-            items.append(item)
+        items = cache.resume_all(batch.sources, batch.fingerprints)
         yield pa.Table.from_pydict({"items": [pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL)],
                                     "fps": [json.dumps(batch.fingerprints)], "seconds": ["{}"]})
 

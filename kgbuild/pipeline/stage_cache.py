@@ -69,6 +69,16 @@ class StageCache:
                     return replace(item, source=source), index + 1
         return Item(source), 0
 
+    def resume_all(self, sources: list[Source], fingerprints: list[str]) -> list[Item]:
+        """Items for a batch of sources, each from its most advanced snapshot, marked with the
+        number of stages it has already been through."""
+        items = []
+        for source in sources:
+            item, done = self.resume(source, fingerprints)
+            item.completed = done
+            items.append(item)
+        return items
+
     def drop(self, sha256: str) -> None:
         folder = self.root / sha256[:2]
         for path in folder.glob(f"{sha256}-*") if folder.exists() else ():

@@ -122,6 +122,17 @@ def _drop_edges(edge_index, edge_type, p):
     return edge_index[:, keep], edge_type[keep]
 
 
+def _step(model, opt, z, h, r, t, cfg) -> float:
+    """One optimiser step on the queries (h, r, ?) with answers t; the batch's mean loss."""
+    loss = model.loss(model(z, h, r), t, cfg.label_smoothing)
+    if cfg.reg:
+        loss = loss + cfg.reg * model.regularizer(z, h, r, t)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    return loss.item()
+
+
 def _full_batch_epoch(model, opt, triples, edge_index, edge_type, num_relations, cfg, device, deadline) -> float:
     queries = _queries(triples, num_relations).to(device)
     queries = queries[torch.randperm(len(queries), device=device)]
@@ -130,13 +141,7 @@ def _full_batch_epoch(model, opt, triples, edge_index, edge_type, num_relations,
         h, r, t = queries[start:start + cfg.batch_size].t()
         ei, et = _drop_edges(edge_index, edge_type, cfg.edge_dropout)
         z = model.encode(ei, et)
-        loss = model.loss(model(z, h, r), t, cfg.label_smoothing)
-        if cfg.reg:
-            loss = loss + cfg.reg * model.regularizer(z, h, r, t)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        total, n = total + loss.item() * len(h), n + len(h)
+        total, n = total + _step(model, opt, z, h, r, t, cfg) * len(h), n + len(h)
         if time.monotonic() >= deadline:
             break
     return total / max(n, 1)
@@ -162,13 +167,7 @@ def _neighbor_epoch(model, opt, triples, edge_index, edge_type, num_relations, c
         rel = batch.edge_label
         heads, rels, tails = torch.cat([src, dst]), torch.cat([rel, rel + num_relations]), torch.cat([dst, src])
         # Candidates: every node of the sampled subgraph (in-batch negatives).
-        loss = model.loss(model(z, heads, rels), tails, cfg.label_smoothing)
-        if cfg.reg:
-            loss = loss + cfg.reg * model.regularizer(z, heads, rels, tails)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        total, n = total + loss.item() * len(heads), n + len(heads)
+        total, n = total + _step(model, opt, z, heads, rels, tails, cfg) * len(heads), n + len(heads)
         if time.monotonic() >= deadline:
             break
     return total / max(n, 1)
