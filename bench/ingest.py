@@ -10,7 +10,8 @@ largest sum of RSS over the build's whole process tree (workers, Ray's daemons a
 actors), sampled every 0.25 s. A config is EXECUTOR:WORKERS[@CPUS]; @CPUS pins the build
 to those cores with taskset (``local:1@0``: one worker on one core, the baseline for the
 per-core scaling of the CPU-bound stages, since an unpinned in-process build already
-spreads each model over every core). Before and after, two pinned busy loops measure how
+spreads each model over every core; the build's thread budget follows the pinning, so ONNX
+Runtime, whose threads pin themselves to cores, stays on that core too). Before and after, two pinned busy loops measure how
 many cores' worth of CPU the machine gives right now (``parallel_capacity_cores``: 2.0 on a
 quiet 2-core machine), the ceiling of any 1 -> 2 worker speed-up measured in between.
 Writes bench/results/ingest.json.
@@ -83,13 +84,18 @@ def child(corpus: str, store: str, pipeline: str, executor: str, workers: int) -
     marks: list[tuple[float, int]] = []
     started = time.perf_counter()
     report = build(corpus, KGStore(store), load_pipeline(pipeline), workers=workers, executor_kind=executor,
+                   on_start=lambda n: marks.append((time.perf_counter(), 0)),
                    on_progress=lambda n: marks.append((time.perf_counter(), n)))
-    first, last = marks[0][0], marks[-1][0]
-    steady_items = sum(n for _, n in marks[1:])
+    planned, first, last = marks[0][0], marks[1][0], marks[-1][0]
+    steady_items = sum(n for _, n in marks[2:])
+    fusion_s = report.fusion.seconds if report.fusion is not None else 0.0
     print(json.dumps({
         "items": sum(report.ingested.values()), "failed": len(report.failures), "seconds": round(report.seconds, 1),
         "first_batch_s": round(first - started, 1),  # discovery, model loading and the first batch
         "steady_items_per_min": round(60 * steady_items / (last - first), 1) if last > first else None,
+        # the phases: discovery and planning; model loading to the last batch; then fusion
+        "phases_s": {"plan": round(planned - started, 1), "stages": round(last - planned, 1),
+                     "fusion": round(fusion_s, 1), "rest": round(report.seconds - (last - started) - fusion_s, 1)},
         "stage_seconds": {k: round(v, 2) for k, v in report.stage_seconds.most_common()},
     }))
 
@@ -184,16 +190,18 @@ def main() -> None:
             runs.append(run_config(corpus, args.pipeline, config))
             r = runs[-1]
             print(f"{r['config']:>9}: {r['items_per_min']:6.1f} items/min ({r['seconds']} s, first batch after "
-                  f"{r['first_batch_s']} s, then {r['steady_items_per_min']} items/min), peak {r['peak_mb']} MB, "
-                  f"{r['failed']} failed", flush=True)
+                  f"{r['first_batch_s']} s, then {r['steady_items_per_min']} items/min; phases {r['phases_s']}), "
+                  f"peak {r['peak_mb']} MB, {r['failed']} failed", flush=True)
     for r in runs:
         r["stage_shares_pct"] = shares(r["stage_seconds"])
     by = {r["config"]: r for r in runs}
     speedup = {}
     for base in ("local:1@0", "local:1"):  # one worker on one core; one worker on every core
         if base in by and "local:2" in by:
-            speedup[f"{base} -> local:2"] = {key: round(by["local:2"][key] / by[base][key], 2)
-                                             for key in ("items_per_min", "steady_items_per_min") if by[base][key]}
+            ratios = {key: round(by["local:2"][key] / by[base][key], 2)
+                      for key in ("items_per_min", "steady_items_per_min") if by[base][key]}
+            ratios["stages_phase"] = round(by[base]["phases_s"]["stages"] / by["local:2"]["phases_s"]["stages"], 2)
+            speedup[f"{base} -> local:2"] = ratios
     result = {
         "items": args.items, "mix": mix, "pipeline": args.pipeline, "runs": runs, "speedup_1_to_2_workers": speedup,
         "load_average_before": [round(x, 2) for x in load_before],

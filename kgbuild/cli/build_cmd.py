@@ -31,6 +31,10 @@ def build(
     workers: int = typer.Option(1, "--workers", "-w", min=1,
                                 help="Worker processes, each with its own models and share of the cores. "
                                 "1 runs in this process (model libraries still use every core)."),
+    threads: int = typer.Option(None, "--threads", min=1,
+                                help="CPU threads per worker (or for this process with --workers 1), shared by "
+                                "every model library; by default the cores this process may use, divided among "
+                                "the workers. --threads 1 --workers 1 keeps a build to one core."),
     file_timeout: float = typer.Option(600.0, "--file-timeout",
                                        help="Seconds one file may take before it is recorded as failed "
                                        "(E304; enforced with --workers 2 or more, and per model stage on Ray, "
@@ -76,6 +80,7 @@ def build(
             task = progress.add_task("files", total=None)
             report = run_build(corpus, kg, pipe, force=force, workers=workers, file_timeout_s=file_timeout,
                                executor_kind=executor.value, ray_address=address, max_memory_mb=max_memory_mb,
+                               threads=threads,
                                on_start=lambda n: progress.update(task, total=n),
                                on_progress=lambda n: progress.advance(task, n))
     except KGBuildError as exc:

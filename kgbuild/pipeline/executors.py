@@ -11,6 +11,7 @@ limits with this same pool, one worker per actor, running only the actor's stage
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing as mp
 import os
 import time
@@ -23,6 +24,7 @@ from ..datamodel import Item, Source
 from ..errors import ConfigError, InputError, InputMemoryLimit, InputTimeout, KGBuildError, StageFailure
 from .config import Pipeline
 from .stage_cache import StageCache, applies_to_modality, caches_output
+from .threads import available_cores, limit_cpu_threads
 
 
 @dataclass
@@ -61,13 +63,15 @@ def process_batch(pipeline: Pipeline, cache: StageCache, batch: Batch, seconds: 
 
 
 class InProcessExecutor:
-    """Runs batches here. Model libraries use every core themselves; no time limit."""
+    """Runs batches here, model libraries using ``threads`` cores (all this process may use); no time limit."""
 
-    def __init__(self, pipeline: Pipeline, cache: StageCache) -> None:
+    def __init__(self, pipeline: Pipeline, cache: StageCache, threads: int | None = None) -> None:
         self.pipeline, self.cache = pipeline, cache
+        self.threads = threads or available_cores()
         self.stage_seconds: Counter = Counter()
 
     def start(self, modalities: set[str]) -> None:
+        limit_cpu_threads(self.threads)
         warm_up(self.pipeline, modalities)
 
     def run(self, batches: Iterable[Batch]) -> Iterator[list[Item]]:
@@ -80,16 +84,8 @@ class InProcessExecutor:
 
 def _worker(conn: Connection, config: dict, origin: str, cache_root: str, modalities: set[str], threads: int,
             only: range | None) -> None:
-    # Before any model library is imported: each worker gets its share of the cores.
-    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
-        os.environ[var] = str(threads)
+    limit_cpu_threads(threads)  # before any model is loaded: each worker gets its share of the cores
     pipeline = Pipeline.from_config(config, origin=origin)
-    try:
-        import torch
-
-        torch.set_num_threads(threads)
-    except ImportError:
-        pass
     try:
         warm_up(pipeline, modalities, only)
     except KGBuildError as exc:
@@ -103,11 +99,25 @@ def _worker(conn: Connection, config: dict, origin: str, cache_root: str, modali
         except EOFError:  # the parent is gone (a Ray actor stopped): nothing more will come
             return
         if message is None:
-            return
+            # Nothing is buffered here (snapshots are written per batch): skip unloading the
+            # models, which takes a second or two of the build's end.
+            conn.close()
+            os._exit(0)
+        if message[0] == "call":
+            conn.send(("called", _call(*message[1:])))
+            continue
         task_id, batch = message
         seconds: Counter = Counter()
         items = process_batch(pipeline, cache, batch, seconds)
         conn.send(("done", (task_id, items, seconds)))
+
+
+def _call(target: str, args: tuple) -> tuple[bool, object]:
+    module, _, name = target.partition(":")
+    try:
+        return True, getattr(importlib.import_module(module), name)(*args)
+    except Exception as exc:  # noqa: BLE001 - handed back to the caller, who decides
+        return False, exc
 
 
 MEMORY_POLL_S = 0.2
@@ -153,16 +163,18 @@ class ProcessPoolExecutor:
         self.workers = workers
         self.file_timeout_s = file_timeout_s
         self.startup_timeout_s = startup_timeout_s
-        self.threads = threads or max(1, (os.cpu_count() or 1) // workers)
+        self.threads = threads or max(1, available_cores() // workers)
         self.stages = stages
         self.label = "executor" if stages is None else "+".join(pipeline.stages[i].name for i in stages)
         self.ctx = mp.get_context("spawn")  # fork after torch/onnxruntime threads exist is unsafe
         self.slots: list[_Slot] = []
         self.stage_seconds: Counter = Counter()
 
-    def _spawn(self) -> _Slot:
-        slot = _Slot(self.ctx, (self.pipeline.to_config(), self.pipeline.origin, str(self.cache.root),
+    def _launch(self) -> _Slot:
+        return _Slot(self.ctx, (self.pipeline.to_config(), self.pipeline.origin, str(self.cache.root),
                                 self.modalities, self.threads, self.stages))
+
+    def _await_ready(self, slot: _Slot) -> _Slot:
         if not slot.parent.poll(self.startup_timeout_s):
             slot.kill()
             raise KGBuildError(f"a worker did not start within {self.startup_timeout_s:g} s")
@@ -181,7 +193,13 @@ class ProcessPoolExecutor:
 
     def start(self, modalities: set[str]) -> None:
         self.modalities = modalities
-        self.slots = [self._spawn() for _ in range(self.workers)]
+        launched = [self._launch() for _ in range(self.workers)]  # all load their models at the same time
+        try:
+            self.slots = [self._await_ready(slot) for slot in launched]
+        except BaseException:
+            for slot in launched:
+                slot.kill()
+            raise
 
     def run(self, batches: Iterable[Batch]) -> Iterator[list[Item]]:
         pending: deque[Batch] = deque(batches)
@@ -219,11 +237,36 @@ class ProcessPoolExecutor:
                     continue
                 yield from self._recover(slot, pending, cause)
 
+    def call_each(self, target: str, calls: list[tuple]) -> list:
+        """``module:function(*args)`` for each ``args`` in ``calls``, spread over the idle
+        workers, warm as they are; the results in order. Only between runs. A worker that dies
+        or a function that raises fails the whole call (KGBuildError): the caller can do the
+        work itself instead (a dead worker is not replaced: close the pool after that)."""
+        results: list = [None] * len(calls)
+        todo = deque(enumerate(calls))
+        while todo:
+            wave = [(slot, todo.popleft()) for slot in self.slots if todo]
+            for slot, (_, args) in wave:
+                slot.parent.send(("call", target, args))
+            failure = None
+            for slot, (index, _) in wave:  # every answer read, so the pool stays usable
+                try:
+                    _, (ok, value) = slot.parent.recv()
+                except (EOFError, OSError):
+                    ok, value = False, InputError(f"the worker died (exit code {slot.process.exitcode})")
+                if ok:
+                    results[index] = value
+                else:
+                    failure = failure or KGBuildError(f"{target} failed in a worker: {type(value).__name__}: {value}")
+            if failure:
+                raise failure
+        return results
+
     def _recover(self, slot: _Slot, pending: deque, cause: Exception) -> Iterator[list[Item]]:
         """Replace the worker; retry a batch file by file, or fail the one file that did it."""
         _, batch = slot.task
         slot.kill()
-        self.slots[self.slots.index(slot)] = self._spawn()
+        self.slots[self.slots.index(slot)] = self._await_ready(self._launch())
         if len(batch.sources) > 1:
             pending.extendleft(reversed(batch.one_by_one()))
             return
@@ -233,11 +276,12 @@ class ProcessPoolExecutor:
         yield [item]
 
     def close(self) -> None:
-        for slot in self.slots:
+        for slot in self.slots:  # all told first: they unload their models at the same time
             try:
                 slot.parent.send(None)
             except OSError:
                 pass
+        for slot in self.slots:
             slot.process.join(10)
             if slot.process.is_alive():
                 slot.kill()

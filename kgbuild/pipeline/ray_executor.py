@@ -51,8 +51,8 @@ from ..errors import KGBuildError, MissingDependencyError
 from .config import Pipeline
 from .executors import Batch, ProcessPoolExecutor, process_batch, warm_up
 from .stage_cache import StageCache, applies_to_modality, caches_output
+from .threads import available_cores, limit_cpu_threads
 
-THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 
 
 def segments(pipeline: Pipeline, modalities: set[str]) -> list[range]:
@@ -80,14 +80,7 @@ class SegmentActor:
                                             max_memory_mb=max_memory_mb, threads=threads, stages=stages)
             self.pool.start(set(modalities))  # a missing model, or models over the memory limit, stop us here
             return
-        for var in THREAD_VARS:  # before a model library starts its thread pools
-            os.environ[var] = str(threads)
-        try:
-            import torch
-
-            torch.set_num_threads(threads)
-        except ImportError:
-            pass
+        limit_cpu_threads(threads)  # before a model library starts its thread pools
         warm_up(self.pipeline, set(modalities), stages)
 
     def __call__(self, rows: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -190,7 +183,7 @@ class RayExecutor:
             options = dict(include_dashboard=False, logging_level=logging.WARNING, log_to_driver=False)
             if self.address is None:
                 # A local Ray listens on loopback only, and need not look for this host's address.
-                options.update(num_cpus=os.cpu_count() or 1, object_store_memory=self.object_store_mb << 20,
+                options.update(num_cpus=available_cores(), object_store_memory=self.object_store_mb << 20,
                                _node_ip_address="127.0.0.1")
             ray.init(address=self.address, **options)
             self._started_ray = True

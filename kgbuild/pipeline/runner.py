@@ -96,14 +96,17 @@ def plan(found: Discovery, store: KGStore, state: IngestState, cache: StageCache
 def build(corpus: str | Path, store: KGStore, pipeline: Pipeline, *, force: bool = False, workers: int = 1,
           file_timeout_s: float = 600.0, on_start: Callable[[int], None] | None = None,
           on_progress: ProgressFn | None = None, executor_kind: str = "local",
-          ray_address: str | None = None, max_memory_mb: float | None = None) -> BuildReport:
+          ray_address: str | None = None, max_memory_mb: float | None = None,
+          threads: int | None = None) -> BuildReport:
     """Ingest ``corpus`` into ``store``. ``workers`` > 1 runs batches in that many worker
     processes (each with its own models and share of the cores) and enforces
     ``file_timeout_s`` per file; 1 runs in this process. ``executor_kind="ray"`` runs the stages
     on Ray (:mod:`.ray_executor`; ``ray_address`` None starts a local Ray, and each actor
     enforces ``file_timeout_s`` per file, 0 for none); this process still writes.
     ``max_memory_mb`` limits each worker process (one is started even for ``workers=1``: only
-    a separate process can be stopped; on Ray, one per actor) and fails the file that crossed it."""
+    a separate process can be stopped; on Ray, one per actor) and fails the file that crossed it.
+    ``threads``: CPU threads per worker (or for this process), by default the cores this
+    process may use, divided among the workers."""
     started = time.perf_counter()
     report = BuildReport()
     found = discover(corpus)
@@ -136,27 +139,48 @@ def build(corpus: str | Path, store: KGStore, pipeline: Pipeline, *, force: bool
                                max_memory_mb=max_memory_mb)
     else:
         executor = (ProcessPoolExecutor(pipeline, cache, workers=workers, file_timeout_s=file_timeout_s,
-                                        max_memory_mb=max_memory_mb)
-                    if workers > 1 or max_memory_mb else InProcessExecutor(pipeline, cache))
+                                        max_memory_mb=max_memory_mb, threads=threads)
+                    if workers > 1 or max_memory_mb else InProcessExecutor(pipeline, cache, threads))
+    fuser = _fuser(pipeline, store)
     try:
         executor.start({src.modality for src in work.todo})  # a missing model stops us here
+        _lend_to_fusion(executor, fuser)
         for items in executor.run(_batches(work, pipeline.batch_size)):
             _write(store, state, pipeline, items, paths, work.fingerprints[items[0].source.modality], report)
             if on_progress:
                 on_progress(len(items))
         report.stage_seconds = executor.stage_seconds
+        state.close()
+        if fuser is not None:
+            # Corpus-level, after the writes: resolution needs every other document, and running it
+            # per batch would make entities depend on ingest order. Incremental (kgbuild.fusion.fuse).
+            report.fusion = fuser.run()
     finally:
         executor.close()
         store.flush()
         state.close()
-    if pipeline.fusion is not None and pipeline.fusion.enabled:
-        # Corpus-level, after the writes: resolution needs every other document, and running it
-        # per batch would make entities depend on ingest order. Incremental (kgbuild.fusion.fuse).
-        from ..fusion.fuse import fuse
-
-        report.fusion = fuse(store, pipeline.fusion)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _lend_to_fusion(executor, fuser) -> None:
+    """Fusion's context encoder is the one model fusion runs. A warm worker pool encodes the
+    contexts, in parallel, before it closes; with Ray, this process mostly waits for batches,
+    so the encoder loads here meanwhile. Either way the build's end comes seconds sooner."""
+    if fuser is None or fuser.encoder is None or isinstance(executor, InProcessExecutor):
+        return
+    if isinstance(executor, ProcessPoolExecutor):
+        fuser.encoder.spread_over(executor.call_each, executor.workers)
+    else:
+        fuser.encoder.warm_up_in_background()
+
+
+def _fuser(pipeline: Pipeline, store: KGStore):
+    if pipeline.fusion is None or not pipeline.fusion.enabled:
+        return None
+    from ..fusion.fuse import Fuser
+
+    return Fuser(store, pipeline.fusion)
 
 
 def _batches(work: Plan, size: int) -> Iterator[Batch]:

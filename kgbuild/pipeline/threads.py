@@ -1,0 +1,64 @@
+"""One process's share of the cores, applied to every model library it loads.
+
+A worker process (the pool's, or a Ray actor's) is given ``n`` cores' worth of threads. The
+BLAS/OpenMP libraries and torch read that from their variables and ``set_num_threads``;
+CTranslate2 (faster-whisper) reads ``OMP_NUM_THREADS``. ONNX Runtime reads neither: a
+session made without explicit options starts one thread per physical core, and
+Ultralytics and RapidOCR make theirs that way. Two workers on two cores then run four
+busy ONNX threads, which measured 2.2× slower for OCR and 2.5× for YOLO than one thread
+each (bench/ingest.py, session 3). So sessions created after :func:`limit_cpu_threads`
+that leave the thread count at its default get ``n`` threads; a count a stage sets itself
+(the ``ocr`` stage's ``threads``) is kept. ONNX Runtime's default threads also pin
+themselves to cores, so ``taskset`` alone does not hold them: a build pinned to one core
+ran OCR on two.
+"""
+
+from __future__ import annotations
+
+import os
+
+THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMEXPR_NUM_THREADS")
+
+
+def available_cores() -> int:
+    """The cores this process may run on (taskset, cgroup cpusets), not the machine's."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def limit_cpu_threads(n: int) -> None:
+    """Call before the process loads any model: libraries size their pools on first use."""
+    for var in THREAD_VARS:
+        os.environ[var] = str(n)
+    try:
+        import torch
+    except ImportError:
+        pass
+    else:
+        torch.set_num_threads(n)
+    _cap_onnxruntime(n)
+
+
+def _cap_onnxruntime(n: int) -> None:
+    try:
+        import onnxruntime as ort
+    except ImportError:
+        return
+    session_class = ort.InferenceSession
+    if getattr(session_class, "_kgbuild_threads", None) is not None:
+        session_class._kgbuild_threads = n
+        return
+    original_init = session_class.__init__
+
+    def init(self, path_or_bytes, sess_options=None, *args, **kwargs):
+        options = sess_options if sess_options is not None else ort.SessionOptions()
+        if options.intra_op_num_threads == 0:  # 0: "one per core", ONNX Runtime's default
+            options.intra_op_num_threads = session_class._kgbuild_threads
+        if options.inter_op_num_threads == 0:
+            options.inter_op_num_threads = 1  # sequential graphs: the inter-op pool would only spin
+        original_init(self, path_or_bytes, options, *args, **kwargs)
+
+    session_class._kgbuild_threads = n
+    session_class.__init__ = init
