@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 import multiprocessing as mp
+import multiprocessing.util
 import os
 import time
 from collections import Counter, deque
@@ -100,8 +101,10 @@ def _worker(conn: Connection, config: dict, origin: str, cache_root: str, modali
             return
         if message is None:
             # Nothing is buffered here (snapshots are written per batch): skip unloading the
-            # models, which takes a second or two of the build's end.
+            # models, which takes a second or two of the build's end. Multiprocessing's own
+            # exit work still runs: it releases the semaphores libraries made (tqdm's lock).
             conn.close()
+            multiprocessing.util._exit_function()
             os._exit(0)
         if message[0] == "call":
             conn.send(("called", _call(*message[1:])))
