@@ -25,7 +25,7 @@ from ..datamodel import Item, Source
 from ..errors import ConfigError, InputError, InputMemoryLimit, InputTimeout, KGBuildError, StageFailure
 from .config import Pipeline
 from .stage_cache import StageCache, applies_to_modality, caches_output
-from .threads import available_cores, limit_cpu_threads
+from ..threads import available_cores, limit_cpu_threads
 
 
 @dataclass

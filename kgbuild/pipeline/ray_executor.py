@@ -51,7 +51,7 @@ from ..errors import KGBuildError, MissingDependencyError
 from .config import Pipeline
 from .executors import Batch, ProcessPoolExecutor, process_batch, warm_up
 from .stage_cache import StageCache, applies_to_modality, caches_output
-from .threads import available_cores, limit_cpu_threads
+from ..threads import available_cores, limit_cpu_threads
 
 
 

@@ -25,6 +25,7 @@ from ..datamodel import Item, Timeline
 from ..errors import InputError, ModelLoadError, ModelNotFoundError
 from ..models import require_module
 from ..speech import Piece, Segments
+from ..threads import cpu_budget
 from .base import Stage, StageParams
 from .registry import register_stage
 
@@ -71,6 +72,7 @@ class WhisperTranscriber(Stage):
         super().__init__(name, **params)
         self._model = None
         self._on_cuda = False
+        self._files_at_once = 1
 
     # model ---------------------------------------------------------------------------
 
@@ -134,8 +136,13 @@ class WhisperTranscriber(Stage):
         compute = self.params.compute_type
         if compute == "auto":
             compute = "float16" if on_cuda else "int8"
+        # On CPUs, files in parallel (one thread each, the weights shared) rather than threads
+        # within a file: 16 short clips took 14.1 s with two CTranslate2 threads, 11.2 s with
+        # one, 6.5 s two files at a time (2 cores). One long recording gets one core.
+        self._files_at_once = 1 if on_cuda else cpu_budget()
         try:
-            model = fw.WhisperModel(target, device=device, compute_type=compute)
+            model = fw.WhisperModel(target, device=device, compute_type=compute,
+                                    cpu_threads=1 if not on_cuda else 0, num_workers=self._files_at_once)
         except Exception as exc:  # noqa: BLE001 - ctranslate2/huggingface raise many kinds
             if on_cuda and "CUDA" in str(exc):
                 raise ModelLoadError(f"CTranslate2 cannot run on {device}: {exc}", hint=_CUDA_HINT) from None
@@ -179,7 +186,7 @@ class WhisperTranscriber(Stage):
     # processing ----------------------------------------------------------------------
 
     def process(self, items: list[Item]) -> None:
-        for item, (text, timeline, meta) in self.each(items, self._transcribe):
+        for item, (text, timeline, meta) in self.each(items, self._transcribe, concurrency=self._files_at_once):
             item.text = text
             item.text_modality = "speech"
             item.timeline = timeline

@@ -28,8 +28,18 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
+_budget: int | None = None
+
+
+def cpu_budget() -> int:
+    """The threads this process may keep busy: what :func:`limit_cpu_threads` set, else its cores."""
+    return _budget or available_cores()
+
+
 def limit_cpu_threads(n: int) -> None:
     """Call before the process loads any model: libraries size their pools on first use."""
+    global _budget
+    _budget = n
     for var in THREAD_VARS:
         os.environ[var] = str(n)
     try:
