@@ -63,6 +63,16 @@ class ContextEncoder:
         self._model = AutoModel.from_pretrained(name).eval()
 
     def encode(self, texts: list[str]) -> np.ndarray:
+        """One L2-normalised vector per text. Each distinct text is encoded once: copies of a
+        document (re-posts, boilerplate, one transcript under two names) repeat windows."""
+        distinct = list(dict.fromkeys(texts))
+        if len(distinct) < len(texts):
+            vectors = self._encode_distinct(distinct)
+            row = {text: i for i, text in enumerate(distinct)}
+            return vectors[[row[text] for text in texts]]
+        return self._encode_distinct(texts)
+
+    def _encode_distinct(self, texts: list[str]) -> np.ndarray:
         if self._spread is not None and len(texts) > self.batch_size:
             call_each, ways = self._spread
             batches = -(-len(texts) // self.batch_size)

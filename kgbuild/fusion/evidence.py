@@ -84,6 +84,36 @@ def mentions(store: KGStore, *, sources=None, entities=None) -> list[MentionRow]
     return sorted(out, key=lambda m: (m.source, m.span or (0, 0), m.iri))
 
 
+class MentionReader:
+    """Mentions by source, each source read from the store once per fusion run: the run needs
+    the changed sources' mentions, then every mention of the entities they touch, then the
+    company those entities keep in their sources, then the grounding groups' mentions."""
+
+    def __init__(self, store: KGStore) -> None:
+        self.store, self._by_source = store, {}
+
+    def of_sources(self, sources) -> list[MentionRow]:
+        missing = set(sources) - set(self._by_source)
+        if missing:
+            for src in missing:
+                self._by_source[src] = []
+            for m in mentions(self.store, sources=missing):
+                self._by_source[m.source].append(m)
+        rows = [m for src in set(sources) for m in self._by_source[src]]
+        return sorted(rows, key=lambda m: (m.source, m.span or (0, 0), m.iri))
+
+    def of_entities(self, iris) -> list[MentionRow]:
+        wanted = set(iris)
+        return [m for m in self.of_sources(self._sources_of(wanted)) if m.entity in wanted]
+
+    def _sources_of(self, iris: set[str]) -> set[str]:
+        out = set()
+        for chunk in _chunks(iris):
+            out.update(r["src"] for r in self.store.rows(f"""SELECT DISTINCT ?src WHERE {{ {_values('e', chunk)}
+                ?m kg:refersTo ?e ; prov:wasDerivedFrom ?src }}"""))
+        return out
+
+
 def entity_descriptions(store: KGStore, iris) -> dict[str, tuple[str, str, bool]]:
     """IRI -> (label, type, has a typed value) from the entities graph."""
     out = {}
@@ -117,17 +147,19 @@ class SourceTexts:
         return self._cache[source]
 
 
-def load_atoms(store: KGStore, iris: set[str], encoder: ContextEncoder | None, contexts: int = 3) -> dict[str, Atom]:
+def load_atoms(store: KGStore, iris: set[str], encoder: ContextEncoder | None, contexts: int = 3,
+               reader: MentionReader | None = None) -> dict[str, Atom]:
     """Atoms for the given entity IRIs, from all their mentions in the store. Entities with
     no mention left are absent from the result."""
-    rows = mentions(store, entities=iris)
+    reader = reader or MentionReader(store)
+    rows = reader.of_entities(iris)
     by_entity: dict[str, list[MentionRow]] = defaultdict(list)
     for m in rows:
         by_entity[m.entity].append(m)
     described = entity_descriptions(store, by_entity)
     sources = {m.source for m in rows}
     company: dict[str, set[str]] = defaultdict(set)
-    for m in mentions(store, sources=sources):
+    for m in reader.of_sources(sources):
         if m.entity and m.modality not in ("image", "video") and m.label in TYPE_GROUP:
             company[m.source].add(m.entity)
     texts = SourceTexts(store)

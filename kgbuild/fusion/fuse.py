@@ -30,7 +30,7 @@ from ..store.rdf import PROV, A, _Graph, kg
 from .appearance import look_keys, same_object
 from .canonical import FUSION_GRAPH
 from .context import ContextEncoder
-from .evidence import SourceTexts, load_atoms, mentions
+from .evidence import MentionReader, SourceTexts, load_atoms
 from .grounding import WORD_LABEL, Grounding, ground, groups
 from .names import blocking_keys
 from .params import FusionParams
@@ -111,9 +111,10 @@ class Fuser:
         report.sources_changed, report.sources_removed = len(changed), len(removed)
         if not changed and not removed:
             return
-        touched = {m.entity for m in mentions(self.store, sources=changed) if m.entity}
+        reader = MentionReader(self.store)
+        touched = {m.entity for m in reader.of_sources(changed) if m.entity}
         touched |= state.atoms_of_sources(changed | removed)
-        fresh = load_atoms(self.store, touched, self.encoder)
+        fresh = load_atoms(self.store, touched, self.encoder, reader=reader)
         report.atoms_touched = len(touched)
         for iri in sorted(touched):
             state.drop_model_links(iri)
@@ -128,7 +129,7 @@ class Fuser:
         state.add_links(links, "model")
         report.links = len(links)
         if self.params.grounding:
-            affected |= self._ground(state, current, changed | removed, report)
+            affected |= self._ground(state, current, changed | removed, report, reader)
         self._recluster(state, affected, report)
         state.set_sources({g: fp for g, (fp, _, _) in current.items()})
 
@@ -152,7 +153,8 @@ class Fuser:
                     out[pair(iri, other.iri)] = Link(*pair(iri, other.iri), score, "appearance")
         return list(out.values())
 
-    def _ground(self, state: FusionState, current, dirty: set[str], report: FusionReport) -> set[str]:
+    def _ground(self, state: FusionState, current, dirty: set[str], report: FusionReport,
+                reader: MentionReader) -> set[str]:
         now = groups({g: (path, mod) for g, (_, path, mod) in current.items()})
         before = state.groups()
         redo = {k for k, members in now.items() if before.get(k) != members or dirty & set(members)}
@@ -164,7 +166,7 @@ class Fuser:
             affected.update(x for link in old for x in (link.a, link.b))
             state.replace_links(f"group:{key}", [])
             members = now.get(key)
-            found = (ground(key, mentions(self.store, sources=members), self.params.slack, texts.get)
+            found = (ground(key, reader.of_sources(members), self.params.slack, texts.get)
                      if members else [])
             # a name grounded to a box (a person in view, or a name set beside "a cat") is that thing
             new_links = [Link(*pair(g.said.entity, g.seen.entity), g.confidence, "grounding")
