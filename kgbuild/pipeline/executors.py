@@ -23,9 +23,9 @@ from multiprocessing.connection import Connection, wait
 
 from ..datamodel import Item, Source
 from ..errors import ConfigError, InputError, InputMemoryLimit, InputTimeout, KGBuildError, StageFailure
+from ..threads import available_cores, limit_cpu_threads
 from .config import Pipeline
 from .stage_cache import StageCache, applies_to_modality, caches_output
-from ..threads import available_cores, limit_cpu_threads
 
 
 @dataclass

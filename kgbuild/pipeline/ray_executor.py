@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import pickle
 import re
 from functools import partial
@@ -48,10 +47,10 @@ import numpy as np
 
 from ..datamodel import Item
 from ..errors import KGBuildError, MissingDependencyError
+from ..threads import available_cores, limit_cpu_threads
 from .config import Pipeline
 from .executors import Batch, ProcessPoolExecutor, process_batch, warm_up
 from .stage_cache import StageCache, applies_to_modality, caches_output
-from ..threads import available_cores, limit_cpu_threads
 
 
 
