@@ -47,7 +47,7 @@ def build(
     executor: ExecutorKind = typer.Option("local", "--executor",
                                           help="local: this process or --workers processes; ray: Ray Data, one "
                                           "actor pool per model stage of --workers actors "
-                                          "(pip install 'kgbuild[ray]')."),
+                                          "(pip install 'kgbuild\\[ray]')."),
     address: str = typer.Option(None, "--address",
                                 help="With --executor ray: the cluster to join ('auto', or ray://HOST:10001); "
                                 "by default a Ray is started on this machine."),
