@@ -2,7 +2,8 @@
 
 A worker process (the pool's, or a Ray actor's) is given ``n`` cores' worth of threads. The
 BLAS/OpenMP libraries and torch read that from their variables and ``set_num_threads``;
-CTranslate2 (faster-whisper) reads ``OMP_NUM_THREADS``. ONNX Runtime reads neither: a
+the whisper stage reads :func:`cpu_budget` (that many files at once, one CTranslate2
+thread each). ONNX Runtime reads neither: a
 session made without explicit options starts one thread per physical core, and
 Ultralytics and RapidOCR make theirs that way. Two workers on two cores then run four
 busy ONNX threads, which measured 2.2× slower for OCR and 2.5× for YOLO than one thread

@@ -52,17 +52,15 @@ def _chunks(items):
         yield items[start:start + _CHUNK]
 
 
-def mentions(store: KGStore, *, sources=None, entities=None) -> list[MentionRow]:
-    """Mentions of the given sources, or referring to the given entities."""
-    var, iris = ("src", sources) if sources is not None else ("e", entities)
-    refers = "OPTIONAL { ?m kg:refersTo ?e }" if var == "src" else "?m kg:refersTo ?e ."
+def mentions(store: KGStore, *, sources) -> list[MentionRow]:
+    """Mentions of the given sources (the mentions of some entities: :class:`MentionReader`)."""
     out = []
-    for chunk in _chunks(iris):
+    for chunk in _chunks(sources):
         q = f"""SELECT ?m ?src ?mod ?label ?text ?e ?conf ?start ?end ?path
                   (GROUP_CONCAT(?frag; separator="|") AS ?frags) WHERE {{
-            {_values(var, chunk)}
+            {_values("src", chunk)}
             ?m a kg:Mention ; prov:wasDerivedFrom ?src ; kg:modality ?mod ; kg:label ?label ; kg:text ?text .
-            {refers} OPTIONAL {{ ?m kg:confidence ?conf }}
+            OPTIONAL {{ ?m kg:refersTo ?e }} OPTIONAL {{ ?m kg:confidence ?conf }}
             OPTIONAL {{ ?src kg:path ?path }}
             OPTIONAL {{ ?m oa:hasSelector ?s1 . ?s1 oa:start ?start ; oa:end ?end }}
             OPTIONAL {{ ?m oa:hasSelector ?s2 . ?s2 rdf:value ?frag }}

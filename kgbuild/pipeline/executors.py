@@ -279,7 +279,7 @@ class ProcessPoolExecutor:
         yield [item]
 
     def close(self) -> None:
-        for slot in self.slots:  # all told first: they unload their models at the same time
+        for slot in self.slots:  # all told first: they stop at the same time
             try:
                 slot.parent.send(None)
             except OSError:

@@ -53,7 +53,6 @@ from .executors import Batch, ProcessPoolExecutor, process_batch, warm_up
 from .stage_cache import StageCache, applies_to_modality, caches_output
 
 
-
 def segments(pipeline: Pipeline, modalities: set[str]) -> list[range]:
     """Stage index ranges, each starting at a model stage that applies to ``modalities``."""
     starts = [0] + [i for i, stage in enumerate(pipeline.stages)

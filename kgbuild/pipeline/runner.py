@@ -150,7 +150,6 @@ def build(corpus: str | Path, store: KGStore, pipeline: Pipeline, *, force: bool
             if on_progress:
                 on_progress(len(items))
         report.stage_seconds = executor.stage_seconds
-        state.close()
         if fuser is not None:
             # Corpus-level, after the writes: resolution needs every other document, and running it
             # per batch would make entities depend on ingest order. Incremental (kgbuild.fusion.fuse).
