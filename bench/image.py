@@ -28,7 +28,7 @@ os.environ.setdefault("YOLO_OFFLINE", "True")
 
 from kgbuild.datamodel import Item, Source  # noqa: E402
 from kgbuild.ids import sha256_file  # noqa: E402
-from kgbuild.image_io import decode_image  # noqa: E402
+from kgbuild.media.discovery.image_io import decode_image  # noqa: E402
 from kgbuild.models import find_model_file  # noqa: E402
 
 CONF, IOU, IMGSZ = 0.25, 0.7, 640
@@ -56,7 +56,7 @@ def main() -> None:
     from ultralytics import YOLO
 
     from kgbuild.pipeline.config import Pipeline
-    from kgbuild.pipeline.runner import run_batch
+    from kgbuild.pipeline.batches import run_batch
     from kgbuild.stages.entity_linker import EntityLinker
     from kgbuild.stages.ocr import OcrReader
     from kgbuild.stages.scene_relations import SceneRelations

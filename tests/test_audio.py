@@ -1,4 +1,4 @@
-"""kgbuild.audio: real files in several formats, written with PyAV (bundled FFmpeg)."""
+"""kgbuild.media.audio: real files in several formats, written with PyAV (bundled FFmpeg)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import av
 import numpy as np
 import pytest
 
-from kgbuild.audio import decode_audio, probe_duration, stream_audio
+from kgbuild.media.discovery.audio import decode_audio, probe_duration, stream_audio
 from kgbuild.errors import DecodeError, EmptyInputError
 
 RATE = 16000

@@ -1,11 +1,11 @@
-"""kgbuild.speech: timelines from recogniser output, windows, and VAD time mapping."""
+"""kgbuild.speech.transcript: timelines from recogniser output, windows, and VAD time mapping."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from kgbuild.audio import decode_audio
-from kgbuild.speech import Piece, build_timeline, keep_regions, restore_times, shift, speech_regions
+from kgbuild.media.discovery.audio import decode_audio
+from kgbuild.speech.transcript.transcript import Piece, build_timeline, keep_regions, restore_times, shift, speech_regions
 from conftest import SAMPLE  # noqa: I001
 
 

@@ -1,4 +1,4 @@
-from kgbuild.state import IngestState
+from kgbuild.store.ingest_state import IngestState
 
 
 def test_mark_done_and_read_back(tmp_path):

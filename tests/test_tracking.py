@@ -1,9 +1,9 @@
-"""kgbuild.tracking: IoU tracks across sampled frames."""
+"""kgbuild.vision.tracking: IoU tracks across sampled frames."""
 
 from __future__ import annotations
 
 from kgbuild.datamodel import Box
-from kgbuild.tracking import Detection, IouTracker, iou
+from kgbuild.vision.tracking import Detection, IouTracker, iou
 
 
 def det(label: str, x: float, conf: float = 0.9) -> Detection:

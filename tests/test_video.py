@@ -1,4 +1,4 @@
-"""kgbuild.video: frame sampling on a synthesised video whose shots and times are known."""
+"""kgbuild.media.video: frame sampling on a synthesised video whose shots and times are known."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from kgbuild.errors import DecodeError, EmptyInputError
-from kgbuild.video import probe_video, sample_frames, shot_change
+from kgbuild.media.discovery.video import probe_video, sample_frames, shot_change
 from synth_video import CUT, FPS, SECONDS, SIZE, make_video  # noqa: I001
 
 

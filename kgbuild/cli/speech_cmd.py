@@ -43,7 +43,7 @@ def asr(
     RTF is processing time over audio time with the model already loaded. Build a manifest
     from Debian's pocketsphinx-testdata with scripts/make_asr_manifest.py.
     """
-    from ..asr_eval import evaluate, normalizer as get_normalizer, read_manifest
+    from ..speech.asr_eval import evaluate, normalizer as get_normalizer, read_manifest
     from ..stages.whisper_transcriber import WhisperTranscriber
 
     try:

@@ -21,7 +21,7 @@ def check(
 
     Exit status 0 when healthy, 1 when problems were found (they are listed).
     """
-    from ..maintenance import check as run_check
+    from ..pipeline.maintenance import check as run_check
     from ..store import KGStore
 
     try:
@@ -44,7 +44,7 @@ def prune(
     dry_run: bool = typer.Option(False, "--dry-run", help="List what would go; change nothing."),
 ) -> None:
     """Remove sources whose files are no longer in CORPUS, and entities left without mentions."""
-    from ..maintenance import prune as run_prune
+    from ..pipeline.maintenance import prune as run_prune
     from ..store import KGStore
 
     if not corpus.is_dir():

@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlsplit
 from ..errors import ConfigError, MissingDependencyError, PushError
 from ..store import KGStore
 from .property_graph import PropertyGraph, load_property_graph, node_label
-from .push import OnProgress, OnStart, PushReport
+from .push_report import OnProgress, OnStart, PushReport
 from .push_state import PushState, content_hash, target_key
 
 DEFAULT_GRAPH = "kgbuild"

@@ -20,7 +20,7 @@ import pyoxigraph as ox
 
 from ..errors import MissingDependencyError, PushError
 from ..store import KGStore
-from .push import OnProgress, OnStart, PushReport
+from .push_report import OnProgress, OnStart, PushReport
 from .push_state import PushState, content_hash, target_key
 
 RETRIES = 3

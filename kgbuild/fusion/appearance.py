@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from ..datamodel import Box
-from ..tracking import iou
+from ..vision.tracking import iou
 
 MAX_BITS = 10
 MIN_IOU = 0.5
@@ -35,12 +35,12 @@ def picture(path: Path, modality: str, at: float | None = None) -> tuple[int, in
     """(dHash, width, height) of an image, or of a video's frame at ``at`` seconds."""
     try:
         if modality == "image":
-            from ..image_io import decode_image
+            from ..media.image_io import decode_image
 
             image = decode_image(path, max_pixels=40_000_000)
             gray = image.array.mean(axis=2).astype(np.uint8) if image.array.ndim == 3 else image.array
             return dhash(gray), image.width, image.height
-        from ..video import sample_frames
+        from ..media.video import sample_frames
 
         chosen = None
         for frame in sample_frames(path, every_seconds=0.25, cut_threshold=None):

@@ -23,7 +23,7 @@ from pathlib import Path
 from ..datamodel import Box
 from ..errors import ConfigError
 from ..store import KGStore
-from ..tracking import iou
+from ..vision.tracking import iou
 from .evidence import MentionRow, mentions
 from .canonical import canonical_map
 

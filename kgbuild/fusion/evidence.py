@@ -127,7 +127,7 @@ class SourceTexts:
     the file itself (found by content hash under the corpus roots)."""
 
     def __init__(self, store: KGStore) -> None:
-        from ..server.source_files import SourceFiles
+        from ..store.source_files import SourceFiles
 
         self.store, self.files, self._cache = store, SourceFiles(store), {}
 

@@ -21,7 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from ..visual_words import same_thing, visual_class
+from ..vision.visual_words import same_thing, visual_class
 from .evidence import MentionRow
 
 VISUAL = ("image", "video")

@@ -17,50 +17,68 @@ import multiprocessing.util
 import os
 import time
 from collections import Counter, deque
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from importlib.metadata import entry_points
+from typing import Any, Protocol
 from multiprocessing.connection import Connection, wait
 
 from ..datamodel import Item, Source
 from ..errors import ConfigError, InputError, InputMemoryLimit, InputTimeout, KGBuildError, StageFailure
 from ..threads import available_cores, limit_cpu_threads
 from .config import Pipeline
-from .stage_cache import StageCache, applies_to_modality, caches_output
+from .batches import Batch, process_batch, warm_up
+from .options import BuildOptions
+from .stage_cache import StageCache
 
 
-@dataclass
-class Batch:
-    sources: list[Source]
-    fingerprints: list[str]  # cumulative per stage, for these sources' modality
-    items: list[Item] | None = None  # already under way (Ray: from an earlier segment); None: resume from snapshots
-    only: range | None = None  # the stages to run (Ray: one segment); None: all of them
+class Executor(Protocol):
+    """Runs batches of sources through the pipeline's stages and yields the processed items.
+    The caller (the runner) is the single writer to the store."""
 
-    def one_by_one(self) -> list[Batch]:
-        """One batch per file, for retrying a batch whose worker was stopped."""
-        if self.items is None:
-            return [Batch([src], self.fingerprints, None, self.only) for src in self.sources]
-        return [Batch([item.source], self.fingerprints, [item], self.only) for item in self.items]
+    stage_seconds: Counter  # stage name -> seconds in it, all workers together
 
+    def start(self, modalities: set[str]) -> None:
+        """Load the models the ``modalities`` need: a missing model fails here, before any file."""
 
-def warm_up(pipeline: Pipeline, modalities: set[str], only: range | None = None) -> None:
-    for index, stage in enumerate(pipeline.stages):
-        if (only is None or index in only) and any(applies_to_modality(stage, m) for m in modalities):
-            stage.warm_up()
+    def run(self, batches: Iterable[Batch]) -> Iterator[list[Item]]: ...
+
+    def lend_to(self, encoder: Any) -> None:
+        """Offer spare capacity to fusion's context ``encoder`` before the build ends."""
+
+    def close(self) -> None: ...
 
 
-def process_batch(pipeline: Pipeline, cache: StageCache, batch: Batch, seconds: Counter | None = None) -> list[Item]:
-    from .runner import run_batch
+ExecutorFactory = Callable[[Pipeline, StageCache, BuildOptions], Executor]
 
-    items = batch.items if batch.items is not None else cache.resume_all(batch.sources, batch.fingerprints)
+# Executor kinds by name: "module:callable" taking (pipeline, cache, options). Imported only
+# when asked for (Ray is an optional extra); third parties add kinds through the
+# ``kgbuild.executors`` entry-point group.
+EXECUTORS = {
+    "local": "kgbuild.pipeline.executors:local_executor",
+    "ray": "kgbuild.pipeline.ray_executor:RayExecutor.from_options",
+}
 
-    def snapshot(index: int, done_items: list[Item]) -> None:
-        stage = pipeline.stages[index]
-        if caches_output(stage):
-            for item in done_items:
-                if stage.applies_to(item):  # ok, and a stage that did something to it
-                    cache.save(item, batch.fingerprints[index])
 
-    return run_batch(pipeline, items, after_stage=snapshot, seconds=seconds, only=batch.only)
+def make_executor(pipeline: Pipeline, cache: StageCache, options: BuildOptions) -> Executor:
+    target = EXECUTORS.get(options.executor) or next(
+        (ep.value for ep in entry_points(group="kgbuild.executors") if ep.name == options.executor), None)
+    if target is None:
+        raise ConfigError(f"unknown executor '{options.executor}'",
+                          hint=f"known executors: {', '.join(sorted(EXECUTORS))}")
+    module, _, attr = target.partition(":")
+    factory: Any = importlib.import_module(module)
+    for part in attr.split("."):
+        factory = getattr(factory, part)
+    return factory(pipeline, cache, options)
+
+
+def local_executor(pipeline: Pipeline, cache: StageCache, options: BuildOptions) -> Executor:
+    """This process, or a pool of worker processes when there are several workers or a
+    memory limit (only a separate process can be stopped)."""
+    if options.workers > 1 or options.max_memory_mb:
+        return ProcessPoolExecutor(pipeline, cache, workers=options.workers, file_timeout_s=options.file_timeout_s,
+                                   max_memory_mb=options.max_memory_mb, threads=options.threads)
+    return InProcessExecutor(pipeline, cache, options.threads)
 
 
 class InProcessExecutor:
@@ -78,6 +96,9 @@ class InProcessExecutor:
     def run(self, batches: Iterable[Batch]) -> Iterator[list[Item]]:
         for batch in batches:
             yield process_batch(self.pipeline, self.cache, batch, self.stage_seconds)
+
+    def lend_to(self, encoder: Any) -> None:
+        pass  # fusion encodes here, after the batches: there is no one else to lend to
 
     def close(self) -> None:
         pass
@@ -239,6 +260,10 @@ class ProcessPoolExecutor:
                 else:
                     continue
                 yield from self._recover(slot, pending, cause)
+
+    def lend_to(self, encoder: Any) -> None:
+        """The warm workers encode fusion's contexts, in parallel, before the pool closes."""
+        encoder.spread_over(self.call_each, self.workers)
 
     def call_each(self, target: str, calls: list[tuple]) -> list:
         """``module:function(*args)`` for each ``args`` in ``calls``, spread over the idle

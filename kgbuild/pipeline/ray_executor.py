@@ -49,7 +49,9 @@ from ..datamodel import Item
 from ..errors import KGBuildError, MissingDependencyError
 from ..threads import available_cores, limit_cpu_threads
 from .config import Pipeline
-from .executors import Batch, ProcessPoolExecutor, process_batch, warm_up
+from .batches import Batch, process_batch, warm_up
+from .executors import ProcessPoolExecutor
+from .options import BuildOptions
 from .stage_cache import StageCache, applies_to_modality, caches_output
 
 
@@ -171,6 +173,15 @@ class RayExecutor:
         self.address, self.workers, self.object_store_mb = address, workers, object_store_mb
         self.stage_seconds: Counter = Counter()
         self._started_ray = False
+
+    @classmethod
+    def from_options(cls, pipeline: Pipeline, cache: StageCache, options: BuildOptions) -> RayExecutor:
+        return cls(pipeline, cache, address=options.ray_address, workers=options.workers,
+                   file_timeout_s=options.file_timeout_s, max_memory_mb=options.max_memory_mb)
+
+    def lend_to(self, encoder) -> None:
+        """This process mostly waits for batches: fusion's encoder loads here meanwhile."""
+        encoder.warm_up_in_background()
 
     def start(self, modalities: set[str]) -> None:
         ray = _ray()

@@ -1,7 +1,7 @@
 """Running a pipeline over a corpus into a store.
 
 Work is planned before anything is loaded, from the store's ingest state
-(:mod:`kgbuild.state`): sources whose content and pipeline are unchanged are skipped, so a
+(:mod:`kgbuild.store.ingest_state`): sources whose content and pipeline are unchanged are skipped, so a
 re-build of the same corpus is a no-op, and a source whose pipeline changed resumes from
 the last stage snapshot that still matches (:mod:`.stage_cache`). Models are warmed up
 front for the modalities present, so a missing model stops the build before any file is
@@ -21,12 +21,14 @@ from pathlib import Path
 from ..datamodel import Item, Source
 from ..errors import StageFailure
 from ..ids import mint, source_iri
-from ..media import Discovery, discover
-from ..state import IngestState
+from ..media.discovery import Discovery, discover
+from ..store.ingest_state import IngestState
 from ..store.oxigraph_store import KGStore
 from ..store.rdf import corpus_root_quads, entity_quads, source_quads, unreadable_quads
 from .config import Pipeline
-from .executors import Batch, InProcessExecutor, ProcessPoolExecutor
+from .batches import Batch
+from .executors import make_executor
+from .options import BuildOptions
 from .stage_cache import StageCache, applies_to_modality, chain_fingerprints
 
 
@@ -93,20 +95,11 @@ def plan(found: Discovery, store: KGStore, state: IngestState, cache: StageCache
     return Plan(todo, unchanged, fingerprints)
 
 
-def build(corpus: str | Path, store: KGStore, pipeline: Pipeline, *, force: bool = False, workers: int = 1,
-          file_timeout_s: float = 600.0, on_start: Callable[[int], None] | None = None,
-          on_progress: ProgressFn | None = None, executor_kind: str = "local",
-          ray_address: str | None = None, max_memory_mb: float | None = None,
-          threads: int | None = None) -> BuildReport:
-    """Ingest ``corpus`` into ``store``. ``workers`` > 1 runs batches in that many worker
-    processes (each with its own models and share of the cores) and enforces
-    ``file_timeout_s`` per file; 1 runs in this process. ``executor_kind="ray"`` runs the stages
-    on Ray (:mod:`.ray_executor`; ``ray_address`` None starts a local Ray, and each actor
-    enforces ``file_timeout_s`` per file, 0 for none); this process still writes.
-    ``max_memory_mb`` limits each worker process (one is started even for ``workers=1``: only
-    a separate process can be stopped; on Ray, one per actor) and fails the file that crossed it.
-    ``threads``: CPU threads per worker (or for this process), by default the cores this
-    process may use, divided among the workers."""
+def build(corpus: str | Path, store: KGStore, pipeline: Pipeline, options: BuildOptions | None = None, *,
+          on_start: Callable[[int], None] | None = None, on_progress: ProgressFn | None = None) -> BuildReport:
+    """Ingest ``corpus`` into ``store`` (how: :class:`~.options.BuildOptions`). ``on_start``
+    is told how many sources will be processed, ``on_progress`` how many more are done."""
+    options = options or BuildOptions()
     started = time.perf_counter()
     report = BuildReport()
     found = discover(corpus)
@@ -124,7 +117,7 @@ def build(corpus: str | Path, store: KGStore, pipeline: Pipeline, *, force: bool
 
     state = IngestState(store.state_path)
     cache = StageCache(store.cache_path)
-    work = plan(found, store, state, cache, pipeline, force)
+    work = plan(found, store, state, cache, pipeline, options.force)
     report.unchanged = len(work.unchanged)
     for src in work.unchanged:  # a new copy of known content only gains a path
         for path in set(paths[src.sha256]) - set(state.paths_of(src.sha256)):
@@ -132,19 +125,12 @@ def build(corpus: str | Path, store: KGStore, pipeline: Pipeline, *, force: bool
             state.set_path(path, src.sha256)
     if on_start:
         on_start(len(work.todo))
-    if executor_kind == "ray":
-        from .ray_executor import RayExecutor  # Ray is an optional extra
-
-        executor = RayExecutor(pipeline, cache, address=ray_address, workers=workers, file_timeout_s=file_timeout_s,
-                               max_memory_mb=max_memory_mb)
-    else:
-        executor = (ProcessPoolExecutor(pipeline, cache, workers=workers, file_timeout_s=file_timeout_s,
-                                        max_memory_mb=max_memory_mb, threads=threads)
-                    if workers > 1 or max_memory_mb else InProcessExecutor(pipeline, cache, threads))
+    executor = make_executor(pipeline, cache, options)
     fuser = _fuser(pipeline, store)
     try:
         executor.start({src.modality for src in work.todo})  # a missing model stops us here
-        _lend_to_fusion(executor, fuser)
+        if fuser is not None and fuser.encoder is not None:
+            executor.lend_to(fuser.encoder)
         for items in executor.run(_batches(work, pipeline.batch_size)):
             _write(store, state, pipeline, items, paths, work.fingerprints[items[0].source.modality], report)
             if on_progress:
@@ -162,18 +148,6 @@ def build(corpus: str | Path, store: KGStore, pipeline: Pipeline, *, force: bool
     return report
 
 
-def _lend_to_fusion(executor, fuser) -> None:
-    """Fusion's context encoder is the one model fusion runs. A warm worker pool encodes the
-    contexts, in parallel, before it closes; with Ray, this process mostly waits for batches,
-    so the encoder loads here meanwhile. Either way the build's end comes seconds sooner."""
-    if fuser is None or fuser.encoder is None or isinstance(executor, InProcessExecutor):
-        return
-    if isinstance(executor, ProcessPoolExecutor):
-        fuser.encoder.spread_over(executor.call_each, executor.workers)
-    else:
-        fuser.encoder.warm_up_in_background()
-
-
 def _fuser(pipeline: Pipeline, store: KGStore):
     if pipeline.fusion is None or not pipeline.fusion.enabled:
         return None
@@ -189,36 +163,6 @@ def _batches(work: Plan, size: int) -> Iterator[Batch]:
         group = list(group)
         for start in range(0, len(group), size):
             yield Batch(group[start:start + size], work.fingerprints[modality])
-
-
-def run_batch(pipeline: Pipeline, items: list[Item],
-              after_stage: Callable[[int, list[Item]], None] | None = None,
-              seconds: Counter | None = None, only: range | None = None) -> list[Item]:
-    """Every stage in order (or the stages ``only`` indexes), skipping the stages an item
-    has already been through. A stage that raises on a whole batch is retried item by
-    item, so the failure lands on the file that caused it. Time spent in each stage is
-    added to ``seconds`` (by stage name)."""
-    for index, stage in enumerate(pipeline.stages):
-        batch = [item for item in items if item.completed <= index]
-        if not batch or (only is not None and index not in only):
-            continue
-        started = time.perf_counter()
-        try:
-            stage(batch)
-        except Exception:  # noqa: BLE001 - isolated below, per item
-            for item in batch:
-                if item.ok:
-                    try:
-                        stage([item])
-                    except Exception as exc:  # noqa: BLE001
-                        stage.fail(item, exc)
-        if seconds is not None:
-            seconds[stage.name] += time.perf_counter() - started
-        for item in batch:
-            item.completed = index + 1
-        if after_stage:
-            after_stage(index, batch)
-    return items
 
 
 def _write(store: KGStore, state: IngestState, pipeline: Pipeline, items: list[Item],

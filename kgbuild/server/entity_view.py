@@ -14,7 +14,7 @@ import pyoxigraph as ox
 from ..graph.entity_graph import EntityNotFound
 from ..store import KGStore
 from ..store.rdf import PREFIXES
-from .source_files import SourceFiles, SourceInfo
+from ..store.source_files import SourceFiles, SourceInfo
 
 SNIPPET_CHARS = 160  # either side of a mention: enough to read the sentence it sits in
 MODALITY_ORDER = ("image", "ocr", "video", "speech", "text")

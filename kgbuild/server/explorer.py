@@ -20,7 +20,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 from ..errors import KGBuildError
 from ..graph.entity_graph import resolve_entity
 from .entity_view import EntityView
-from .source_files import SourceFiles
+from ..store.source_files import SourceFiles
 
 STATIC = Path(__file__).resolve().parent / "static"
 ASSET_TYPES = {".js": "text/javascript", ".mjs": "text/javascript", ".css": "text/css", ".html": "text/html",

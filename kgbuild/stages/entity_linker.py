@@ -21,7 +21,7 @@ from dataclasses import replace
 from ..datamodel import Entity, Item, Mention
 from ..ids import display_label, mint, normalise_label
 from ..nlp.normalise import resolve_aliases, strip_honorifics, typed_value
-from ..vision_types import entity_type_for
+from ..vision.labels import entity_type_for
 from .base import Stage, StageParams
 from .registry import register_stage
 

@@ -3,7 +3,7 @@
 Named-entity recognisers skip these words, but they are what captions and narration say
 about a picture, and grounding (kgbuild/fusion/grounding.py) needs them to link "the man on
 the horse" to the person and horse boxes. Only nouns in the visual lexicon
-(:mod:`kgbuild.visual_words`) become mentions, labelled ``OBJECT_NOUN``; they get no entity of
+(:mod:`kgbuild.vision.visual_words`) become mentions, labelled ``OBJECT_NOUN``; they get no entity of
 their own (a word like "man" is not a name), and a noun inside a named mention is skipped.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ..datamodel import CharSpan, Item, Mention
 from ..nlp.spacy_docs import DOCS_KEY, ensure_docs, mention_at
-from ..visual_words import MAX_WORDS, visual_class
+from ..vision.visual_words import MAX_WORDS, visual_class
 from .base import Stage, StageParams
 from .registry import register_stage
 

@@ -27,7 +27,7 @@ from pydantic import Field
 
 from ..datamodel import Box, Item, Layout, RegionSpan
 from ..errors import MissingDependencyError, ModelLoadError
-from ..image_io import decode_image
+from ..media.image_io import decode_image
 from .base import Stage, StageParams
 from .registry import register_stage
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from importlib.metadata import entry_points
+from pathlib import Path
 
 from ..errors import UnknownStageError
 from .base import Stage
@@ -40,11 +41,9 @@ _builtins_loaded = False
 def _load_builtins() -> None:
     global _builtins_loaded
     if not _builtins_loaded:
-        from .. import stages
-
-        for info in pkgutil.iter_modules(stages.__path__):
+        for info in pkgutil.iter_modules([str(Path(__file__).parent)]):
             if info.name not in _NOT_STAGES and not info.name.startswith("_"):
-                importlib.import_module(f"{stages.__name__}.{info.name}")
+                importlib.import_module(f"{__package__}.{info.name}")
         _builtins_loaded = True
 
 

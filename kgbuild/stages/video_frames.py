@@ -1,8 +1,8 @@
 """Detects objects in the frames of a video and follows them through time.
 
-Frames are sampled every ``every_seconds`` and on shot changes (:mod:`kgbuild.video`), go
+Frames are sampled every ``every_seconds`` and on shot changes (:mod:`kgbuild.media.video`), go
 through the same YOLO model and settings as the image stage, and detections of one class
-that overlap across consecutive samples become one track (:mod:`kgbuild.tracking`). A
+that overlap across consecutive samples become one track (:mod:`kgbuild.vision.tracking`). A
 track is one mention: its time range, and its box at each sampled time — not one mention
 per frame, which would bury a five-minute shot of one person under 300 "person" mentions.
 """
@@ -14,9 +14,9 @@ from collections import Counter
 from pydantic import Field
 
 from ..datamodel import Box, Item, Mention, Provenance, TimeRange
-from ..tracking import Detection, IouTracker, Track
-from ..video import Frame, probe_video, sample_frames
-from ..vision_types import entity_type_for
+from ..vision.tracking import Detection, IouTracker, Track
+from ..media.video import Frame, probe_video, sample_frames
+from ..vision.labels import entity_type_for
 from .base import Stage, StageParams
 from .registry import register_stage
 from .yolo_detector import YoloDetector

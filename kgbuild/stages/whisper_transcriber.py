@@ -19,12 +19,12 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
-from .. import speech
-from ..audio import container_seconds, open_media, stream_audio
+from ..media.audio import container_seconds, open_media, stream_audio
 from ..datamodel import Item, Timeline
 from ..errors import InputError, ModelLoadError, ModelNotFoundError
 from ..models import require_module
-from ..speech import Piece, Segments
+from ..speech import transcript
+from ..speech.transcript import Piece, Segments
 from ..threads import cpu_budget
 from .base import Stage, StageParams
 from .registry import register_stage
@@ -112,7 +112,7 @@ class WhisperTranscriber(Stage):
     def _load(self) -> None:
         target, _ = self._resolve()
         if self.params.vad_filter:
-            speech.load_vad()
+            transcript.load_vad()
         if self.params.backend == "faster-whisper":
             self._model = self._load_faster(target)
         else:
@@ -222,7 +222,7 @@ class WhisperTranscriber(Stage):
                 "duration": None if declared is None else round(declared, 3), "has_audio": True,
                 "audio_error": reason}
         duration = end if declared is None else max(declared, end)
-        text, timeline = speech.build_timeline(segments, duration)
+        text, timeline = transcript.build_timeline(segments, duration)
         meta = {"duration": round(declared if declared is not None else end, 3), "language": language,
                 "language_probability": probability}
         if video:
@@ -241,7 +241,7 @@ class WhisperTranscriber(Stage):
             if lang is not None and language is None:
                 # Later windows keep the first detection: one transcript, one language.
                 language, probability = lang, prob
-            segments += speech.shift(found, chunk.start)
+            segments += transcript.shift(found, chunk.start)
         return segments, language, probability, end
 
     def _window(self, audio: np.ndarray, language: str | None) -> tuple[Segments, str | None, float | None]:
@@ -251,14 +251,14 @@ class WhisperTranscriber(Stage):
             return [], None, None
         regions = None
         if self.params.vad_filter:
-            regions = speech.speech_regions(audio)
+            regions = transcript.speech_regions(audio)
             if not regions:
                 return [], None, None
-            audio = speech.keep_regions(audio, regions)
+            audio = transcript.keep_regions(audio, regions)
         run = self._run_faster if self.params.backend == "faster-whisper" else self._run_openai
         found, lang, prob = run(audio, language)
         if regions is not None:
-            found = speech.restore_times(found, regions, SAMPLE_RATE)
+            found = transcript.restore_times(found, regions, SAMPLE_RATE)
         return found, lang, prob
 
     def _run_faster(self, audio, language):

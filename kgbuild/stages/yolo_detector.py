@@ -1,6 +1,6 @@
 """Detects objects in images with an Ultralytics YOLO model; each box becomes a mention.
 
-Images are decoded by :mod:`kgbuild.image_io` with Pillow rather than by Ultralytics, so
+Images are decoded by :mod:`kgbuild.media.discovery.image_io` with Pillow rather than by Ultralytics, so
 that a file that is empty, truncated or not an image fails on its own with a clear reason
 instead of taking its batch down, and so that odd-but-valid images (CMYK, palette, 16-bit,
 animated) are handled the same way whatever the weights format. Decoding follows what
@@ -23,9 +23,9 @@ from pydantic import Field
 from ..datamodel import Box, Item, Mention, Provenance
 from ..errors import ConfigError, ModelLoadError, ModelNotFoundError
 from ..ids import sha256_file
-from ..image_io import DecodedImage, decode_image
+from ..media.image_io import DecodedImage, decode_image
 from ..models import find_model_file, require_model_file, require_module
-from ..vision_types import entity_type_for
+from ..vision.labels import entity_type_for
 from .base import Stage, StageParams
 from .registry import register_stage
 

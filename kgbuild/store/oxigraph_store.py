@@ -39,7 +39,7 @@ class SourceState:
 
 class KGStore:
     """A store folder: ``oxigraph/`` (the RDF database), ``state.sqlite`` (what has been
-    ingested, see :mod:`kgbuild.state`) and ``stage-cache/`` (item snapshots)."""
+    ingested, see :mod:`kgbuild.store.ingest_state`) and ``stage-cache/`` (item snapshots)."""
 
     def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
         self.path = Path(path)

@@ -107,7 +107,7 @@ def test_removing_a_document_withdraws_its_merges(built, tmp_path):
     copy = store
     root = _corpus(tmp_path, {k: v for k, v in DOCS.items() if k != "a.txt"}, "smaller")
     pipe = Pipeline.from_config(PIPELINE)
-    from kgbuild.maintenance import prune
+    from kgbuild.pipeline.maintenance import prune
 
     build(root, copy, pipe)
     prune(copy, root)

@@ -14,7 +14,7 @@ import pytest
 
 from conftest import REPO, run_cli
 from kgbuild.datamodel import CharSpan, Item, Mention, Provenance
-from kgbuild.maintenance import check
+from kgbuild.pipeline.maintenance import check
 from kgbuild.pipeline import Pipeline
 from kgbuild.pipeline.runner import build
 from kgbuild.stages import Stage, StageParams, register_stage
@@ -89,7 +89,7 @@ def test_prune_removes_gone_files_and_their_entities(texts, tmp_path):
     store = KGStore(tmp_path / "kg")
     build(texts, store, pipeline())
     (texts / "t1.txt").unlink()
-    from kgbuild.maintenance import prune
+    from kgbuild.pipeline.maintenance import prune
 
     report = prune(store, texts)
     assert report.removed_paths == ["t1.txt"] and len(report.removed_sources) == 1
@@ -102,7 +102,7 @@ def test_prune_removes_gone_files_and_their_entities(texts, tmp_path):
 def test_check_finds_a_graph_the_state_does_not_know(texts, tmp_path):
     store = KGStore(tmp_path / "kg")
     build(texts, store, pipeline())
-    from kgbuild.state import IngestState
+    from kgbuild.store.ingest_state import IngestState
 
     state = IngestState(store.state_path)
     state.forget_source(next(iter(state.sources())))

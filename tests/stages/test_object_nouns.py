@@ -2,7 +2,7 @@ from kgbuild.datamodel import CharSpan, Item, Source
 from kgbuild.stages.entity_linker import EntityLinker
 from kgbuild.stages.object_nouns import LABEL, ObjectNouns
 from kgbuild.stages.spacy_ner import SpacyNER
-from kgbuild.visual_words import same_thing, visual_class
+from kgbuild.vision.visual_words import same_thing, visual_class
 
 CAPTION = "A man rides a horse on the beach. Two women hold a teddy bear next to the bus of Barack Obama."
 

@@ -26,7 +26,7 @@ import numpy as np
 import pytest
 from test_audio import write_audio
 
-from kgbuild.audio import decode_audio
+from kgbuild.media.discovery.audio import decode_audio
 from kgbuild.datamodel import CharSpan, Item, Source, Timeline
 from kgbuild.errors import MissingDependencyError, ModelLoadError, ModelNotFoundError, StageFailure
 from kgbuild.ids import sha256_file
@@ -544,7 +544,7 @@ def test_scripted_ct2_tokenizer_is_whispers():
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_multilingual_model_detects_german(german_models, backend, speech_cases, monkeypatch):
-    from kgbuild import speech
+    from kgbuild.speech import transcript as speech
 
     stage = german_stage(german_models, backend)  # language: None, the default
     calls = spy_on_model(stage, monkeypatch)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .datamodel import Box, BoxAt
+from ..datamodel import Box, BoxAt
 
 
 @dataclass(frozen=True)

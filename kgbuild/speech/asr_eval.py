@@ -24,10 +24,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .datamodel import Item, Source
-from .errors import ConfigError
-from .ids import sha256_file
-from .models import require_module
+from ..datamodel import Item, Source
+from ..errors import ConfigError
+from ..ids import sha256_file
+from ..models import require_module
 
 
 @dataclass
@@ -106,7 +106,7 @@ def normalizer(kind: str) -> Callable[[str], str]:
 
 
 def item_for(path: Path) -> Item:
-    from .media import media_type_for
+    from ..media.discovery import media_type_for
 
     media_type, modality = media_type_for(path) or ("audio/unknown", "speech")
     return Item(Source(path.resolve(), path.name, sha256_file(path), path.stat().st_size, media_type, modality))

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import DecodeError, EmptyInputError
+from ..errors import DecodeError, EmptyInputError
 
 GEO_WKT = "http://www.opengis.net/ont/geosparql#wktLiteral"
 

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .ids import NS, source_iri
-from .media import discover
-from .pipeline.stage_cache import StageCache
-from .state import IngestState
-from .store import KGStore
-from .fusion.canonical import FUSION_GRAPH
-from .store.rdf import ENTITIES_GRAPH
+from ..ids import NS, source_iri
+from ..media.discovery import discover
+from .stage_cache import StageCache
+from ..store.ingest_state import IngestState
+from ..store import KGStore
+from ..fusion.canonical import FUSION_GRAPH
+from ..store.rdf import ENTITIES_GRAPH
 
 
 @dataclass

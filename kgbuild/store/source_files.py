@@ -17,8 +17,8 @@ from pathlib import Path, PurePosixPath
 
 from ..errors import SourceFileMissing, SourceNotFound, StoreError
 from ..ids import sha256_file
-from ..store import KGStore
-from ..store.rdf import STORE_GRAPH
+from .oxigraph_store import KGStore
+from .rdf import STORE_GRAPH
 
 SHA256 = re.compile(r"[0-9a-f]{64}")
 MAX_TEXT_BYTES = 50_000_000  # as text_reader: larger files were never read as text

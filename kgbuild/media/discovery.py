@@ -10,8 +10,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .datamodel import Source
-from .ids import sha256_file
+from ..datamodel import Source
+from ..ids import sha256_file
 
 # extension -> (media type, modality)
 MEDIA_TYPES: dict[str, tuple[str, str]] = {

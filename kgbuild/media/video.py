@@ -3,7 +3,7 @@ of every new shot.
 
 Frames are decoded one at a time through PyAV and only the sampled ones are kept (as BGR
 arrays, the order Ultralytics assumes), so a long video is never held in memory. Times
-are seconds on the container's timeline, the same clock :mod:`kgbuild.audio` uses for
+are seconds on the container's timeline, the same clock :mod:`kgbuild.media.audio` uses for
 the sound track, so what is seen and what is said line up.
 """
 
@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from .audio import container_seconds, ffmpeg_reason, open_media, origin_seconds
-from .errors import DecodeError
+from ..errors import DecodeError
 
 _THUMB = (64, 36)  # shot changes are judged on a thumbnail: cheap, and blind to noise
 _BINS = 32

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import DecodeError, EmptyInputError
+from ..errors import DecodeError, EmptyInputError
 
 # A stream that decodes to less than this share of the length its header declares is
 # reported as truncated rather than silently transcribed in part.

@@ -1,0 +1,1 @@
+"""Speech: backend-neutral transcription pieces (timelines, voice activity) and ASR evaluation."""

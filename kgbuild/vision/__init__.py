@@ -1,0 +1,1 @@
+"""Vision: what detector classes mean in the graph, words that name them, and object tracking."""
