@@ -78,12 +78,13 @@ def make_corpus(root: Path, items: int) -> dict[str, int]:
 def child(corpus: str, store: str, pipeline: str, executor: str, workers: int) -> None:
     """One build, in this process; prints its report as JSON."""
     from kgbuild.pipeline import load_pipeline
+    from kgbuild.pipeline.options import BuildOptions
     from kgbuild.pipeline.runner import build
     from kgbuild.store import KGStore
 
     marks: list[tuple[float, int]] = []
     started = time.perf_counter()
-    report = build(corpus, KGStore(store), load_pipeline(pipeline), workers=workers, executor_kind=executor,
+    report = build(corpus, KGStore(store), load_pipeline(pipeline), BuildOptions(workers=workers, executor=executor),
                    on_start=lambda n: marks.append((time.perf_counter(), 0)),
                    on_progress=lambda n: marks.append((time.perf_counter(), n)))
     planned, first, last = marks[0][0], marks[1][0], marks[-1][0]

@@ -62,6 +62,7 @@ def build(
     2 usage or configuration error (nothing was processed).
     """
     from ..pipeline import load_pipeline
+    from ..pipeline.options import BuildOptions
     from ..pipeline.runner import build as run_build
     from ..store import KGStore
     from .render import print_build_report
@@ -78,9 +79,9 @@ def build(
     try:
         with progress:
             task = progress.add_task("files", total=None)
-            report = run_build(corpus, kg, pipe, force=force, workers=workers, file_timeout_s=file_timeout,
-                               executor_kind=executor.value, ray_address=address, max_memory_mb=max_memory_mb,
-                               threads=threads,
+            options = BuildOptions(force=force, workers=workers, file_timeout_s=file_timeout, executor=executor.value,
+                                   ray_address=address, max_memory_mb=max_memory_mb, threads=threads)
+            report = run_build(corpus, kg, pipe, options,
                                on_start=lambda n: progress.update(task, total=n),
                                on_progress=lambda n: progress.advance(task, n))
     except KGBuildError as exc:
