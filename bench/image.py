@@ -28,7 +28,7 @@ os.environ.setdefault("YOLO_OFFLINE", "True")
 
 from kgbuild.datamodel import Item, Source  # noqa: E402
 from kgbuild.ids import sha256_file  # noqa: E402
-from kgbuild.media.discovery.image_io import decode_image  # noqa: E402
+from kgbuild.media.image_io import decode_image  # noqa: E402
 from kgbuild.models import find_model_file  # noqa: E402
 
 CONF, IOU, IMGSZ = 0.25, 0.7, 640

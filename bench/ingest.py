@@ -46,7 +46,7 @@ def make_corpus(root: Path, items: int) -> dict[str, int]:
     """About half texts, 30 % images, 20 % speech."""
     from PIL import Image
 
-    from kgbuild.media.discovery.audio import decode_audio
+    from kgbuild.media.audio import decode_audio
 
     root.mkdir(parents=True, exist_ok=True)
     n_speech, n_image = items // 5, items * 3 // 10

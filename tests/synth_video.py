@@ -17,7 +17,7 @@ import av
 import numpy as np
 from PIL import Image
 
-from kgbuild.media.discovery.audio import decode_audio
+from kgbuild.media.audio import decode_audio
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "data" / "sample"

@@ -1,4 +1,4 @@
-"""kgbuild.speech.transcript.asr_eval: manifests, normalisers and WER (the model-free parts)."""
+"""kgbuild.speech.asr_eval: manifests, normalisers and WER (the model-free parts)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from kgbuild.speech.transcript.asr_eval import basic_normalize, normalizer, read_manifest, word_error_rate
+from kgbuild.speech.asr_eval import basic_normalize, normalizer, read_manifest, word_error_rate
 from kgbuild.errors import ConfigError
 from conftest import SAMPLE  # noqa: I001
 

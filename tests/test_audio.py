@@ -8,7 +8,7 @@ import av
 import numpy as np
 import pytest
 
-from kgbuild.media.discovery.audio import decode_audio, probe_duration, stream_audio
+from kgbuild.media.audio import decode_audio, probe_duration, stream_audio
 from kgbuild.errors import DecodeError, EmptyInputError
 
 RATE = 16000

@@ -23,7 +23,7 @@ import pytest
 from conftest import run_cli
 from PIL import Image
 
-from kgbuild.media.discovery.audio import decode_audio
+from kgbuild.media.audio import decode_audio
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "data" / "fusion-eval"

@@ -14,7 +14,7 @@ import yaml
 
 from conftest import KGBUILD, REPO, run_cli
 from fuzz_corpus import make_corpus
-from kgbuild.media.discovery.discovery import discover
+from kgbuild.media.discovery import discover
 
 # Peak RSS of the build process; the models of the default pipeline take about 1.5 GB.
 MAX_MB = float(os.environ.get("KGBUILD_FUZZ_MAX_MB", "3000"))

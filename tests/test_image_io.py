@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from kgbuild.errors import DecodeError
-from kgbuild.media.discovery.image_io import GEO_WKT, decode_image
+from kgbuild.media.image_io import GEO_WKT, decode_image
 
 HOUSTON = {"lat": 29.7604, "lon": -95.3698}
 
@@ -80,7 +80,7 @@ _PEAK = """
 import json, resource, sys
 from pathlib import Path
 from PIL import Image, ImageOps
-from kgbuild.media.discovery.image_io import decode_image
+from kgbuild.media.image_io import decode_image
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 dec = decode_image(Path(sys.argv[1]), int(sys.argv[2]))
 after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

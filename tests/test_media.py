@@ -1,6 +1,6 @@
 import os
 
-from kgbuild.media.discovery.discovery import discover
+from kgbuild.media.discovery import discover
 
 
 def test_discover_classifies_and_orders(tmp_path):

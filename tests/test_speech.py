@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from kgbuild.media.discovery.audio import decode_audio
-from kgbuild.speech.transcript.transcript import Piece, build_timeline, keep_regions, restore_times, shift, speech_regions
+from kgbuild.media.audio import decode_audio
+from kgbuild.speech.transcript import Piece, build_timeline, keep_regions, restore_times, shift, speech_regions
 from conftest import SAMPLE  # noqa: I001
 
 

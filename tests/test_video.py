@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from kgbuild.errors import DecodeError, EmptyInputError
-from kgbuild.media.discovery.video import probe_video, sample_frames, shot_change
+from kgbuild.media.video import probe_video, sample_frames, shot_change
 from synth_video import CUT, FPS, SECONDS, SIZE, make_video  # noqa: I001
 
 

@@ -1,6 +1,6 @@
 """Detects objects in images with an Ultralytics YOLO model; each box becomes a mention.
 
-Images are decoded by :mod:`kgbuild.media.discovery.image_io` with Pillow rather than by Ultralytics, so
+Images are decoded by :mod:`kgbuild.media.image_io` with Pillow rather than by Ultralytics, so
 that a file that is empty, truncated or not an image fails on its own with a clear reason
 instead of taking its batch down, and so that odd-but-valid images (CMYK, palette, 16-bit,
 animated) are handled the same way whatever the weights format. Decoding follows what

@@ -16,7 +16,7 @@ import pytest
 
 from conftest import KGBUILD, REPO, copy_sample, run_cli
 from kgbuild.datamodel import Item
-from kgbuild.media.discovery.discovery import discover
+from kgbuild.media.discovery import discover
 from kgbuild.pipeline import Pipeline
 from kgbuild.pipeline.executors import Batch
 from kgbuild.pipeline.ray_executor import plan_source, segments

@@ -20,7 +20,7 @@ from PIL import Image, ImageDraw, ImageFont  # noqa: E402
 from kgbuild.datamodel import Box, CharSpan, Item, Source  # noqa: E402
 from kgbuild.errors import StageFailure  # noqa: E402
 from kgbuild.ids import sha256_file  # noqa: E402
-from kgbuild.media.discovery.image_io import decode_image  # noqa: E402
+from kgbuild.media.image_io import decode_image  # noqa: E402
 from kgbuild.pipeline.config import Pipeline  # noqa: E402
 from kgbuild.stages.ocr import OcrReader  # noqa: E402
 from kgbuild.stages.registry import get_stage_class  # noqa: E402

@@ -6,7 +6,7 @@ import threading
 
 from kgbuild.datamodel import Item
 from kgbuild.errors import InputError
-from kgbuild.media.discovery.discovery import discover
+from kgbuild.media.discovery import discover
 from kgbuild.stages.text_reader import TextReader
 
 

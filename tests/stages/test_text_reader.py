@@ -1,5 +1,5 @@
 from kgbuild.datamodel import Item
-from kgbuild.media.discovery.discovery import discover
+from kgbuild.media.discovery import discover
 from kgbuild.stages.text_reader import TextReader
 
 

@@ -26,7 +26,7 @@ import numpy as np
 import pytest
 from test_audio import write_audio
 
-from kgbuild.media.discovery.audio import decode_audio
+from kgbuild.media.audio import decode_audio
 from kgbuild.datamodel import CharSpan, Item, Source, Timeline
 from kgbuild.errors import MissingDependencyError, ModelLoadError, ModelNotFoundError, StageFailure
 from kgbuild.ids import sha256_file
