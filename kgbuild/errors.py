@@ -7,13 +7,15 @@ at a glance whether to fix a config file, install a model, or look at an input f
 * ``E2xx`` models and optional dependencies that cannot be found or loaded
 * ``E3xx`` input files that cannot be read or decoded (recorded, the batch goes on)
 * ``E4xx`` the store
+* ``E5xx`` running a build: a worker process or an executor that failed outside any one input
 """
 
 from __future__ import annotations
 
 
 class KGBuildError(Exception):
-    """Base class. ``code`` is stable across releases; the message may improve."""
+    """Base class, never raised itself (its ``E000`` is a placeholder): raise the subclass
+    that says where the problem lives. ``code`` is stable across releases; the message may improve."""
 
     code = "E000"
 
@@ -112,7 +114,11 @@ class StageFailure(KGBuildError):
         self.path = path
         self.cause = cause
         self.position = position if cause is None else getattr(cause, "position", None)
-        self.cause_code = cause_code if cause is None else getattr(cause, "code", type(cause).__name__)
+        # A cause that is not ours (a library's ValueError, a bug) is recorded under this
+        # class's own code; its Python class name stays in the detail. Only our errors carry a
+        # code: other exceptions' ``code`` attributes (HTTPError's status, SystemExit's) are not ones.
+        self.cause_code = cause_code if cause is None else (
+            cause.code if isinstance(cause, KGBuildError) else StageFailure.code)
         self.detail = detail if cause is None else cause_text(cause)
         super().__init__(self.reason)
 
@@ -172,3 +178,13 @@ class PushError(StoreError):
     be reached. What it had acknowledged is recorded, so running the push again resumes."""
 
     code = "E406"
+
+
+# E5xx — running a build -------------------------------------------------------------
+
+
+class ExecutorError(KGBuildError):
+    """A worker process or an executor failed outside any one input: it did not start, died
+    while loading models, or a call spread over the workers failed."""
+
+    code = "E501"

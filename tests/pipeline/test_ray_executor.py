@@ -14,7 +14,7 @@ import subprocess
 
 import pytest
 
-from conftest import KGBUILD, REPO, copy_sample, run_cli
+from helpers import KGBUILD, REPO, copy_sample, run_cli
 from kgbuild.datamodel import Item
 from kgbuild.media.discovery import discover
 from kgbuild.pipeline import Pipeline
