@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, free_port
+from helpers import REPO, free_port
 
 from kgbuild.store.rdf import PREFIXES
 

@@ -8,7 +8,7 @@ import pytest
 
 from kgbuild.speech.asr_eval import basic_normalize, normalizer, read_manifest, word_error_rate
 from kgbuild.errors import ConfigError
-from conftest import SAMPLE  # noqa: I001
+from helpers import SAMPLE  # noqa: I001
 
 
 def test_manifest_paths_are_relative_to_the_manifest(tmp_path):

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import av
 import pytest
-from conftest import run_cli
+from helpers import run_cli
 from PIL import Image
 
 from kgbuild.media.audio import decode_audio

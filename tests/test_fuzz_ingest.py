@@ -12,7 +12,7 @@ import subprocess
 import pytest
 import yaml
 
-from conftest import KGBUILD, REPO, run_cli
+from helpers import KGBUILD, REPO, run_cli
 from fuzz_corpus import make_corpus
 from kgbuild.media.discovery import discover
 

@@ -9,7 +9,7 @@ import random
 from functools import lru_cache
 from pathlib import Path
 
-from conftest import REPO, run_cli
+from helpers import REPO, run_cli
 
 BUILT_MODEL = REPO / "models" / "relations-conll04"
 

@@ -10,8 +10,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from ..errors import ConfigError, KGBuildError
-from .main import STORE_OPTION, app, fail
+from ..errors import ConfigError
+from .main import STORE_OPTION, app
 
 console = Console(stderr=True)
 
@@ -68,12 +68,9 @@ def build(
     from .render import print_build_report
 
     if not corpus.exists():
-        fail(ConfigError(f"corpus path '{corpus}' does not exist"))
-    try:
-        pipe = load_pipeline(pipeline)
-        kg = KGStore(store)
-    except KGBuildError as exc:
-        fail(exc)
+        raise ConfigError(f"corpus path '{corpus}' does not exist")
+    pipe = load_pipeline(pipeline)
+    kg = KGStore(store)
     progress = Progress(TextColumn("[bold]building[/]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                         TimeRemainingColumn(), console=console, disable=quiet, transient=False)
     try:
@@ -84,8 +81,6 @@ def build(
             report = run_build(corpus, kg, pipe, options,
                                on_start=lambda n: progress.update(task, total=n),
                                on_progress=lambda n: progress.advance(task, n))
-    except KGBuildError as exc:
-        fail(exc)
     finally:
         kg.flush()
     if not quiet:
@@ -113,10 +108,7 @@ def validate(pipeline: str = typer.Argument("default", help="Pipeline name or YA
     """Check a pipeline file (syntax, parameters, wiring) without loading any model."""
     from ..pipeline import load_pipeline
 
-    try:
-        pipe = load_pipeline(pipeline)
-    except KGBuildError as exc:
-        fail(exc)
+    pipe = load_pipeline(pipeline)
     fusion = (f"; then fusion (threshold {pipe.fusion.threshold})" if pipe.fusion is not None and pipe.fusion.enabled
               else "; no fusion")
     typer.echo(f"{pipe.origin}: ok — {len(pipe.stages)} stages: {' -> '.join(s.name for s in pipe.stages)}{fusion}")

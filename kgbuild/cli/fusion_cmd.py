@@ -7,8 +7,7 @@ from pathlib import Path
 
 import typer
 
-from ..errors import KGBuildError
-from .main import app, err, eval_app, fail, train_app
+from .main import app, err, eval_app, train_app
 
 STORE = typer.Option(..., "--store", help="Store folder (made by kgbuild build).")
 
@@ -38,19 +37,16 @@ def fuse_cmd(
     from ..fusion.params import FusionParams
     from ..store import KGStore
 
-    try:
-        kg = KGStore(store)
-        if explain:
-            explain_mod.print_explanation(kg, explain)
-            return
-        params = FusionParams(**({"threshold": threshold} if threshold is not None else {}), context=not no_context)
-        if split:
-            if len(split) != 2:
-                raise typer.BadParameter("give --split exactly twice: --split A --split B")
-            explain_mod.split(kg, *split, params)
-        report = fuse(kg, params, rebuild=rebuild)
-    except KGBuildError as exc:
-        fail(exc)
+    kg = KGStore(store)
+    if explain:
+        explain_mod.print_explanation(kg, explain)
+        return
+    params = FusionParams(**({"threshold": threshold} if threshold is not None else {}), context=not no_context)
+    if split:
+        if len(split) != 2:
+            raise typer.BadParameter("give --split exactly twice: --split A --split B")
+        explain_mod.split(kg, *split, params)
+    report = fuse(kg, params, rebuild=rebuild)
     merged = {str(size): n for size, n in sorted(report.clusters.items())}
     typer.echo(json.dumps({"sources_changed": report.sources_changed, "sources_removed": report.sources_removed,
                            "entities_resolved": report.atoms_touched, "links": report.links,
@@ -74,17 +70,14 @@ def eval_fusion(
     from ..pipeline.runner import build
     from ..store import KGStore
 
-    try:
-        gold_data = load_gold(gold)
-        with tempfile.TemporaryDirectory(prefix="kgbuild-eval-fusion-") as tmp:
-            folder = store or Path(tmp) / "kg"
-            kg = KGStore(folder)
-            pipe = load_pipeline(pipeline)
-            if store is None or pipe.fusion is not None:
-                build(gold_data["_root"], kg, pipe)  # incremental: a built store only catches up
-            result = evaluate(kg, gold_data)
-    except KGBuildError as exc:
-        fail(exc)
+    gold_data = load_gold(gold)
+    with tempfile.TemporaryDirectory(prefix="kgbuild-eval-fusion-") as tmp:
+        folder = store or Path(tmp) / "kg"
+        kg = KGStore(folder)
+        pipe = load_pipeline(pipeline)
+        if store is None or pipe.fusion is not None:
+            build(gold_data["_root"], kg, pipe)  # incremental: a built store only catches up
+        result = evaluate(kg, gold_data)
     if as_json:
         typer.echo(json.dumps(result))
         return
@@ -112,10 +105,7 @@ def train_fusion(
 
     from ..fusion.training import train as run
 
-    try:
-        model, metrics = run(train, dev, epochs=epochs, seed=seed)
-    except KGBuildError as exc:
-        fail(exc)
+    model, metrics = run(train, dev, epochs=epochs, seed=seed)
     version = f"conll04-{datetime.date.today().isoformat()}-s{seed}"
     model.save(out, {"version": version, "epochs": epochs, "train": train.name, "dev": dev.name, **metrics})
     err.print(f"wrote {out}", highlight=False)

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import typer
 
-from ..errors import KGBuildError
-from .main import STORE_OPTION, app, fail
+from .main import STORE_OPTION, app
 
 JSON_OPTION = typer.Option(False, "--json", help="Print JSON (the same as the server's /api endpoints).")
 
@@ -23,17 +22,7 @@ def _graph(store: Path):
     from ..graph import load_entity_graph
     from ..store import KGStore
 
-    try:
-        return load_entity_graph(KGStore(store, read_only=True))
-    except KGBuildError as exc:
-        fail(exc)
-
-
-def _run(fn, *args, **kwargs):
-    try:
-        return fn(*args, **kwargs)
-    except KGBuildError as exc:
-        fail(exc)
+    return load_entity_graph(KGStore(store, read_only=True))
 
 
 def _print_table(title: str, columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
@@ -71,7 +60,7 @@ def path(
     """
     from ..graph.queries import paths
 
-    found = _run(paths, _graph(store), a, b, k=k)
+    found = paths(_graph(store), a, b, k=k)
     if as_json:
         typer.echo(json.dumps(found, indent=2))
         return
@@ -94,7 +83,7 @@ def neighbors(
     """Entities within N hops of an entity, with the evidence linking them."""
     from ..graph.queries import neighbors as find
 
-    result = _run(find, _graph(store), entity, hops=hops)
+    result = find(_graph(store), entity, hops=hops)
     if as_json:
         typer.echo(json.dumps(result, indent=2))
         return

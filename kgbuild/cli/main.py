@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from typer.core import TyperGroup
 
 from .. import __version__
 from ..errors import KGBuildError
@@ -17,8 +18,21 @@ os.environ.setdefault("YOLO_OFFLINE", "True")
 os.environ.setdefault("YOLO_VERBOSE", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+
+class _Commands(TyperGroup):
+    """The root command group: a :class:`KGBuildError` from any command, at any depth, is
+    reported here, once (code, message, hint; exit status 2), so commands just raise."""
+
+    def invoke(self, ctx: typer.Context):
+        try:
+            return super().invoke(ctx)
+        except KGBuildError as exc:
+            fail(exc)
+
+
 app = typer.Typer(
     name="kgbuild",
+    cls=_Commands,
     help="Turn a folder of text, images and speech into one knowledge graph, then query it with SPARQL.\n\n"
     "Typical use:\n\n"
     "  kgbuild build data/sample --store out/kg\n\n"

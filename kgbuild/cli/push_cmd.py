@@ -7,8 +7,7 @@ from pathlib import Path
 
 import typer
 
-from ..errors import KGBuildError
-from .main import STORE_OPTION, app, fail
+from .main import STORE_OPTION, app
 
 
 class AuthScheme(str, Enum):
@@ -49,20 +48,14 @@ def push(
     from ..store import KGStore
     from .render import console
 
-    try:
-        kg = KGStore(store, read_only=True)
-    except KGBuildError as exc:
-        fail(exc)
+    kg = KGStore(store, read_only=True)
     progress = Progress(TextColumn("[bold]pushing[/]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                         console=console, disable=quiet)
-    try:
-        with progress:
-            task = progress.add_task("push", total=None)
-            report = run_push(kg, to, state_path=state, full=full, batch=batch, user=user, password=password,
-                              auth=auth.value, on_start=lambda n: progress.update(task, total=n),
-                              on_progress=lambda n: progress.advance(task, n))
-    except KGBuildError as exc:
-        fail(exc)
+    with progress:
+        task = progress.add_task("push", total=None)
+        report = run_push(kg, to, state_path=state, full=full, batch=batch, user=user, password=password,
+                          auth=auth.value, on_start=lambda n: progress.update(task, total=n),
+                          on_progress=lambda n: progress.advance(task, n))
     what = "triples" if report.unit == "graphs" else "rows"
     reset = " (the target had lost earlier pushes: everything was sent again)" if report.reset else ""
     console.print(f"pushed to {report.target}: {report.sent} {report.unit} sent ({report.items} {what}), "

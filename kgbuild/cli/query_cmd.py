@@ -9,8 +9,7 @@ from pathlib import Path
 
 import typer
 
-from ..errors import KGBuildError
-from .main import STORE_OPTION, app, fail
+from .main import STORE_OPTION, app
 
 
 class ResultFormat(str, Enum):
@@ -38,10 +37,7 @@ RDF_EXPORTS = {"turtle", "ntriples", "nquads", "trig", "jsonld"}
 def _open(store: Path):
     from ..store import KGStore
 
-    try:
-        return KGStore(store, read_only=True)
-    except KGBuildError as exc:
-        fail(exc)
+    return KGStore(store, read_only=True)
 
 
 @app.command()
@@ -67,10 +63,7 @@ def query(
     elif sparql.startswith("@"):
         sparql = Path(sparql[1:]).read_text(encoding="utf-8")
     kg = _open(store)
-    try:
-        result = kg.query(sparql)
-    except KGBuildError as exc:
-        fail(exc)
+    result = kg.query(sparql)
     out = sys.stdout.buffer
     if isinstance(result, ox.QueryBoolean):
         if fmt is ResultFormat.table:
@@ -105,22 +98,19 @@ def export(
     """Write the graph to a file: RDF, or a property graph for graph databases and tools."""
     kg = _open(store)
     out.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        if fmt.value in RDF_EXPORTS:
-            n = kg.export(fmt.value, out)
-            summary = f"{n} {'quads' if fmt.value in ('nquads', 'trig', 'jsonld') else 'triples'}"
-        else:
-            from ..export import load_property_graph
-            from ..export import writers
+    if fmt.value in RDF_EXPORTS:
+        n = kg.export(fmt.value, out)
+        summary = f"{n} {'quads' if fmt.value in ('nquads', 'trig', 'jsonld') else 'triples'}"
+    else:
+        from ..export import load_property_graph
+        from ..export import writers
 
-            pg = load_property_graph(kg)
-            writer = {"graphml": writers.write_graphml, "gexf": writers.write_gexf,
-                      "neo4j-csv": writers.write_neo4j_csv, "cypher": writers.write_cypher}[fmt.value]
-            writer(pg, out)
-            summary = (f"{len(pg.entities)} entities, {len(pg.sources)} sources, {len(pg.relations)} relations, "
-                       f"{len(pg.mentioned_in)} mention links")
-    except KGBuildError as exc:
-        fail(exc)
+        pg = load_property_graph(kg)
+        writer = {"graphml": writers.write_graphml, "gexf": writers.write_gexf,
+                  "neo4j-csv": writers.write_neo4j_csv, "cypher": writers.write_cypher}[fmt.value]
+        writer(pg, out)
+        summary = (f"{len(pg.entities)} entities, {len(pg.sources)} sources, {len(pg.relations)} relations, "
+                   f"{len(pg.mentioned_in)} mention links")
     typer.echo(f"wrote {summary} to {out}", err=True)
 
 

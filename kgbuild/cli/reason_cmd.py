@@ -9,8 +9,8 @@ from pathlib import Path
 
 import typer
 
-from ..errors import ConfigError, KGBuildError
-from .main import STORE_OPTION, app, err, eval_app, fail
+from ..errors import ConfigError
+from .main import STORE_OPTION, app, err, eval_app
 
 reason_app = typer.Typer(help="Learn over the built graph (R-GCN link prediction): train, predict missing links, "
                               "find similar entities, write inferred links back.", no_args_is_help=True)
@@ -51,10 +51,7 @@ def _threads(threads: int) -> None:
 def _run(store: Path, run_id: str | None):
     from ..reason.runs import load_run
 
-    try:
-        return load_run(store, run_id)
-    except KGBuildError as exc:
-        fail(exc)
+    return load_run(store, run_id)
 
 
 def _table(title: str, columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
@@ -92,19 +89,16 @@ def train_cmd(
     from ..reason.train import TrainConfig
 
     if batching not in ("auto", "full", "neighbor"):
-        fail(ConfigError(f"unknown --batching '{batching}'", hint="auto, full or neighbor"))
+        raise ConfigError(f"unknown --batching '{batching}'", hint="auto, full or neighbor")
     _threads(threads)
     cfg = TrainConfig(**{**STORE_DEFAULTS, "decoder": decoder.value, "channels": channels, "num_layers": layers,
                          "num_bases": bases, "epochs": epochs, "max_seconds": max_seconds, "batching": batching,
                          "threads": threads, "device": device, "seed": seed})
     log = None if quiet else (lambda line: err.print(line, highlight=False))
-    try:
-        with _progress("training", quiet) as bar:
-            task = bar.add_task("train", total=1.0)
-            run = train_on_store(store, cfg, features=features, log=log,
-                                 progress=lambda f: bar.update(task, completed=f))
-    except KGBuildError as exc:
-        fail(exc)
+    with _progress("training", quiet) as bar:
+        task = bar.add_task("train", total=1.0)
+        run = train_on_store(store, cfg, features=features, log=log,
+                             progress=lambda f: bar.update(task, completed=f))
     valid = run.metrics.get("valid") or {}
     typer.echo(json.dumps({"run": run.run_id, "folder": str(run.folder), "entities": run.metrics["entities"],
                            "relations": run.metrics["relations"], "triples": run.metrics["triples"],
@@ -125,14 +119,11 @@ def predict_cmd(
     """Ranked answers to (head, relation, ?) or (?, relation, tail), with the model's probability
     and the facts that support each answer."""
     if (head is None) == (tail is None):
-        fail(ConfigError("give exactly one of --head and --tail"))
+        raise ConfigError("give exactly one of --head and --tail")
     run = _run(store, run_id)
-    try:
-        entity = run.graph.entity_id(head if head is not None else tail)
-        rel = run.graph.relation_id(relation)
-        answers = run.predict(entity, rel, k=k, heads=tail is not None)
-    except KGBuildError as exc:
-        fail(exc)
+    entity = run.graph.entity_id(head if head is not None else tail)
+    rel = run.graph.relation_id(relation)
+    answers = run.predict(entity, rel, k=k, heads=tail is not None)
     g = run.graph
     query = (f"({g.labels[entity]}, {relation}, ?)" if head is not None else f"(?, {relation}, {g.labels[entity]})")
     if as_json:
@@ -153,10 +144,7 @@ def similar_cmd(
 ) -> None:
     """Nearest entities in the model's embedding space (cosine)."""
     run = _run(store, run_id)
-    try:
-        idx = run.graph.entity_id(entity)
-    except KGBuildError as exc:
-        fail(exc)
+    idx = run.graph.entity_id(entity)
     found = run.similar(idx, k)
     if as_json:
         typer.echo(json.dumps({"run": run.run_id, "entity": run.graph.entities[idx], "similar": found}, indent=2))
@@ -183,20 +171,14 @@ def infer_cmd(
 
     if remove:
         target = None if all_runs else (run_id or (list_runs(store) or [None])[-1])
-        try:
-            dropped = remove_inferred(KGStore(store), target) if (target or all_runs) else []
-        except KGBuildError as exc:
-            fail(exc)
+        dropped = remove_inferred(KGStore(store), target) if (target or all_runs) else []
         typer.echo(json.dumps({"removed_graphs": dropped}))
         return
     from ..reason.infer import candidate_links, write_inferred
 
     run = _run(store, run_id)
     links = candidate_links(run, min_score=min_score, per_query=per_query, limit=limit)
-    try:
-        written = write_inferred(KGStore(store), run, links)
-    except KGBuildError as exc:
-        fail(exc)
+    written = write_inferred(KGStore(store), run, links)
     g = run.graph
     if as_json:
         typer.echo(json.dumps({"run": run.run_id, "graph": run.graph_iri, "written": written,
@@ -236,10 +218,7 @@ def forget_cmd(
     from ..reason.layout import remove_inferred, runs_dir
     from ..store import KGStore
 
-    try:
-        dropped = remove_inferred(KGStore(store), run_id)
-    except KGBuildError as exc:
-        fail(exc)
+    dropped = remove_inferred(KGStore(store), run_id)
     folder = runs_dir(store) / run_id
     if delete and folder.is_dir():
         shutil.rmtree(folder)
@@ -263,12 +242,9 @@ def eval_linkpred(
     _threads(threads)
     cfg = benchmark.config_for(dataset.value, max_seconds=max_seconds, epochs=epochs or 100_000,
                                decoder=decoder.value, seed=seed)
-    try:
-        with _progress(f"training on {dataset.value}", as_json) as bar:
-            task = bar.add_task("train", total=1.0)
-            result = benchmark.run(dataset.value, cfg, progress=lambda f: bar.update(task, completed=f))
-    except KGBuildError as exc:
-        fail(exc)
+    with _progress(f"training on {dataset.value}", as_json) as bar:
+        task = bar.add_task("train", total=1.0)
+        result = benchmark.run(dataset.value, cfg, progress=lambda f: bar.update(task, completed=f))
     if as_json:
         typer.echo(json.dumps({k: result[k] for k in ("mrr", "hits_at_1", "hits_at_3", "hits_at_10", "seconds")}
                               | {"dataset": dataset.value, "epochs": result["epochs"]}))

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import typer
 
-from ..errors import KGBuildError, MissingDependencyError
-from .main import STORE_OPTION, app, fail
+from ..errors import ConfigError, MissingDependencyError
+from .main import STORE_OPTION, app
 
 
 @app.command()
@@ -34,12 +34,10 @@ def serve(
 
         from ..server.app import create_app
     except ImportError as exc:
-        fail(MissingDependencyError(f"the server needs FastAPI and uvicorn ({exc})", hint="pip install 'kgbuild[server]'"))
+        raise MissingDependencyError(f"the server needs FastAPI and uvicorn ({exc})",
+                                     hint="pip install 'kgbuild[server]'") from exc
     if allow_update and not token:
-        fail(KGBuildError("--allow-update needs a bearer token", hint="pass --token or set KGBUILD_TOKEN"))
-    try:
-        application = create_app(store, allow_update=allow_update, token=token, timeout_s=timeout, max_rows=max_rows)
-    except KGBuildError as exc:
-        fail(exc)
+        raise ConfigError("--allow-update needs a bearer token", hint="pass --token or set KGBUILD_TOKEN")
+    application = create_app(store, allow_update=allow_update, token=token, timeout_s=timeout, max_rows=max_rows)
     typer.echo(f"kgbuild: serving {store} at http://{host}:{port}/sparql (pid {os.getpid()})", err=True)
     uvicorn.run(application, host=host, port=port, log_level="warning")

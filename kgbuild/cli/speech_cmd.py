@@ -8,8 +8,7 @@ from pathlib import Path
 
 import typer
 
-from ..errors import KGBuildError
-from .main import eval_app, fail
+from .main import eval_app
 
 
 class Normalizer(str, Enum):
@@ -46,15 +45,12 @@ def asr(
     from ..speech.asr_eval import evaluate, normalizer as get_normalizer, read_manifest
     from ..stages.whisper_transcriber import WhisperTranscriber
 
-    try:
-        cases = read_manifest(manifest)
-        get_normalizer(normalizer.value)  # a missing extra fails before the model loads
-        stage = WhisperTranscriber(name="speech", backend=backend.value, model=model, device=device,
-                                   beam_size=beam_size, vad_filter=vad, language=language)
-        stage.warm_up()
-        report = evaluate(stage, cases, normalize=normalizer.value)
-    except KGBuildError as exc:
-        fail(exc)
+    cases = read_manifest(manifest)
+    get_normalizer(normalizer.value)  # a missing extra fails before the model loads
+    stage = WhisperTranscriber(name="speech", backend=backend.value, model=model, device=device,
+                               beam_size=beam_size, vad_filter=vad, language=language)
+    stage.warm_up()
+    report = evaluate(stage, cases, normalize=normalizer.value)
     name, version = stage.model_info()
     if as_json:
         typer.echo(json.dumps({**report.summary(), "model": name, "backend": version}))

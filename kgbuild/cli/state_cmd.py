@@ -7,8 +7,8 @@ from pathlib import Path
 
 import typer
 
-from ..errors import KGBuildError
-from .main import STORE_OPTION, app, fail
+from ..errors import ConfigError
+from .main import STORE_OPTION, app
 
 
 @app.command()
@@ -24,10 +24,7 @@ def check(
     from ..pipeline.maintenance import check as run_check
     from ..store import KGStore
 
-    try:
-        report = run_check(KGStore(store, read_only=True))
-    except KGBuildError as exc:
-        fail(exc)
+    report = run_check(KGStore(store, read_only=True))
     if as_json:
         typer.echo(json.dumps({"ok": report.ok, "sources": report.sources, "problems": report.problems}, indent=2))
     else:
@@ -48,11 +45,8 @@ def prune(
     from ..store import KGStore
 
     if not corpus.is_dir():
-        fail(KGBuildError(f"corpus folder '{corpus}' does not exist"))
-    try:
-        report = run_prune(KGStore(store), corpus, dry_run=dry_run)
-    except KGBuildError as exc:
-        fail(exc)
+        raise ConfigError(f"corpus folder '{corpus}' does not exist")
+    report = run_prune(KGStore(store), corpus, dry_run=dry_run)
     verb = "would remove" if dry_run else "removed"
     for path in report.removed_paths:
         typer.echo(f"{verb} path {path}")

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import typer
 
-from ..errors import KGBuildError
-from .main import err, eval_app, fail, train_app
+from .main import err, eval_app, train_app
 
 
 @train_app.command("relations")
@@ -32,16 +31,13 @@ def train_relations(
     from ..nlp import conll04
     from ..nlp.train_joint import TrainConfig, train as run
 
-    try:
-        train_set = conll04.load(train)
-        dev_set = conll04.load(dev) if dev else None
-        cfg = TrainConfig(encoder=encoder, epochs=epochs, batch_size=batch_size, lr=lr, head_lr=10 * lr,
-                          threads=threads, max_minutes=max_minutes, limit=limit, seed=seed)
-        err.print(f"training on {len(train_set)} sentences, {cfg.epochs} epochs, "
-                  f"{cfg.threads or 'auto (1-2)'} thread(s)", highlight=False)
-        meta = run(train_set, dev_set, out, cfg, log=lambda line: err.print(line, highlight=False))
-    except KGBuildError as exc:
-        fail(exc)
+    train_set = conll04.load(train)
+    dev_set = conll04.load(dev) if dev else None
+    cfg = TrainConfig(encoder=encoder, epochs=epochs, batch_size=batch_size, lr=lr, head_lr=10 * lr,
+                      threads=threads, max_minutes=max_minutes, limit=limit, seed=seed)
+    err.print(f"training on {len(train_set)} sentences, {cfg.epochs} epochs, "
+              f"{cfg.threads or 'auto (1-2)'} thread(s)", highlight=False)
+    meta = run(train_set, dev_set, out, cfg, log=lambda line: err.print(line, highlight=False))
     typer.echo(json.dumps({"out": str(out), "train_seconds": meta["train_seconds"], **meta.get("dev", {})}))
 
 
@@ -65,16 +61,13 @@ def eval_conll04(
     from ..nlp.predictor import Predictor
     from ..nlp.scoring import predict, score
 
-    try:
-        folder = find_model_file(model)
-        if folder is None:
-            raise ModelNotFoundError(f"model '{model}' not found", hint="`make models/relations-conll04`")
-        gold = conll04.load(file)
-        predictor = Predictor(folder, threads=threads, quantize=quantize)
-        result = score(gold, predict(predictor, gold, gold_entities=gold_entities))
-        result["quantized"] = predictor.quantized
-    except KGBuildError as exc:
-        fail(exc)
+    folder = find_model_file(model)
+    if folder is None:
+        raise ModelNotFoundError(f"model '{model}' not found", hint="`make models/relations-conll04`")
+    gold = conll04.load(file)
+    predictor = Predictor(folder, threads=threads, quantize=quantize)
+    result = score(gold, predict(predictor, gold, gold_entities=gold_entities))
+    result["quantized"] = predictor.quantized
     if as_json:
         typer.echo(json.dumps(result, indent=2))
         return

@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from conftest import copy_sample, run_cli  # noqa: I001 - tests/ is on the path via rootdir conftest
+from helpers import copy_sample, run_cli  # noqa: I001 - tests/ is on the path (pytest pythonpath)
 
 SELECTORS = """
 SELECT ?modality ?path ?text ?kind ?value WHERE {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import REPO, SAMPLE, run_cli  # noqa: I001
+from helpers import REPO, SAMPLE, run_cli  # noqa: I001
 
 
 def test_eval_asr_json(tmp_path):

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from conftest import REPO, run_cli
+from helpers import REPO, run_cli
 
 
 def _rows(store, query_file):

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from conftest import SAMPLE, run_cli  # noqa: I001 - tests/ is on the path via rootdir conftest
+from helpers import SAMPLE, run_cli  # noqa: I001 - tests/ is on the path (pytest pythonpath)
 
 pytest.importorskip("ultralytics")
 pytest.importorskip("rapidocr_onnxruntime")

@@ -1,7 +1,7 @@
 import json
 
 import pytest
-from conftest import run_cli
+from helpers import run_cli
 from textmodel import tiny_model
 
 

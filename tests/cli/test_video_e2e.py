@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from conftest import run_cli  # noqa: I001 - tests/ is on the path via rootdir conftest
+from helpers import run_cli  # noqa: I001 - tests/ is on the path (pytest pythonpath)
 from kgbuild.models import find_model_file
 from synth_video import CUT, corrupt_sound, make_video
 

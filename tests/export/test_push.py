@@ -11,7 +11,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from conftest import run_cli
+from helpers import run_cli
 
 from kgbuild.errors import PushError
 from kgbuild.export import load_property_graph

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import REPO, run_cli
+from helpers import REPO, run_cli
 from push_servers import virtuoso_server
 
 from kgbuild.store import KGStore

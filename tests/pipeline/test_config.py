@@ -81,7 +81,7 @@ def test_every_stage_round_trips_its_config(stage_type):
 
 
 def test_fusion_block_is_validated_before_anything_loads_and_round_trips(tmp_path):
-    from conftest import REPO, run_cli
+    from helpers import REPO, run_cli
 
     default = load_pipeline("default")
     assert default.fusion is not None and default.fusion.threshold == 0.5

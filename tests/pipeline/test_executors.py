@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from conftest import REPO, copy_sample, run_cli
+from helpers import REPO, copy_sample, run_cli
 
 
 @pytest.mark.slow

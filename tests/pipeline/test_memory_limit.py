@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import REPO, run_cli
+from helpers import REPO, run_cli
 
 PIPELINE = ("name: hog\nbatch_size: 4\nstages:\n  - {type: text_reader}\n"
             "  - {type: 'stages_for_tests:Hog', name: hog, params: {megabytes: 1200}}\n")

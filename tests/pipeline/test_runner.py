@@ -12,7 +12,7 @@ from collections import Counter
 
 import pytest
 
-from conftest import REPO, run_cli
+from helpers import REPO, run_cli
 from kgbuild.datamodel import CharSpan, Item, Mention, Provenance
 from kgbuild.pipeline.maintenance import check
 from kgbuild.pipeline import Pipeline

@@ -8,7 +8,7 @@ import pytest
 from pyoxigraph import NamedNode, Quad
 from typer.testing import CliRunner
 
-from conftest import run_cli
+from helpers import run_cli
 from kgbuild.cli.main import app
 from kgbuild.ids import NS, mint
 from kgbuild.reason.data import FUSION_GRAPH, load_graph

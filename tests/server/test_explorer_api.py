@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from conftest import SAMPLE
+from helpers import SAMPLE
 
 ASTRONAUT = "astronaut_eileen_collins.jpg"
 

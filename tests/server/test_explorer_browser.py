@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, start_server
+from helpers import REPO, start_server
 
 ARTIFACTS = REPO / "test-artifacts" / "explorer"
 ASSETS = REPO / "kgbuild" / "server" / "static" / "index.html"

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from conftest import start_server
+from helpers import start_server
 
 TOKEN = "s3cret-test-token"
 
