@@ -51,6 +51,7 @@ def fuse_cmd(
     typer.echo(json.dumps({"sources_changed": report.sources_changed, "sources_removed": report.sources_removed,
                            "entities_resolved": report.atoms_touched, "links": report.links,
                            "clusters_by_size": merged, "groundings": report.groundings,
+                           "evidence_lost": dict(sorted(report.evidence_lost.items())),
                            "seconds": round(report.seconds, 2)}))
 
 

@@ -32,6 +32,10 @@ def print_build_report(report: BuildReport, store: Path) -> None:
                       f"{f.atoms_touched} entities re-resolved, {merged} of them merged into "
                       f"{sum(n for size, n in f.clusters.items() if size > 1)} canonical entities, "
                       f"{f.groundings} groundings ({f.seconds:.1f} s)")
+        if f.evidence_lost:
+            lost = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in sorted(f.evidence_lost.items()))
+            console.print(f"[yellow]fusion evidence lost:[/] {lost} (files moved or damaged since the build)",
+                          highlight=False)
     if report.unsupported:
         shown = ", ".join(report.unsupported[:8]) + (" …" if len(report.unsupported) > 8 else "")
         console.print(f"[dim]unsupported file types, skipped: {shown}[/]")

@@ -32,27 +32,25 @@ def dhash(gray: np.ndarray) -> int:
 
 
 def picture(path: Path, modality: str, at: float | None = None) -> tuple[int, int, int] | None:
-    """(dHash, width, height) of an image, or of a video's frame at ``at`` seconds."""
-    try:
-        if modality == "image":
-            from ..media.image_io import decode_image
+    """(dHash, width, height) of an image, or of a video's frame at ``at`` seconds; None for a
+    video without frames. A picture that cannot be decoded raises (InputError, OSError)."""
+    if modality == "image":
+        from ..media.image_io import decode_image
 
-            image = decode_image(path, max_pixels=40_000_000)
-            gray = image.array.mean(axis=2).astype(np.uint8) if image.array.ndim == 3 else image.array
-            return dhash(gray), image.width, image.height
-        from ..media.video import sample_frames
+        image = decode_image(path, max_pixels=40_000_000)
+        gray = image.array.mean(axis=2).astype(np.uint8) if image.array.ndim == 3 else image.array
+        return dhash(gray), image.width, image.height
+    from ..media.video import sample_frames
 
-        chosen = None
-        for frame in sample_frames(path, every_seconds=0.25, cut_threshold=None):
-            chosen = frame
-            if at is None or frame.end > at:
-                break
-        if chosen is None:
-            return None
-        h, w = chosen.image.shape[:2]
-        return dhash(chosen.image.mean(axis=2).astype(np.uint8)), w, h
-    except Exception:  # noqa: BLE001 - an unreadable picture only loses this evidence
+    chosen = None
+    for frame in sample_frames(path, every_seconds=0.25, cut_threshold=None):
+        chosen = frame
+        if at is None or frame.end > at:
+            break
+    if chosen is None:
         return None
+    h, w = chosen.image.shape[:2]
+    return dhash(chosen.image.mean(axis=2).astype(np.uint8)), w, h
 
 
 def look(pic: tuple[int, int, int], box: tuple[float, float, float, float]) -> tuple:

@@ -8,9 +8,10 @@ entities it touches.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
+from ..errors import InputError, StoreError
 from ..ids import ID_BASE
 from ..store import KGStore
 from .atoms import Atom
@@ -124,12 +125,14 @@ def entity_descriptions(store: KGStore, iris) -> dict[str, tuple[str, str, bool]
 
 class SourceTexts:
     """The text a source's character offsets point into: a transcript from the store, or
-    the file itself (found by content hash under the corpus roots)."""
+    the file itself (found by content hash under the corpus roots). A file that cannot be
+    found or read costs its atoms their context, counted in ``lost`` (the fusion report's)."""
 
-    def __init__(self, store: KGStore) -> None:
+    def __init__(self, store: KGStore, lost: Counter | None = None) -> None:
         from ..store.source_files import SourceFiles
 
         self.store, self.files, self._cache = store, SourceFiles(store), {}
+        self.lost = lost if lost is not None else Counter()
 
     def get(self, source: str) -> str | None:
         if source not in self._cache:
@@ -138,17 +141,22 @@ class SourceTexts:
             text = rows[0]["txt"] if rows else None
             if text is None and source.startswith(ID_BASE + "source/"):
                 try:
-                    text = self.files.text(self.files.info(source.rsplit("/", 1)[1]))
-                except Exception:  # noqa: BLE001 - a missing file only costs this atom its context
-                    text = None
+                    info = self.files.info(source.rsplit("/", 1)[1])
+                except StoreError:  # the store no longer knows the source
+                    self.lost["texts_missing"] += 1
+                else:
+                    text = self.files.text(info)
+                    if text is None:  # moved since the build, or now too large or not UTF-8
+                        self.lost["texts_unreadable" if self.files.available(info) else "texts_missing"] += 1
             self._cache[source] = text
         return self._cache[source]
 
 
 def load_atoms(store: KGStore, iris: set[str], encoder: ContextEncoder | None, contexts: int = 3,
-               reader: MentionReader | None = None) -> dict[str, Atom]:
+               reader: MentionReader | None = None, lost: Counter | None = None) -> dict[str, Atom]:
     """Atoms for the given entity IRIs, from all their mentions in the store. Entities with
-    no mention left are absent from the result."""
+    no mention left are absent from the result. Evidence that cannot be read (a moved file,
+    an unreadable picture) is counted in ``lost`` by kind."""
     reader = reader or MentionReader(store)
     rows = reader.of_entities(iris)
     by_entity: dict[str, list[MentionRow]] = defaultdict(list)
@@ -160,7 +168,7 @@ def load_atoms(store: KGStore, iris: set[str], encoder: ContextEncoder | None, c
     for m in reader.of_sources(sources):
         if m.entity and m.modality not in ("image", "video") and m.label in TYPE_GROUP:
             company[m.source].add(m.entity)
-    texts = SourceTexts(store)
+    texts = SourceTexts(store, lost)
     atoms, windows = {}, {}
     for iri, ms in by_entity.items():
         label, etype, _typed = described.get(iri, (ms[0].text, ms[0].label, False))
@@ -170,7 +178,7 @@ def load_atoms(store: KGStore, iris: set[str], encoder: ContextEncoder | None, c
         atoms[iri] = Atom(iri, label or ms[0].text, etype, detected, frozenset(m.modality for m in ms), srcs,
                           neighbours, (), None, len(ms))
         if detected:
-            atoms[iri].look = _look(texts.files, ms)
+            atoms[iri].look = _look(texts.files, ms, texts.lost)
         else:
             chosen = sorted((m for m in ms if m.span), key=lambda m: (m.modality != "text", m.source, m.span))[:contexts]
             cut = [window(t, *m.span) for m in chosen if (t := texts.get(m.source))]
@@ -188,7 +196,7 @@ def load_atoms(store: KGStore, iris: set[str], encoder: ContextEncoder | None, c
     return atoms
 
 
-def _look(files, ms: list[MentionRow]) -> tuple | None:
+def _look(files, ms: list[MentionRow], lost: Counter) -> tuple | None:
     """The appearance signature of a detected object, from its first mention's picture."""
     from .appearance import look, picture
 
@@ -197,7 +205,12 @@ def _look(files, ms: list[MentionRow]) -> tuple | None:
         return None
     try:
         path = files.locate(files.info(m.source.rsplit("/", 1)[1]))
-    except Exception:  # noqa: BLE001 - a moved file only loses this evidence
+    except StoreError:  # not in the store, or its file moved since the build
+        lost["pictures_missing"] += 1
         return None
-    pic = picture(path, m.modality, m.box_time)
+    try:
+        pic = picture(path, m.modality, m.box_time)
+    except (InputError, OSError):  # changed or damaged since the build, or unreadable now
+        lost["pictures_unreadable"] += 1
+        return None
     return look(pic, m.box) if pic else None

@@ -49,6 +49,9 @@ class FusionReport:
     clusters: Counter = field(default_factory=Counter)  # size -> count, over re-clustered atoms
     groundings: int = 0
     seconds: float = 0.0
+    # kind -> count of evidence that could not be read: texts_missing/texts_unreadable (an atom
+    # loses a context), pictures_missing/pictures_unreadable (a detected object loses its look)
+    evidence_lost: Counter = field(default_factory=Counter)
 
 
 def store_sources(store: KGStore) -> dict[str, tuple[str, str, str]]:
@@ -114,7 +117,7 @@ class Fuser:
         reader = MentionReader(self.store)
         touched = {m.entity for m in reader.of_sources(changed) if m.entity}
         touched |= state.atoms_of_sources(changed | removed)
-        fresh = load_atoms(self.store, touched, self.encoder, reader=reader)
+        fresh = load_atoms(self.store, touched, self.encoder, reader=reader, lost=report.evidence_lost)
         report.atoms_touched = len(touched)
         for iri in sorted(touched):
             state.drop_model_links(iri)
@@ -160,7 +163,7 @@ class Fuser:
         redo = {k for k, members in now.items() if before.get(k) != members or dirty & set(members)}
         redo |= set(before) - set(now)
         affected: set[str] = set()
-        texts = SourceTexts(self.store)
+        texts = SourceTexts(self.store, report.evidence_lost)
         for key in sorted(redo):
             old = state.links_of_owner(f"group:{key}")
             affected.update(x for link in old for x in (link.a, link.b))
