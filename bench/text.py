@@ -45,7 +45,7 @@ def texts(limit: int) -> tuple[list[str], str]:
 def items(docs: list[str]):
     from kgbuild.datamodel import Item, Source
 
-    return [Item(Source(None, f"{n}.txt", f"{n:064d}", len(t), "text/plain", "text"), text=t, text_modality="text")
+    return [Item.from_text(Source(None, f"{n}.txt", f"{n:064d}", len(t), "text/plain", "text"), t)
             for n, t in enumerate(docs)]
 
 

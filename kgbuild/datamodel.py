@@ -27,13 +27,16 @@ MODALITIES = ("text", "image", "speech", "video")
 
 @dataclass(frozen=True)
 class CharSpan:
-    """Half-open ``[start, end)`` character offsets into the item's text."""
+    """Half-open ``[start, end)`` character offsets into one of the item's text views:
+    ``view`` None is the item's own text (:data:`PRIMARY_VIEW`), else the view's name."""
 
     start: int
     end: int
+    view: str | None = None
 
     def key(self) -> str:
-        return f"char={self.start},{self.end}"
+        # The primary view keeps the plain key, so mention IRIs did not change when views came.
+        return f"char={self.start},{self.end}" if self.view is None else f"{self.view}:char={self.start},{self.end}"
 
 
 @dataclass(frozen=True)
@@ -250,6 +253,38 @@ class Layout:
         return round(sum(probs) / len(probs), 4) if probs else None
 
 
+# Text views -------------------------------------------------------------------------------
+
+# The view that holds an item's own text, by modality: what a text file says, what was said
+# in a recording, what is written in a picture. Other views (a caption, ...) carry their name.
+PRIMARY_VIEW = {"text": "text", "speech": "transcript", "video": "transcript", "image": "ocr"}
+
+
+@dataclass(frozen=True)
+class TextView:
+    """One text of an item, with the alignment that maps its characters back to the media:
+    a :class:`Timeline` (character -> time) for speech, a :class:`Layout` (character -> box)
+    for text read from an image. Text stages read every view; a mention's :class:`CharSpan`
+    names its view, so its anchors come from that view's alignment."""
+
+    name: str
+    text: str
+    modality: str  # how the text was obtained (text | speech | ocr | caption ...): its mentions' modality
+    timeline: Timeline | None = None
+    layout: Layout | None = None
+
+    def anchors(self, span: CharSpan) -> tuple[tuple[Anchor, ...], float | None]:
+        """The character span plus where it is in the media, and how sure the recogniser was
+        (ASR word probability, OCR line score; None for written text)."""
+        if self.timeline is not None:
+            when = self.timeline.time_range(span)
+            return ((span, when) if when else (span,)), self.timeline.confidence(span)
+        if self.layout is not None:
+            where = self.layout.box(span)
+            return ((span, where) if where else (span,)), self.layout.confidence(span)
+        return (span,), None
+
+
 # The work unit -------------------------------------------------------------------------
 
 
@@ -258,10 +293,7 @@ class Item:
     """Everything known about one source while the pipeline runs."""
 
     source: Source
-    text: str | None = None
-    text_modality: str | None = None  # text | speech | ocr: how the text was obtained
-    timeline: Timeline | None = None  # speech: character spans -> time ranges
-    layout: Layout | None = None  # text read from an image: character spans -> boxes
+    views: dict[str, TextView] = field(default_factory=dict)  # by name; see add_view
     mentions: list[Mention] = field(default_factory=list)
     entities: dict[str, Entity] = field(default_factory=dict)
     relations: list[Relation] = field(default_factory=list)
@@ -275,3 +307,55 @@ class Item:
     @property
     def ok(self) -> bool:
         return self.failure is None
+
+    @classmethod
+    def from_text(cls, source: Source, text: str, modality: str = "text", *, timeline: Timeline | None = None,
+                  layout: Layout | None = None, **fields: Any) -> Item:
+        """An item whose own text (its primary view) is already known."""
+        item = cls(source, **fields)
+        item.add_view(TextView(item.primary_view, text, modality, timeline, layout))
+        return item
+
+    # text views ----------------------------------------------------------------------
+
+    @property
+    def primary_view(self) -> str:
+        return PRIMARY_VIEW.get(self.source.modality, "text")
+
+    def add_view(self, view: TextView) -> None:
+        """A view is written once: a second stage filling the same view is a wiring error,
+        caught before any data flows (:meth:`kgbuild.pipeline.config.Pipeline.check_wiring`)."""
+        if view.name in self.views:
+            raise ValueError(f"text view '{view.name}' of {self.source.relpath} is already set")
+        self.views[view.name] = view
+
+    def view_key(self, name: str) -> str | None:
+        """What a :class:`CharSpan` into the view ``name`` records: None for the primary view."""
+        return None if name == self.primary_view else name
+
+    def view(self, key: str | None) -> TextView | None:
+        return self.views.get(self.primary_view if key is None else key)
+
+    def text_views(self) -> list[tuple[str | None, TextView]]:
+        """(span key, view) for every view with text, the primary view first."""
+        ordered = sorted(self.views.values(), key=lambda v: (v.name != self.primary_view, v.name))
+        return [(self.view_key(v.name), v) for v in ordered if v.text]
+
+    @property
+    def text(self) -> str | None:
+        """The item's own text (its primary view), None when it has none."""
+        view = self.views.get(self.primary_view)
+        return view.text if view is not None else None
+
+    @property
+    def timeline(self) -> Timeline | None:
+        view = self.views.get(self.primary_view)
+        return view.timeline if view is not None else None
+
+    @property
+    def layout(self) -> Layout | None:
+        view = self.views.get(self.primary_view)
+        return view.layout if view is not None else None
+
+    def has_text(self) -> bool:
+        return any(view.text for view in self.views.values())

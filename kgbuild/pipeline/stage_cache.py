@@ -36,7 +36,11 @@ def chain_fingerprints(pipeline: Pipeline, modality: str) -> list[str]:
 
 def caches_output(stage) -> bool:
     """Snapshot after stages that run a model: their output is what is costly to redo."""
-    return stage.model_info()[0] is not None
+    return stage.has_model
+
+
+# Bumped when Item's pickled shape changes (2: text views), so older snapshots are not read.
+SNAPSHOT_FORMAT = 2
 
 
 class StageCache:
@@ -44,7 +48,7 @@ class StageCache:
         self.root = Path(root)
 
     def _file(self, sha256: str, fingerprint: str) -> Path:
-        return self.root / sha256[:2] / f"{sha256}-{fingerprint}.pickle"
+        return self.root / sha256[:2] / f"{sha256}-{fingerprint}-v{SNAPSHOT_FORMAT}.pickle"
 
     def save(self, item: Item, fingerprint: str) -> None:
         path = self._file(item.source.sha256, fingerprint)

@@ -9,13 +9,24 @@ A stage is one class in its own module:
   ``pipe(stream)`` batches a stream;
 * ``to_config()`` / ``from_config()`` round-trip through YAML.
 
-``requires`` and ``produces`` name the item fields a stage reads and fills, so a pipeline
-whose wiring cannot work is rejected before any data flows.
+``requires`` and ``produces`` name the item fields a stage reads and fills (:data:`FIELDS`,
+or ``view:<name>`` for a text view besides the item's own text), so a pipeline whose wiring
+cannot work is rejected before any data flows; a name that is not a field fails when the
+class is defined. Single-valued fields (:data:`SINGLE_VALUED`: the item's text and its
+alignment, each named view) may be filled by one stage per modality only.
+
+A stage that runs a model sets ``has_model = True``: its output is snapshotted (a changed
+later stage resumes from there) and it starts a new segment on Ray.
+
+``fingerprint()`` (and so ``model_info()``) must be the same before and after ``warm_up()``:
+it keys the ingest state and the snapshots, and is taken before any model loads. Name the
+model from what is on disk (a package version, a file hash), never from the loaded object.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ClassVar
@@ -23,11 +34,22 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict
 
 from ..datamodel import Activity, Item
-from ..errors import StageFailure
+from ..errors import StageContractError, StageFailure
 from ..ids import sha256_text
 
-# The item fields stages exchange. "source" is always there.
+# The item fields stages exchange. "source" is always there; "text" is the item's own text
+# view, "timeline"/"layout" its alignment; "view:<name>" is another text view (a caption).
 FIELDS = frozenset({"source", "text", "timeline", "layout", "mentions", "entities", "relations", "events"})
+SINGLE_VALUED = frozenset({"text", "timeline", "layout"})  # and every "view:<name>"
+_VIEW_FIELD = re.compile(r"view:[a-z][a-z0-9_]*")
+
+
+def is_field(name: str) -> bool:
+    return name in FIELDS or bool(_VIEW_FIELD.fullmatch(name))
+
+
+def single_valued(name: str) -> bool:
+    return name in SINGLE_VALUED or name.startswith("view:")
 
 
 class StageParams(BaseModel):
@@ -41,7 +63,18 @@ class Stage:
     requires: ClassVar[frozenset[str]] = frozenset({"source"})
     produces: ClassVar[frozenset[str]] = frozenset()
     modalities: ClassVar[frozenset[str]] = frozenset()  # empty: every modality
+    has_model: ClassVar[bool] = False  # runs a model: snapshot its output, a Ray segment starts here
     Params: ClassVar[type[StageParams]] = StageParams
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for attr in ("requires", "produces"):
+            unknown = sorted(name for name in getattr(cls, attr) if not is_field(name))
+            if unknown:
+                raise StageContractError(
+                    f"{cls.__module__}.{cls.__qualname__}.{attr} names {', '.join(map(repr, unknown))}, "
+                    f"which {'is' if len(unknown) == 1 else 'are'} not item fields",
+                    hint=f"item fields: {', '.join(sorted(FIELDS))}, or view:<name> for a text view")
 
     def __init__(self, name: str | None = None, **params: Any) -> None:
         self.name = name or self.type_name
@@ -119,7 +152,8 @@ class Stage:
     # provenance and config ------------------------------------------------------------
 
     def model_info(self) -> tuple[str | None, str | None]:
-        """(model name or path, version) for provenance; stages with models override."""
+        """(model name or path, version) for provenance; stages with models override. Must
+        not depend on whether the model is loaded (see the module docstring)."""
         return None, None
 
     def activity(self) -> Activity:
@@ -130,6 +164,10 @@ class Stage:
         model, version = self.model_info()
         payload = json.dumps([self.to_config(), model, version], sort_keys=True, default=str)
         return sha256_text(payload)[:16]
+
+    def fills(self) -> frozenset[str]:
+        """The single-valued fields this stage fills (two stages for one modality may not)."""
+        return frozenset(name for name in self.produces if single_valued(name))
 
     def to_config(self) -> dict[str, Any]:
         return {"name": self.name, "type": self.type_name, "params": self.params.model_dump(mode="json")}

@@ -36,7 +36,7 @@ class EventExtractor(Stage):
         self.lemmatizer = nlp.get_pipe("lemmatizer") if "lemmatizer" in nlp.component_names else None
 
     def applies_to(self, item: Item) -> bool:
-        return item.ok and bool(item.text)
+        return item.ok and item.has_text()
 
     def lemma(self, tok) -> str:
         if tok.lemma_:
@@ -61,7 +61,7 @@ class EventExtractor(Stage):
         from ..nlp.spacy_docs import mentions_by_sentence
 
         triggers, events = [], []
-        for offset, sent, mentions in mentions_by_sentence(item, lambda m: m.entity is not None):
+        for view, offset, sent, mentions in mentions_by_sentence(item, lambda m: m.entity is not None):
             at = {sent.start + i: m for m, a, b in mentions for i in range(a, b)}
             for tok in sent:
                 if tok.i in at:
@@ -73,7 +73,7 @@ class EventExtractor(Stage):
                 args = self._arguments(tok, entry, at, verb=table is VERBS)
                 if len(args) < self.params.min_arguments:
                     continue
-                trigger = self._trigger(item, tok, offset)
+                trigger = self._trigger(item, view, tok, offset)
                 named = any(f.startswith("https://") for r, f in args if r not in ("time", "place"))
                 triggers.append(trigger)
                 events.append(Event(entry.event_type, trigger.iri, tuple(args), self.type_name, 0.7 if named else 0.5))
@@ -132,12 +132,7 @@ class EventExtractor(Stage):
                 add("time", at[child.i].entity)
         return args
 
-    def _trigger(self, item: Item, tok, offset: int) -> Mention:
-        span = CharSpan(offset + tok.idx, offset + tok.idx + len(tok.text))
-        anchors: tuple = (span,)
-        if item.timeline is not None and (when := item.timeline.time_range(span)):
-            anchors = (span, when)
-        elif item.layout is not None and (where := item.layout.box(span)):
-            anchors = (span, where)
-        return Mention(tok.text, TRIGGER_LABEL, item.text_modality or "text",
-                       Provenance(item.source.iri, anchors, self.name))
+    def _trigger(self, item: Item, view: str | None, tok, offset: int) -> Mention:
+        text_view = item.view(view)
+        anchors, _ = text_view.anchors(CharSpan(offset + tok.idx, offset + tok.idx + len(tok.text), view))
+        return Mention(tok.text, TRIGGER_LABEL, text_view.modality, Provenance(item.source.iri, anchors, self.name))

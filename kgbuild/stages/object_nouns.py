@@ -10,7 +10,7 @@ their own (a word like "man" is not a name), and a noun inside a named mention i
 from __future__ import annotations
 
 from ..datamodel import CharSpan, Item, Mention
-from ..nlp.spacy_docs import DOCS_KEY, ensure_docs, mention_at
+from ..nlp.spacy_docs import docs_of, ensure_docs, mention_at
 from ..vision.visual_words import MAX_WORDS, visual_class
 from .base import Stage, StageParams
 from .registry import register_stage
@@ -30,7 +30,7 @@ class ObjectNouns(Stage):
     Params = ObjectNounsParams
 
     def applies_to(self, item: Item) -> bool:
-        return item.ok and bool(item.text)
+        return item.ok and item.has_text()
 
     def process(self, items: list[Item]) -> None:
         ensure_docs(items, self.params.spacy_model)
@@ -41,7 +41,7 @@ class ObjectNouns(Stage):
         named = [m.provenance.anchor(CharSpan) for m in item.mentions]
         named = [s for s in named if s is not None]
         out = []
-        for offset, doc in item.meta.get(DOCS_KEY, []):
+        for view, offset, doc in docs_of(item):
             for token in doc:
                 if token.pos_ not in ("NOUN", "PROPN") or token.ent_type_:
                     continue
@@ -49,12 +49,13 @@ class ObjectNouns(Stage):
                 if start == end:
                     continue
                 start, end = start + offset, end + offset
-                if any(s.start < end and start < s.end for s in named):
+                if any(s.view == view and s.start < end and start < s.end for s in named):
                     continue
-                out.append((start, end))
+                out.append((view, start, end))
         # "teddy" alone is in the lexicon too: keep only phrases no longer phrase contains
-        keep = [(a, b) for a, b in out if not any(c <= a and b <= d and (c, d) != (a, b) for c, d in out)]
-        return [mention_at(item, a, b, LABEL, self.name) for a, b in keep]
+        keep = [(v, a, b) for v, a, b in out
+                if not any(w == v and c <= a and b <= d and (c, d) != (a, b) for w, c, d in out)]
+        return [mention_at(item, a, b, LABEL, self.name, v) for v, a, b in keep]
 
     @staticmethod
     def _phrase(doc, token) -> tuple[int, int]:

@@ -1,6 +1,6 @@
 """Reads the text in images with RapidOCR; the lines become the item's text, with their boxes.
 
-The lines go into ``item.text`` (joined with newlines) with ``text_modality = "ocr"`` and a
+The lines become the image's "ocr" text view (joined with newlines) with a
 :class:`~kgbuild.datamodel.Layout` that maps each line's characters to its box, so the
 text stages that follow (NER, linking) treat it like any text and every mention they make
 keeps the box it was read from.
@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 import numpy as np
 from pydantic import Field
 
-from ..datamodel import Box, Item, Layout, RegionSpan
+from ..datamodel import Box, Item, Layout, RegionSpan, TextView
 from ..errors import MissingDependencyError, ModelLoadError
 from ..media.image_io import decode_image
 from .base import Stage, StageParams
@@ -61,6 +61,7 @@ class OcrReader(Stage):
     requires = frozenset({"source"})
     produces = frozenset({"text", "layout"})
     modalities = frozenset({"image"})
+    has_model = True
     Params = OcrParams
 
     _engine: Any = None
@@ -169,9 +170,7 @@ def _fill(item: Item, lines: list[_Line]) -> None:
         regions.append(RegionSpan(offset, offset + len(line.text), line.box, line.score))
         parts.append(line.text)
         offset += len(line.text) + 1  # the "\n" between lines
-    item.text = "\n".join(parts)
-    item.text_modality = "ocr"
-    item.layout = Layout(tuple(regions))
+    item.add_view(TextView(item.primary_view, "\n".join(parts), "ocr", layout=Layout(tuple(regions))))
 
 
 def _digest() -> str:

@@ -55,7 +55,7 @@ class OpenRelations(Stage):
         self.lemmatizer = nlp.get_pipe("lemmatizer") if "lemmatizer" in nlp.component_names else None
 
     def applies_to(self, item: Item) -> bool:
-        return item.ok and bool(item.text) and len(item.mentions) > 1
+        return item.ok and item.has_text() and len(item.mentions) > 1
 
     def lemma(self, token) -> str:
         if token.lemma_:
@@ -81,7 +81,7 @@ class OpenRelations(Stage):
             return m.entity is not None and m.modality != "image" and m.label not in self.params.skip_labels
 
         out: dict[tuple, Relation] = {}
-        for _, sent, mentions in mentions_by_sentence(item, keep):
+        for _, _, sent, mentions in mentions_by_sentence(item, keep):
             if len(mentions) < 2:
                 continue
             at: dict[int, Mention] = {}

@@ -30,6 +30,7 @@ class RelationParams(StageParams):
 class RelationExtractor(Stage):
     requires = frozenset({"source", "text", "mentions", "entities"})
     produces = frozenset({"relations"})
+    has_model = True
     Params = RelationParams
     _info: tuple[str, str] | None = None
 
@@ -62,7 +63,7 @@ class RelationExtractor(Stage):
         return self._info
 
     def applies_to(self, item: Item) -> bool:
-        return item.ok and bool(item.text) and len(item.mentions) > 1
+        return item.ok and item.has_text() and len(item.mentions) > 1
 
     def process(self, items: list[Item]) -> None:
         from ..nlp.conll04 import PREDICATE_LOCAL, conll_type
@@ -76,7 +77,7 @@ class RelationExtractor(Stage):
 
         jobs, owners = [], []  # one job per sentence with at least two candidate mentions
         for item, found in self.each(items, lambda it: list(mentions_by_sentence(it, keep))):
-            for _, sent, mentions in found:
+            for _, _, sent, mentions in found:
                 if len(mentions) > 1:
                     words = [t.text for t in sent]
                     jobs.append((words, [(a, b, conll_type(m.label)) for m, a, b in mentions], hints_of(sent)))

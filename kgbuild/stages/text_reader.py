@@ -1,8 +1,8 @@
-"""Reads text files into ``item.text``, refusing bytes that are not text."""
+"""Reads text files into the item's "text" view, refusing bytes that are not text."""
 
 from __future__ import annotations
 
-from ..datamodel import Item
+from ..datamodel import Item, TextView
 from ..errors import DecodeError, EmptyInputError
 from .base import Stage, StageParams
 from .registry import register_stage
@@ -22,8 +22,7 @@ class TextReader(Stage):
 
     def process(self, items: list[Item]) -> None:
         for item, text in self.each(items, self._read):
-            item.text = text
-            item.text_modality = "text"
+            item.add_view(TextView(item.primary_view, text, "text"))
 
     def _read(self, item: Item) -> str:
         size = item.source.size

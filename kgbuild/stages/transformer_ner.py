@@ -33,6 +33,7 @@ class TransformerNERParams(StageParams):
 class TransformerNER(Stage):
     requires = frozenset({"source", "text"})
     produces = frozenset({"mentions"})
+    has_model = True
     Params = TransformerNERParams
 
     def _load(self) -> None:
@@ -80,23 +81,26 @@ class TransformerNER(Stage):
         return folder.name, folder_version(folder)
 
     def applies_to(self, item: Item) -> bool:
-        return item.ok and bool(item.text)
+        return item.ok and item.has_text()
 
     def process(self, items: list[Item]) -> None:
-        sents = []  # (item, [(token start char, token end char)], [words])
-        for item, doc in zip(items, self.splitter.pipe(it.text for it in items)):
+        sents = []  # (item, view key, [(token start char, token end char)], [words])
+        views = [(item, key, view) for item in items for key, view in item.text_views()]
+        for (item, key, _), doc in zip(views, self.splitter.pipe(view.text for _, _, view in views)):
             for sent in doc.sents:
                 toks = [t for t in sent if not t.is_space]
                 if toks:
-                    sents.append((item, [(t.idx, t.idx + len(t.text)) for t in toks], [t.text for t in toks]))
-        words = [w for _, _, w in sents]
+                    sents.append((item, key, [(t.idx, t.idx + len(t.text)) for t in toks], [t.text for t in toks]))
+        words = [w for *_, w in sents]
         found = self.joint.entities(words) if self.joint else self._tag(words)
-        for (item, offsets, _), spans in zip(sents, found):
+        for (item, key, offsets, _), spans in zip(sents, found):
+            text_view = item.view(key)
             for a, b, kind, conf in spans:
-                span = CharSpan(offsets[a][0], offsets[b - 1][1])
+                span = CharSpan(offsets[a][0], offsets[b - 1][1], key)
                 label = self.params.label_map.get(kind, kind)
-                prov = Provenance(item.source.iri, (span,), self.name)
-                item.mentions.append(Mention(item.text[span.start:span.end], label, item.text_modality or "text",
+                anchors, _ = text_view.anchors(span)  # the model's own score is the confidence
+                prov = Provenance(item.source.iri, anchors, self.name)
+                item.mentions.append(Mention(text_view.text[span.start:span.end], label, text_view.modality,
                                              prov, round(conf, 4)))
 
     def _tag(self, sentences: list[list[str]]) -> list[list[tuple[int, int, str, float]]]:

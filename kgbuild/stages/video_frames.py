@@ -44,6 +44,7 @@ _DETECTOR_PARAMS = ("weights", "conf", "iou", "imgsz", "classes", "device", "bat
 class VideoObjects(Stage):
     produces = frozenset({"mentions"})
     modalities = frozenset({"video"})
+    has_model = True
     Params = VideoObjectsParams
 
     def __init__(self, name: str | None = None, **params) -> None:

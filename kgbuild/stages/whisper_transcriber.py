@@ -1,5 +1,5 @@
 """Transcribes speech (an audio file, or a video's sound track) with Whisper into
-``item.text`` plus a :class:`Timeline` that maps every word's character span to the
+the item's "transcript" text view with a :class:`Timeline` that maps every word's character span to the
 seconds where it is spoken.
 
 The default backend, faster-whisper (CTranslate2), runs ``tiny.en`` from the
@@ -20,7 +20,7 @@ import numpy as np
 from pydantic import Field
 
 from ..media.audio import container_seconds, open_media, stream_audio
-from ..datamodel import Item, Timeline
+from ..datamodel import Item, TextView, Timeline
 from ..errors import InputError, ModelLoadError, ModelNotFoundError
 from ..models import require_module
 from ..speech import transcript
@@ -66,6 +66,7 @@ def _looks_like_path(name: str) -> bool:
 class WhisperTranscriber(Stage):
     modalities = frozenset({"speech", "video"})
     produces = frozenset({"text", "timeline"})
+    has_model = True
     Params = WhisperParams
 
     def __init__(self, name: str | None = None, **params) -> None:
@@ -187,9 +188,7 @@ class WhisperTranscriber(Stage):
 
     def process(self, items: list[Item]) -> None:
         for item, (text, timeline, meta) in self.each(items, self._transcribe, concurrency=self._files_at_once):
-            item.text = text
-            item.text_modality = "speech"
-            item.timeline = timeline
+            item.add_view(TextView(item.primary_view, text, "speech", timeline=timeline))
             for key, value in meta.items():
                 if value is None:
                     continue

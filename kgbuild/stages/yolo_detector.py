@@ -52,6 +52,7 @@ class YoloParams(StageParams):
 class YoloDetector(Stage):
     produces = frozenset({"mentions"})
     modalities = frozenset({"image"})
+    has_model = True
     Params = YoloParams
 
     # Filled by _load, so that __init__ stays cheap.

@@ -97,9 +97,9 @@ def source_quads(item: Item, *, pipeline: str, pipeline_fingerprint: str, paths:
     if item.failure is not None:
         _failure(g, item)
     _activities(g, item)
-    transcript = _transcript(g, item)
+    views = _views(g, item)
     for mention in item.mentions:
-        _mention(g, mention, transcript)
+        _mention(g, mention, views)
     for relation in item.relations:
         _relation(g, relation)
     for event in item.events:
@@ -139,31 +139,42 @@ def _activities(g: _Graph, item: Item) -> None:
             g.add(node, kg("modelVersion"), act.model_version)
 
 
-def _transcript(g: _Graph, item: Item) -> str | None:
-    if item.text_modality not in ("speech", "ocr") or item.text is None:
-        return None
-    node = mint("transcript", item.source.iri)
-    g.add(node, A, kg("Transcript"))
-    g.add(node, N(PROV + "wasDerivedFrom"), N(item.source.iri))
-    g.add(node, kg("text"), item.text)
-    for seg in item.timeline.segments if item.timeline else ():
-        seg_node = mint("segment", node, seg.start_char, seg.end_char)
-        g.add(node, kg("segment"), N(seg_node))
-        g.add(seg_node, A, kg("Segment"))
-        g.add(seg_node, kg("text"), item.text[seg.start_char:seg.end_char])
-        _selectors(g, seg_node, (CharSpan(seg.start_char, seg.end_char), TimeRange(seg.start, seg.end)))
-    for region in item.layout.regions if item.layout else ():  # OCR: one segment per line read
-        seg_node = mint("segment", node, region.start_char, region.end_char)
-        g.add(node, kg("segment"), N(seg_node))
-        g.add(seg_node, A, kg("Segment"))
-        g.add(seg_node, kg("text"), item.text[region.start_char:region.end_char])
-        if region.confidence is not None:
-            g.add(seg_node, kg("confidence"), float(region.confidence))
-        _selectors(g, seg_node, (CharSpan(region.start_char, region.end_char), region.box))
-    return node
+def _views(g: _Graph, item: Item) -> dict[str | None, str]:
+    """A kg:Transcript node for every text view that is not the source's own written text
+    (speech, text read in a picture, a caption ...): its text, one kg:Segment per aligned
+    piece (a speech segment with its time range, an OCR line with its box). Returns the node
+    of each view by span key, for the mentions to point at."""
+    nodes: dict[str | None, str] = {}
+    for key, view in item.text_views():
+        if view.modality == "text":
+            continue  # the source itself is the text: its mentions' offsets are into the file
+        node = mint("transcript", item.source.iri) if key is None else mint("transcript", item.source.iri, key)
+        nodes[key] = node
+        g.add(node, A, kg("Transcript"))
+        g.add(node, N(PROV + "wasDerivedFrom"), N(item.source.iri))
+        g.add(node, kg("text"), view.text)
+        if key is not None:
+            g.add(node, kg("view"), key)
+            g.add(node, kg("modality"), view.modality)
+        for seg in view.timeline.segments if view.timeline else ():
+            _segment(g, node, view.text, seg.start_char, seg.end_char, TimeRange(seg.start, seg.end), None, key)
+        for region in view.layout.regions if view.layout else ():  # OCR: one segment per line read
+            _segment(g, node, view.text, region.start_char, region.end_char, region.box, region.confidence, key)
+    return nodes
 
 
-def _mention(g: _Graph, m: Mention, transcript: str | None) -> None:
+def _segment(g: _Graph, node: str, text: str, start: int, end: int, where, confidence: float | None,
+             key: str | None) -> None:
+    seg_node = mint("segment", node, start, end)
+    g.add(node, kg("segment"), N(seg_node))
+    g.add(seg_node, A, kg("Segment"))
+    g.add(seg_node, kg("text"), text[start:end])
+    if confidence is not None:
+        g.add(seg_node, kg("confidence"), float(confidence))
+    _selectors(g, seg_node, (CharSpan(start, end, key), where))
+
+
+def _mention(g: _Graph, m: Mention, views: dict[str | None, str]) -> None:
     node = m.iri
     g.add(node, A, kg("Mention"))
     g.add(node, kg("modality"), m.modality)
@@ -174,8 +185,9 @@ def _mention(g: _Graph, m: Mention, transcript: str | None) -> None:
     if m.entity:
         g.add(node, kg("refersTo"), N(m.entity))
     g.add(node, N(PROV + "wasDerivedFrom"), N(m.provenance.source))
-    if transcript and m.provenance.anchor(CharSpan):
-        g.add(node, kg("transcript"), N(transcript))
+    span = m.provenance.anchor(CharSpan)
+    if span is not None and span.view in views:
+        g.add(node, kg("transcript"), N(views[span.view]))
     _selectors(g, node, m.provenance.anchors)
 
 

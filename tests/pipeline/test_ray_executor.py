@@ -91,8 +91,7 @@ def test_the_plan_is_read_a_window_at_a_time_and_items_resumed_where_it_is_read(
         (corpus / f"{n}.txt").write_text(f"Text number {n} about Ada Lovelace.")
     sources = discover(corpus).sources
     cache = StageCache(tmp_path / "cache")
-    snap = Item(sources[3])
-    snap.text = "resumed from a snapshot"
+    snap = Item.from_text(sources[3], "resumed from a snapshot")
     cache.save(snap, "fp-b")
     batches = [Batch(sources[i:i + 2], ["fp-a", "fp-b", "fp-c"]) for i in range(0, 10, 2)]
     pulled = []

@@ -16,7 +16,7 @@ GOLD = json.loads((Path(__file__).parent / "events_gold.json").read_text())
 
 @pytest.fixture(scope="module")
 def extracted():
-    items = [Item(Source(None, f"{n}.txt", f"{n:064d}", 1, "text/plain", "text"), text=case["text"], text_modality="text")
+    items = [Item.from_text(Source(None, f"{n}.txt", f"{n:064d}", 1, "text/plain", "text"), case["text"])
              for n, case in enumerate(GOLD)]
     for stage in (SpacyNER(), EntityLinker(), EventExtractor()):
         stage(items)

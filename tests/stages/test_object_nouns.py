@@ -8,7 +8,7 @@ CAPTION = "A man rides a horse on the beach. Two women hold a teddy bear next to
 
 
 def _item(text: str) -> Item:
-    return Item(Source(None, "c.txt", "6" * 64, len(text), "text/plain", "text"), text=text, text_modality="text")
+    return Item.from_text(Source(None, "c.txt", "6" * 64, len(text), "text/plain", "text"), text)
 
 
 def test_visual_lexicon_maps_words_to_detector_classes():

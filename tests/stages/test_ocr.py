@@ -69,7 +69,7 @@ def test_reads_rendered_lines_into_text_and_layout(sign):
     item = sign
     assert item.ok, item.failure
     assert item.text == "\n".join(LINES)
-    assert item.text_modality == "ocr"
+    assert item.views["ocr"].modality == "ocr"
     assert (item.meta["width"], item.meta["height"]) == (900, 260)
     first, second = item.layout.regions
     assert (first.start_char, first.end_char) == (0, len(LINES[0]))
@@ -130,7 +130,7 @@ def test_photo_without_text_skips_detection_and_recognition(stage, monkeypatch):
     detect, read = spy(monkeypatch, stage._engine, "auto_text_det"), spy(monkeypatch, stage._engine, "text_rec")
     item = make_item(PHOTO)
     stage([item])
-    assert item.ok and item.text is None and item.layout is None and item.text_modality is None
+    assert item.ok and item.text is None and item.layout is None and not item.views
     assert detect == [] and read == []  # the small gate pass found no region: nothing more ran
     assert item.activities[-1].stage_type == "ocr"  # the stage did look
     page = make_item(PAGE)

@@ -14,7 +14,7 @@ TEXT = ("Daniel Harper, the chief executive of Northwind Aerospace, spoke in Den
 
 @pytest.fixture(scope="module")
 def found():
-    item = Item(Source(None, "t.txt", "5" * 64, len(TEXT), "text/plain", "text"), text=TEXT, text_modality="text")
+    item = Item.from_text(Source(None, "t.txt", "5" * 64, len(TEXT), "text/plain", "text"), TEXT)
     for stage in (SpacyNER(), EntityLinker(), OpenRelations()):
         stage([item])
     assert item.ok, item.failure

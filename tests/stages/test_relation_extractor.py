@@ -15,7 +15,7 @@ def tiny(tmp_path_factory):
 
 
 def text_items(*texts):
-    return [Item(Source(None, f"{n}.txt", f"{n + 1:064d}", len(t), "text/plain", "text"), text=t, text_modality="text")
+    return [Item.from_text(Source(None, f"{n}.txt", f"{n + 1:064d}", len(t), "text/plain", "text"), t)
             for n, t in enumerate(texts)]
 
 

@@ -12,9 +12,9 @@ def ner():
     return stage
 
 
-def text_item(text: str, modality: str = "text") -> Item:
+def text_item(text: str, modality: str = "text", timeline: Timeline | None = None) -> Item:
     src = Source(path=None, relpath="t.txt", sha256="0" * 64, size=len(text), media_type="text/plain", modality="text")
-    return Item(src, text=text, text_modality=modality)
+    return Item.from_text(src, text, modality, timeline=timeline)
 
 
 def test_finds_people_places_orgs_with_exact_spans(ner):
@@ -36,8 +36,7 @@ def test_speech_mentions_get_time_range_and_asr_confidence(ner):
         start = text.index(w, pos)
         words.append(TimedSpan(start, start + len(w), i * 0.5, i * 0.5 + 0.4, 0.9))
         pos = start + len(w)
-    item = text_item(text, "speech")
-    item.timeline = Timeline(tuple(words), (TimedSpan(0, len(text), 0.0, 2.4),))
+    item = text_item(text, "speech", Timeline(tuple(words), (TimedSpan(0, len(text), 0.0, 2.4),)))
     item = ner([item])[0]
     berlin = next(m for m in item.mentions if m.text.startswith("Berlin"))
     assert berlin.modality == "speech"
@@ -49,7 +48,7 @@ def test_long_text_is_chunked_with_correct_offsets(ner):
     para = "Barack Obama spoke in Chicago. " * 5
     text = "\n\n".join([para] * 6)
     stage = SpacyNER(chunk_chars=300)
-    stage.nlp, stage.model_name, stage._warm = ner.nlp, ner.model_name, True
+    stage.nlp, stage._warm = ner.nlp, True
     item = stage([text_item(text)])[0]
     assert len([m for m in item.mentions if m.text == "Chicago"]) == 30
     for m in item.mentions:
@@ -59,7 +58,7 @@ def test_long_text_is_chunked_with_correct_offsets(ner):
 
 def test_label_filter(ner):
     stage = SpacyNER(labels=["GPE"])
-    stage.nlp, stage.model_name, stage._warm = ner.nlp, ner.model_name, True
+    stage.nlp, stage._warm = ner.nlp, True
     item = stage([text_item("Marie Curie moved to Paris.")])[0]
     assert {m.label for m in item.mentions} == {"GPE"}
 

@@ -11,7 +11,7 @@ def test_reads_utf8_and_drops_bom(tmp_path):
     (tmp_path / "a.txt").write_bytes("\ufeffMarie Curie lived in Paris.".encode("utf-8"))
     items = TextReader()(items_for(tmp_path))
     assert items[0].ok and items[0].text == "Marie Curie lived in Paris."
-    assert items[0].text_modality == "text"
+    assert items[0].views["text"].modality == "text"
     assert items[0].activities[0].stage == "text_reader"
 
 

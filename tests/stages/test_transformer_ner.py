@@ -14,7 +14,7 @@ def tiny(tmp_path_factory):
 
 
 def text_item(text):
-    return Item(Source(None, "t.txt", "7" * 64, len(text), "text/plain", "text"), text=text, text_modality="text")
+    return Item.from_text(Source(None, "t.txt", "7" * 64, len(text), "text/plain", "text"), text)
 
 
 @pytest.fixture(scope="module")

@@ -136,7 +136,7 @@ def composite(stage, speech_cases, tmp_path_factory):
 def test_transcripts_match_reference(transcribed):
     for item, reference in transcribed:
         assert item.ok, item.failure
-        assert item.text_modality == "speech"
+        assert item.views["transcript"].modality == "speech"
         assert wer(reference, item.text) <= 0.3, (reference, item.text)
         assert item.meta["language"] == "en" and item.meta["duration"] > 1.0
         assert item.activities and item.activities[-1].stage_type == "whisper"

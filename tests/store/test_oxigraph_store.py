@@ -15,8 +15,8 @@ def speech_item(sha="a" * 64) -> Item:
     entity = Entity(mint("entity", "PERSON", "marie curie"), "Marie Curie", "PERSON", "http://schema.org/Person")
     m = Mention("Marie Curie", "PERSON", "speech",
                 Provenance(src.iri, (CharSpan(0, 11), TimeRange(0.5, 1.25)), "ner"), 0.87, entity.iri)
-    item = Item(src, text=text, text_modality="speech", mentions=[m], entities={entity.iri: entity},
-                timeline=Timeline((), (TimedSpan(0, len(text), 0.0, 2.0),)), meta={"duration": 2.0})
+    item = Item.from_text(src, text, "speech", mentions=[m], entities={entity.iri: entity},
+                          timeline=Timeline((), (TimedSpan(0, len(text), 0.0, 2.0),)), meta={"duration": 2.0})
     item.activities.append(Activity("speech", "whisper", "tiny.en", "fw 1.2", "abc"))
     return item
 

@@ -15,7 +15,7 @@ def test_relation_event_and_typed_value_quads():
     person, org, day = mint("entity", "PERSON", "ann"), mint("entity", "ORG", "acme"), mint("entity", "DATE", "d")
     m1, m2, trig = Mention("Ann", "PERSON", "text", prov(0, 3), entity=person), \
         Mention("Acme", "ORG", "text", prov(14, 18), entity=org), Mention("joined", "EVENT_TRIGGER", "text", prov(4, 10))
-    item = Item(src, text="Ann joined Acme", mentions=[m1, m2, trig])
+    item = Item.from_text(src, "Ann joined Acme", mentions=[m1, m2, trig])
     item.relations.append(Relation(person, NS + "worksFor", org, (m1.iri, m2.iri), "relations/x", 0.9))
     item.events.append(Event("Personnel.Start-Position", trig.iri, (("patient", person), ("org", org),
                                                                     ("time", day), ("position", "engineer")), "events", 0.7))
