@@ -46,6 +46,7 @@ class KGStore:
         self.db_path = self.path / "oxigraph"
         self.state_path = self.path / "state.sqlite"
         self.cache_path = self.path / "stage-cache"
+        self.read_only = read_only
         try:
             if read_only:
                 if not (self.db_path / "CURRENT").exists():
@@ -148,7 +149,8 @@ class KGStore:
             self._store.remove_graph(g)
 
     def flush(self) -> None:
-        self._store.flush()
+        if not self.read_only:  # a read-only store has nothing to write
+            self._store.flush()
 
     def close(self) -> None:
         self.flush()
