@@ -11,11 +11,12 @@ credentials), so one store can be pushed to several.
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 import time
 from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+
+from ..store.sqlite import open_state
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS pushed (
@@ -50,10 +51,7 @@ def content_hash(lines: Iterable[bytes | str]) -> str:
 class PushState:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(SCHEMA)
+        self._db = open_state(self.path, SCHEMA)
 
     def pushed(self, target: str) -> dict[str, tuple[str, int]]:
         """key -> (hash, size) for everything the target has acknowledged."""

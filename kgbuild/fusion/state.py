@@ -9,12 +9,12 @@ quads fusion wrote for it, so they can be withdrawn precisely when the owner cha
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 
+from ..store.sqlite import open_state, transaction
 from .atoms import Atom
 from .resolver import Link
 
@@ -41,9 +41,7 @@ CREATE TABLE IF NOT EXISTS groups (key TEXT PRIMARY KEY, sources TEXT NOT NULL);
 class FusionState:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.executescript(SCHEMA)
+        self.db = open_state(self.path, SCHEMA)
         self._index_atom_sources()
 
     def _index_atom_sources(self) -> None:
@@ -53,8 +51,7 @@ class FusionState:
         rows = [(src, iri) for iri, data in self.db.execute("SELECT iri, data FROM atoms")
                 for src in json.loads(data)["sources"]]
         if rows:
-            with self.db:
-                self.db.execute("BEGIN")
+            with transaction(self.db):
                 self.db.executemany("INSERT OR IGNORE INTO atom_sources VALUES (?, ?)", rows)
 
     def close(self) -> None:

@@ -12,10 +12,11 @@ store first and marked done here after, so a source killed in between is simply 
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from .sqlite import open_state, transaction
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sources (
@@ -52,15 +53,11 @@ class SourceRecord:
 class IngestState:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # isolation_level=None: explicit transactions only, each `with self._tx()` one commit.
-        self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(SCHEMA)
+        # synchronous=NORMAL: a power cut may lose the last marks, which only redoes those sources.
+        self._db = open_state(self.path, SCHEMA, synchronous="NORMAL")
 
     def _tx(self):
-        return _Transaction(self._db)
+        return transaction(self._db, immediate=True)
 
     # reading ------------------------------------------------------------------------
 
@@ -115,14 +112,3 @@ class IngestState:
     def close(self) -> None:
         self._db.close()
 
-
-class _Transaction:
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self.db = db
-
-    def __enter__(self) -> sqlite3.Connection:
-        self.db.execute("BEGIN IMMEDIATE")
-        return self.db
-
-    def __exit__(self, exc_type, *_) -> None:
-        self.db.execute("ROLLBACK" if exc_type else "COMMIT")
