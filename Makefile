@@ -10,7 +10,7 @@ DEMO_STORE ?= out/demo-kg
 # torch 2.14.1 + torchvision 0.29.1 are pinned: on the project's machines pip takes them from local disk.
 TORCH  := torch==2.14.1 torchvision==0.29.1
 
-.PHONY: setup demo test test-fast clean explorer browser servers
+.PHONY: setup demo test test-fast clean explorer browser servers user-models
 
 # The web explorer's front-end (explorer/ -> kgbuild/server/static/, git-ignored) is built
 # when npm is here; without it `kgbuild serve` still answers /sparql and /api, and / says how to build it.
@@ -64,13 +64,19 @@ $(REL_MODEL): | $(STAMP)
 	nice $(KG) train relations --train $(CONLL04)/train.json --dev $(CONLL04)/dev.json \
 	  --out models/relations-conll04 --epochs 8 --max-minutes 9
 
-demo: setup $(REL_MODEL)
+# The user model directory (`kgbuild models` prints it; ~/.local/share/kgbuild/models on Linux) gets a
+# link to each model of this checkout, so an installed kgbuild finds them from any folder. A model
+# already there that is not a link (`kgbuild models train relations`) is kept.
+user-models: $(REL_MODEL)
+	@$(KG) models install --link models/relations-conll04 $(wildcard ../shared/models/*.onnx)
+
+demo: setup $(REL_MODEL) user-models
 	bash scripts/demo.sh $(DEMO_STORE)
 
-test: setup browser servers $(REL_MODEL)
+test: setup browser servers $(REL_MODEL) user-models
 	$(PY) -m pytest
 
-test-fast: setup browser servers $(REL_MODEL)
+test-fast: setup browser servers $(REL_MODEL) user-models
 	$(PY) -m pytest -m "not slow"
 
 clean:

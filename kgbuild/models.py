@@ -1,9 +1,19 @@
 """Finding model files offline.
 
-Weights that no package ships (the YOLO detector) are looked up on a search path:
-``$KGBUILD_MODEL_PATH`` (``os.pathsep``-separated), then ``./models``, then
-``../shared/models`` — each relative to the working directory and to the repository
-that holds this package, so the CLI works from any directory of a checkout.
+Weights that no package ships (the YOLO detector, the trained relation model) are looked up
+on a search path, first match wins:
+
+1. ``$KGBUILD_MODEL_PATH`` (``os.pathsep``-separated folders);
+2. ``./models`` and ``../shared/models`` of the working directory;
+3. ``models`` and ``../shared/models`` of the checkout that holds this package, when it
+   runs from a checkout (an editable install), so the CLI works from any directory of it;
+4. the user model directory, :func:`user_model_dir` (``~/.local/share/kgbuild/models`` on
+   Linux, ``$XDG_DATA_HOME/kgbuild/models`` when that is set; platformdirs' user data
+   directory on macOS and Windows): where ``kgbuild models train relations``,
+   ``kgbuild models install`` and a checkout's ``make`` put models, so an installed
+   ``kgbuild`` finds them from any folder.
+
+``kgbuild models`` lists what each pipeline needs and where it was found.
 """
 
 from __future__ import annotations
@@ -14,17 +24,37 @@ from pathlib import Path
 from .errors import MissingDependencyError, ModelNotFoundError
 
 _REPO = Path(__file__).resolve().parent.parent
+ENV_VAR = "KGBUILD_MODEL_PATH"
+
+
+def user_model_dir() -> Path:
+    """The user's model directory (it may not exist yet)."""
+    from platformdirs import user_data_path
+
+    return user_data_path("kgbuild", appauthor=False) / "models"
+
+
+def _checkout() -> Path | None:
+    """The kgbuild checkout this package runs from, if any (an installed wheel has none)."""
+    return _REPO if (_REPO / "pyproject.toml").is_file() and (_REPO / "kgbuild").is_dir() else None
 
 
 def search_path() -> list[Path]:
     dirs: list[Path] = []
-    env = os.environ.get("KGBUILD_MODEL_PATH", "")
+    env = os.environ.get(ENV_VAR, "")
     dirs += [Path(p).expanduser() for p in env.split(os.pathsep) if p]
-    for base in (Path.cwd(), _REPO):
-        dirs += [base / "models", base.parent / "shared" / "models"]
+    cwd = Path.cwd()
+    dirs += [cwd / "models", cwd.parent / "shared" / "models"]
+    repo = _checkout()
+    if repo is not None:
+        dirs += [repo / "models", repo.parent / "shared" / "models"]
+    dirs.append(user_model_dir())
     unique: list[Path] = []
+    seen: set[Path] = set()
     for d in dirs:
-        if d.resolve() not in [u.resolve() for u in unique]:
+        key = d.resolve()
+        if key not in seen:
+            seen.add(key)
             unique.append(d)
     return unique
 
@@ -49,7 +79,8 @@ def require_model_file(name: str, *, what: str, how_to_get: str) -> Path:
         looked = "\n    ".join(str(d) for d in search_path())
         raise ModelNotFoundError(
             f"{what} '{name}' not found. Looked for it as a path and in:\n    {looked}",
-            hint=how_to_get + " — or set KGBUILD_MODEL_PATH to the folder that holds it.",
+            hint=how_to_get + f" — or put it in {user_model_dir()}, or set KGBUILD_MODEL_PATH to the folder "
+            "that holds it (`kgbuild models` lists what each pipeline needs).",
         )
     return found
 
