@@ -13,6 +13,10 @@ from pathlib import Path
 
 NS = "https://w3id.org/kgbuild/ns#"
 ID_BASE = "https://w3id.org/kgbuild/id/"
+# Predicates the open-relation stage mints from verbs ("acquired" -> open:acquired).
+OPEN_NS = "https://w3id.org/kgbuild/open#"
+# The named graph everything fusion writes lives in (docs/fusion.md).
+FUSION_GRAPH = ID_BASE + "graph/fusion"
 
 _CHUNK = 1 << 20
 

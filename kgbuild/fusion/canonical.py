@@ -3,10 +3,8 @@ real thing (the entity graph, the explorer). Light on purpose: no model is loade
 
 from __future__ import annotations
 
-from ..ids import ID_BASE
+from ..ids import FUSION_GRAPH
 from ..store import KGStore
-
-FUSION_GRAPH = ID_BASE + "graph/fusion"
 
 
 def canonical_map(store: KGStore) -> dict[str, str]:

@@ -7,9 +7,8 @@ from rich.console import Console
 from rich.table import Table
 
 from ..errors import QueryError
-from ..ids import ID_BASE
+from ..ids import FUSION_GRAPH, ID_BASE
 from ..store import KGStore
-from .canonical import FUSION_GRAPH
 from .params import FusionParams
 
 

@@ -24,11 +24,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..ids import ID_BASE, mint
+from ..ids import FUSION_GRAPH, ID_BASE, mint
 from ..store import KGStore
 from ..store.rdf import PROV, A, _Graph, kg
 from .appearance import look_keys, same_object
-from .canonical import FUSION_GRAPH
 from .context import ContextEncoder
 from .evidence import MentionReader, SourceTexts, load_atoms
 from .grounding import WORD_LABEL, Grounding, ground, groups

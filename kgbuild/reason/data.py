@@ -21,10 +21,7 @@ from pathlib import Path
 import torch
 
 from ..errors import EntityNotFound, StoreError
-from ..ids import ID_BASE, NS
-
-OPEN_NS = "https://w3id.org/kgbuild/open#"
-FUSION_GRAPH = ID_BASE + "graph/fusion"
+from ..ids import FUSION_GRAPH, NS, OPEN_NS
 
 _CANON = "OPTIONAL {{ ?{v}0 kg:canonical ?{v}c }} BIND(COALESCE(?{v}c, ?{v}0) AS ?{v})"
 
