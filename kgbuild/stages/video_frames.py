@@ -13,31 +13,21 @@ from collections import Counter
 
 from pydantic import Field
 
-from ..datamodel import Box, Item, Mention, Provenance, TimeRange
-from ..vision.tracking import Detection, IouTracker, Track
+from ..datamodel import Item, Mention, Provenance, TimeRange
 from ..media.video import Frame, probe_video, sample_frames
 from ..vision.labels import entity_type_for
+from ..vision.tracking import Detection, IouTracker, Track
+from ..vision.yolo import YoloModel, YoloSettings, detections
 from .base import Stage, StageParams
 from .registry import register_stage
-from .yolo_detector import YoloDetector
 
 
-class VideoObjectsParams(StageParams):
-    weights: str = "yolov8n_int8.onnx"
-    conf: float = Field(0.25, ge=0.0, le=1.0)
-    iou: float = Field(0.7, ge=0.0, le=1.0)  # the detector's own non-maximum suppression
-    imgsz: int = Field(640, ge=32)
-    classes: list[str] | None = None  # keep only these class names; None keeps all
-    device: str | None = None  # None: CUDA when the weights can use it, else CPU
-    batch_size: int = Field(8, ge=1)  # frames per detector call
+class VideoObjectsParams(YoloSettings, StageParams):  # batch_size: frames per detector call
     every_seconds: float = Field(1.0, gt=0.0)
     cut_threshold: float | None = Field(0.4, gt=0.0, le=1.0)  # shot-change sensitivity; None: off
     track_iou: float = Field(0.3, ge=0.0, le=1.0)  # overlap that continues a track
     max_gap: int = Field(1, ge=0)  # sampled frames a track may miss and go on
     max_seconds: float = Field(4 * 3600, gt=0)  # longer videos are refused
-
-
-_DETECTOR_PARAMS = ("weights", "conf", "iou", "imgsz", "classes", "device", "batch_size")
 
 
 @register_stage("video_objects")
@@ -46,18 +36,19 @@ class VideoObjects(Stage):
     modalities = frozenset({"video"})
     has_model = True
     Params = VideoObjectsParams
+    params: VideoObjectsParams
 
     def __init__(self, name: str | None = None, **params) -> None:
         super().__init__(name, **params)
-        # The image stage's loading, device choice and prediction, reused as they are, so
-        # a frame gets exactly the boxes the same picture would get as a photo.
-        self._detector = YoloDetector(self.name, **self.params.model_dump(include=set(_DETECTOR_PARAMS)))
+        # The image stage's loading, device choice and prediction (kgbuild.vision.yolo), so a
+        # frame gets exactly the boxes the same picture would get as a photo.
+        self._detector = YoloModel(self.params, self.name)
 
     def _load(self) -> None:
-        self._detector.warm_up()
+        self._detector.load()
 
     def model_info(self) -> tuple[str | None, str | None]:
-        return self._detector.model_info()
+        return self._detector.info()
 
     def process(self, items: list[Item]) -> None:
         for item, (mentions, meta) in self.each(items, self._track):
@@ -93,16 +84,10 @@ class VideoObjects(Stage):
         return [self._mention(item, t) for t in tracks], meta
 
     def _detect(self, frames: list[Frame], tracker: IouTracker) -> None:
-        results = self._detector._predict([f.image for f in frames])
+        results = self._detector.predict([f.image for f in frames])
         for frame, result in zip(frames, results, strict=True):
             height, width = frame.image.shape[:2]
-            boxes = result.boxes.cpu()
-            found = []
-            for (x1, y1, x2, y2), conf, cls in zip(boxes.xyxy.tolist(), boxes.conf.tolist(), boxes.cls.tolist()):
-                x1, x2 = (min(max(v, 0.0), width) for v in (x1, x2))
-                y1, y2 = (min(max(v, 0.0), height) for v in (y1, y2))
-                box = Box(round(x1, 2), round(y1, 2), round(x2 - x1, 2), round(y2 - y1, 2))
-                found.append(Detection(result.names[int(cls)], round(conf, 4), box))
+            found = [Detection(*d) for d in detections(result, width, height)]
             tracker.update(frame.start, frame.end, found, cut=frame.cut)
 
     def _mention(self, item: Item, track: Track) -> Mention:

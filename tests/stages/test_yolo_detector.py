@@ -250,7 +250,7 @@ def test_config_round_trip():
     assert isinstance(again, YoloDetector)
     assert again.to_config() == stage.to_config()
     assert again.fingerprint() == stage.fingerprint()
-    assert again._model is None  # building a stage loads nothing
+    assert again.detector.model is None  # building a stage loads nothing
     with pytest.raises(ValueError):
         YoloDetector(conf=1.5)
     with pytest.raises(ValueError):
