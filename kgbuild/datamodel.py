@@ -124,6 +124,7 @@ class Mention:
     provenance: Provenance
     confidence: float | None = None
     entity: str | None = None  # IRI of the entity it refers to, set by the linker
+    kind: str | None = None  # None: a name (or a detection); "pronoun" / "nominal": found by coreference
 
     @property
     def iri(self) -> str:

@@ -184,6 +184,8 @@ def _mention(g: _Graph, m: Mention, views: dict[str | None, str]) -> None:
         g.add(node, kg("confidence"), float(m.confidence))
     if m.entity:
         g.add(node, kg("refersTo"), N(m.entity))
+    if m.kind:
+        g.add(node, kg("mentionKind"), m.kind)
     g.add(node, N(PROV + "wasDerivedFrom"), N(m.provenance.source))
     span = m.provenance.anchor(CharSpan)
     if span is not None and span.view in views:
