@@ -11,7 +11,7 @@ words of a video's sound track and the objects in its frames share one clock.
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -233,76 +233,68 @@ def stream_audio(
     window by window must drop what it made of them. A well-formed file of zero length
     yields nothing.
     """
-    av = _av()
     path = Path(path)
-    limit_hint = "raise max_seconds in the stage params, or split the file"
     with open_media(path) as container:
         stream = _pick_stream(container, stream_index)
         declared = _declared_seconds(container, stream)
-        if container.format.name == "wav" and (short := _wav_shortfall(path)):
-            raise DecodeError(
-                f"file is truncated: its WAV header declares {short[0]:,} bytes of audio "
-                f"but only {short[1]:,} are present",
-                position=f"t={declared or 0:.2f}",  # FFmpeg's duration already counts only what is present
-                hint="re-copy or re-export the file",
-            )
-        if max_seconds is not None and declared is not None and declared > max_seconds:
-            raise DecodeError(f"audio is {declared:.0f} s long, over the {max_seconds:.0f} s limit",
-                              hint=limit_hint)
-        origin = origin_seconds(container)
-        limit = None if max_seconds is None else int(max_seconds * sample_rate)
-        window = None if chunk_seconds is None else max(1, int(chunk_seconds * sample_rate))
-        # Cutting only once a window plus the search span is held keeps the last window
-        # at least that long: a sliver of audio on its own makes Whisper hallucinate.
-        search = 0 if window is None else min(int(_CUT_SEARCH_SECONDS * sample_rate), window // 4)
-        resampler = av.AudioResampler(format="fltp", layout="mono", rate=sample_rate)
-        pending: list[np.ndarray] = []
-        held = total = emitted = 0
-        start: float | None = None
-
-        def chunk(samples: np.ndarray) -> AudioChunk:
-            nonlocal emitted
-            out = AudioChunk(start + emitted / sample_rate, np.clip(samples, -1.0, 1.0, out=samples))
-            emitted += len(samples)
-            return out
-
-        def take(frames) -> Iterator[AudioChunk]:
-            nonlocal held, total, pending
-            for out in frames:
-                samples = out.to_ndarray().reshape(-1).astype(np.float32, copy=False)
-                pending.append(samples)
-                held += samples.size
-                total += samples.size
-            if limit is not None and total > limit:
-                # Header durations can be absent or wrong, so the limit is also enforced here.
-                raise DecodeError(f"audio is longer than the {max_seconds:.0f} s limit", hint=limit_hint)
-            while window is not None and held >= window + search:
-                buf = np.concatenate(pending)
-                cut = _quiet_cut(buf, window, search, sample_rate)
-                yield chunk(buf[:cut].copy())
-                pending, held = [buf[cut:]], len(buf) - cut
-
-        packet_bytes, first_packet = 0, None  # what the demuxer found, to judge a stream that decodes to nothing
-        try:
-            for packet in container.demux(stream):
-                if packet.size:
-                    packet_bytes += packet.size
-                    if first_packet is None and packet.pos is not None and packet.pos >= 0:
-                        first_packet = packet.pos
-                for frame in packet.decode():  # the final empty packet flushes the decoder
-                    if start is None:
-                        # Relative to the container, not the stream: a video's sound may start late.
-                        start = max(0.0, (frame.time if frame.time is not None else origin) - origin)
-                    yield from take(resampler.resample(frame))
-            yield from take(resampler.resample(None))  # flush the samples the resampler holds back
-        except av.FFmpegError as exc:
-            raise DecodeError(
-                f"audio stream is corrupt ({ffmpeg_reason(exc)})", position=f"t={total / sample_rate:.2f}"
-            ) from None
-        why = _why_no_frames(path, container, stream, declared, packet_bytes, first_packet) if total == 0 else None
+        _check_header(path, container, declared, max_seconds)
+        windows = _Windows(sample_rate, chunk_seconds, max_seconds)
+        found = yield from _decode(container, stream, windows)
+        why = _why_no_frames(path, container, stream, declared, *found) if windows.total == 0 else None
         # A video's bytes are mostly pictures: its size says nothing about its sound track.
         where = f"{path.stat().st_size:,} bytes" if len(container.streams) == 1 else "the audio stream"
-    if total == 0:
+    _check_end(windows.total / sample_rate, declared, why, where)
+    yield from windows.rest()
+
+
+_LIMIT_HINT = "raise max_seconds in the stage params, or split the file"
+
+
+def _check_header(path: Path, container, declared: float | None, max_seconds: float | None) -> None:
+    """Refuse, before decoding, a WAV file shorter than its header says or a file whose
+    header declares more than ``max_seconds``."""
+    if container.format.name == "wav" and (short := _wav_shortfall(path)):
+        raise DecodeError(
+            f"file is truncated: its WAV header declares {short[0]:,} bytes of audio "
+            f"but only {short[1]:,} are present",
+            position=f"t={declared or 0:.2f}",  # FFmpeg's duration already counts only what is present
+            hint="re-copy or re-export the file",
+        )
+    if max_seconds is not None and declared is not None and declared > max_seconds:
+        raise DecodeError(f"audio is {declared:.0f} s long, over the {max_seconds:.0f} s limit",
+                          hint=_LIMIT_HINT)
+
+
+def _decode(container, stream, windows: _Windows) -> Generator[AudioChunk, None, tuple[int, int | None]]:
+    """Demux and decode ``stream``, feeding :class:`_Windows` and yielding what it cuts.
+    Returns (packet bytes, byte offset of the first packet): what the demuxer found, to
+    judge a stream that decodes to nothing."""
+    av = _av()
+    origin = origin_seconds(container)
+    resampler = av.AudioResampler(format="fltp", layout="mono", rate=windows.sample_rate)
+    packet_bytes, first_packet = 0, None
+    try:
+        for packet in container.demux(stream):
+            if packet.size:
+                packet_bytes += packet.size
+                if first_packet is None and packet.pos is not None and packet.pos >= 0:
+                    first_packet = packet.pos
+            for frame in packet.decode():  # the final empty packet flushes the decoder
+                if windows.start is None:
+                    # Relative to the container, not the stream: a video's sound may start late.
+                    windows.start = max(0.0, (frame.time if frame.time is not None else origin) - origin)
+                yield from windows.take(resampler.resample(frame))
+        yield from windows.take(resampler.resample(None))  # flush the samples the resampler holds back
+    except av.FFmpegError as exc:
+        raise DecodeError(f"audio stream is corrupt ({ffmpeg_reason(exc)})",
+                          position=f"t={windows.total / windows.sample_rate:.2f}") from None
+    return packet_bytes, first_packet
+
+
+def _check_end(decoded: float, declared: float | None, why: tuple[str, int] | None, where: str) -> None:
+    """After decoding ``decoded`` seconds: refuse a stream that decoded to nothing for a
+    reason (``why``, from :func:`_why_no_frames`), or fewer seconds than its header declares."""
+    if decoded == 0:
         if why is None:
             # It opened and decoded without error, its header is sane and promises nothing
             # more: a well-formed recording of zero length, an empty but valid result.
@@ -311,7 +303,6 @@ def stream_audio(
         raise DecodeError(f"no decodable audio frame in {where}; {reason}",
                           position=f"byte {offset}",
                           hint="the file is corrupt, truncated, or not the format its extension says")
-    decoded = total / sample_rate
     missing = (declared or 0.0) - decoded
     if declared and decoded < declared * _TRUNCATION_TOLERANCE and missing > _TRUNCATION_MIN_SECONDS:
         raise DecodeError(
@@ -319,8 +310,47 @@ def stream_audio(
             position=f"t={decoded:.2f}",
             hint="re-copy or re-export the file",
         )
-    if held:
-        yield chunk(np.concatenate(pending))
+
+
+class _Windows:
+    """Resampled frames in, windows of at most ``chunk_seconds`` out (all in one if None),
+    each cut at a quiet moment; also enforces ``max_seconds`` on what is decoded."""
+
+    def __init__(self, sample_rate: int, chunk_seconds: float | None, max_seconds: float | None) -> None:
+        self.sample_rate, self.max_seconds = sample_rate, max_seconds
+        self.limit = None if max_seconds is None else int(max_seconds * sample_rate)
+        self.window = None if chunk_seconds is None else max(1, int(chunk_seconds * sample_rate))
+        # Cutting only once a window plus the search span is held keeps the last window
+        # at least that long: a sliver of audio on its own makes Whisper hallucinate.
+        self.search = 0 if self.window is None else min(int(_CUT_SEARCH_SECONDS * sample_rate), self.window // 4)
+        self.pending: list[np.ndarray] = []
+        self.held = self.total = self.emitted = 0
+        self.start: float | None = None  # time of the first sample, set by the decoder
+
+    def take(self, frames) -> Iterator[AudioChunk]:
+        for out in frames:
+            samples = out.to_ndarray().reshape(-1).astype(np.float32, copy=False)
+            self.pending.append(samples)
+            self.held += samples.size
+            self.total += samples.size
+        if self.limit is not None and self.total > self.limit:
+            # Header durations can be absent or wrong, so the limit is also enforced here.
+            raise DecodeError(f"audio is longer than the {self.max_seconds:.0f} s limit", hint=_LIMIT_HINT)
+        while self.window is not None and self.held >= self.window + self.search:
+            buf = np.concatenate(self.pending)
+            cut = _quiet_cut(buf, self.window, self.search, self.sample_rate)
+            yield self._chunk(buf[:cut].copy())
+            self.pending, self.held = [buf[cut:]], len(buf) - cut
+
+    def rest(self) -> Iterator[AudioChunk]:
+        """The last window: whatever is held once decoding ends."""
+        if self.held:
+            yield self._chunk(np.concatenate(self.pending))
+
+    def _chunk(self, samples: np.ndarray) -> AudioChunk:
+        out = AudioChunk(self.start + self.emitted / self.sample_rate, np.clip(samples, -1.0, 1.0, out=samples))
+        self.emitted += len(samples)
+        return out
 
 
 def decode_audio(
