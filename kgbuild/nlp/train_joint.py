@@ -113,101 +113,136 @@ def auto_threads() -> int:
 
 def train(train_set: list[Sentence], dev_set: list[Sentence] | None, out: Path, cfg: TrainConfig,
           log: Callable[[str], None] = print) -> dict:
+    """Train, save the model folder to ``out`` (with dev metrics when ``dev_set`` is given)
+    and return its metadata."""
     torch.set_num_threads(cfg.threads or auto_threads())
     torch.manual_seed(cfg.seed)
     rng = random.Random(cfg.seed)
-    bf16 = cfg.bf16
     started = time.perf_counter()
     encoder = cfg.encoder or jm.default_encoder()
     model, tok = jm.new_model(encoder)
     codec = jm.Codec(tok, cfg.max_len)
     data_set = train_set[: cfg.limit] if cfg.limit else train_set
     sigs = signatures(train_set)
-    hints = None
-    if cfg.hints:
-        from .spacy_docs import entity_hints
-
-        hints = entity_hints([s.words for s in data_set])
-    data = examples(data_set, codec, sigs, hints)
-
-    heads = [p for n, p in model.named_parameters() if not n.startswith("encoder.")]
-    body = [p for n, p in model.named_parameters() if n.startswith("encoder.")]
-    opt = torch.optim.AdamW([{"params": body, "lr": cfg.lr}, {"params": heads, "lr": cfg.head_lr}], weight_decay=0.01)
-    per_epoch = math.ceil(len(data) / cfg.batch_size)
-    plan = {"epochs": cfg.epochs, "steps": cfg.epochs * per_epoch}
-    warm = max(1, int(cfg.warmup * plan["steps"]))
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min((s + 1) / warm, max(0.0, (plan["steps"] - s) / max(1, plan["steps"] - warm))))
-    loss_fn = nn.CrossEntropyLoss(ignore_index=-100)
-    step, stopped = 0, False
+    data = examples(data_set, codec, sigs, _hints(data_set) if cfg.hints else None)
+    run = _Run(model, codec, cfg, rng, per_epoch=math.ceil(len(data) / cfg.batch_size), started=started)
     model.train()
-    epoch = 0
-    while epoch < plan["epochs"]:
-        total, n = 0.0, 0
-        for batch in _batches(data, cfg.batch_size, rng):
-            hinted = {id(e) for e in batch if e.plain_hinted is not None and rng.random() >= cfg.hint_dropout}
-            feats = [e.plain_hinted if id(e) in hinted else e.plain_shapes for e in batch]
-            ids, mask, shapes = codec.pad([e.plain for e in batch], feats)
-            tags = torch.full(ids.shape, -100, dtype=torch.long)
-            for r, e in enumerate(batch):
-                tags[r, :len(e.tags)] = torch.tensor(e.tags)
-            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
-                ner = model.ner_logits(ids, mask, shapes).float()
-                loss = loss_fn(ner.view(-1, ner.size(-1)), tags.view(-1))
-                with_pairs = [e for e in batch if e.pairs]  # no pair, no second pass
-                if with_pairs:
-                    pairs = [(r, *p[:4]) for r, e in enumerate(with_pairs) for p in e.pairs]
-                    mids, mmask, mshapes = codec.pad([e.marked for e in with_pairs], [
-                        e.marked_hinted if id(e) in hinted else e.marked_shapes for e in with_pairs])
-                    logits = model.rel_logits(mids, mmask, mshapes, torch.tensor(pairs)).float()
-                    gold = torch.tensor([p[4] for e in with_pairs for p in e.pairs])
-                    loss = loss + loss_fn(logits, gold)
-            loss.backward()
-            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
-            sched.step()
-            opt.zero_grad()
-            total, n, step = total + loss.item(), n + 1, step + 1
-            if cfg.max_minutes and time.perf_counter() - started > 60 * cfg.max_minutes:
-                stopped = True
-                break
-        log(f"epoch {epoch + 1}/{plan['epochs']}: loss {total / max(1, n):.4f} "
-            f"({time.perf_counter() - started:.0f} s{', time budget reached' if stopped else ''})")
+    while run.epoch < run.epochs:
+        loss = run.one_epoch(data)
+        log(f"epoch {run.epoch + 1}/{run.epochs}: loss {loss:.4f} "
+            f"({time.perf_counter() - started:.0f} s{', time budget reached' if run.stopped else ''})")
         if cfg.eval_each_epoch and dev_set:
             model.eval()
             m = score(dev_set, predict(Predictor.wrap(model, tok, {"signatures": sigs, "max_len": cfg.max_len,
                                                                    "hints": cfg.hints}), dev_set))
-            log(f"  dev after epoch {epoch + 1}: entity F1 {m['ner_f1']}, relation micro-F1 {m['rel_micro_f1']}")
+            log(f"  dev after epoch {run.epoch + 1}: entity F1 {m['ner_f1']}, relation micro-F1 {m['rel_micro_f1']}")
             model.train()
-        if stopped:
+        if run.stopped:
             break
-        epoch += 1
+        run.epoch += 1
         if cfg.threads == 0:
             torch.set_num_threads(auto_threads())  # the machine's load changes while we train
-        if cfg.max_minutes and epoch < plan["epochs"]:
-            # A busy machine: fewer epochs, with the learning rate decayed to zero at the new
-            # end, beat the planned epochs cut off in the middle of the schedule.
-            elapsed = time.perf_counter() - started
-            fits = epoch + int((60 * cfg.max_minutes - elapsed) / (elapsed / epoch))
-            if fits < plan["epochs"]:
-                plan.update(epochs=max(epoch + 1, 2, fits), steps=max(epoch + 1, 2, fits) * per_epoch)
-                log(f"  time budget: {plan['epochs']} epochs instead of {cfg.epochs}")
-    train_seconds = round(time.perf_counter() - started, 1)
-    meta = {"encoder": encoder, "signatures": sigs, "max_len": cfg.max_len, "train_seconds": train_seconds,
-            "hints": cfg.hints,
-            "train_sentences": len(data), "steps": step, "epochs_run": epoch + (1 if stopped else 0),
-            "config": {k: v for k, v in vars(cfg).items()}, "bf16": bf16, "threads": cfg.threads,
-            "stopped_early": stopped}
-    metrics = None
-    if dev_set:
-        model.eval()
-        pred = Predictor.wrap(model, tok, meta, bf16=bf16)
-        metrics = score(dev_set, predict(pred, dev_set))
-        metrics["gold_entities_rel_micro_f1"] = score(dev_set, predict(pred, dev_set, gold_entities=True))["rel_micro_f1"]
-        meta["dev"] = {k: metrics[k] for k in ("ner_f1", "rel_micro_f1", "rel_macro_f1", "gold_entities_rel_micro_f1")}
-        log(f"dev: entity F1 {metrics['ner_f1']}, strict relation micro-F1 {metrics['rel_micro_f1']} "
-            f"(macro {metrics['rel_macro_f1']}; with gold entities {metrics['gold_entities_rel_micro_f1']})")
+        run.fit_budget(log)
+    meta = {"encoder": encoder, "signatures": sigs, "max_len": cfg.max_len,
+            "train_seconds": round(time.perf_counter() - started, 1), "hints": cfg.hints,
+            "train_sentences": len(data), "steps": run.step, "epochs_run": run.epoch + (1 if run.stopped else 0),
+            "config": {k: v for k, v in vars(cfg).items()}, "bf16": cfg.bf16, "threads": cfg.threads,
+            "stopped_early": run.stopped}
+    metrics = _evaluate(model, tok, meta, dev_set, cfg.bf16, log) if dev_set else None
     jm.save(model, tok, out, meta)
     if metrics is not None:
         (out / "dev_metrics.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")
     return meta
+
+
+def _hints(sentences: list[Sentence]) -> list:
+    from .spacy_docs import entity_hints
+
+    return entity_hints([s.words for s in sentences])
+
+
+class _Run:
+    """The optimiser, the learning-rate schedule and the time budget of one training run."""
+
+    def __init__(self, model: jm.JointModel, codec: jm.Codec, cfg: TrainConfig, rng: random.Random, *,
+                 per_epoch: int, started: float) -> None:
+        self.model, self.codec, self.cfg, self.rng = model, codec, cfg, rng
+        self.per_epoch, self.started = per_epoch, started
+        self.epochs, self.steps = cfg.epochs, cfg.epochs * per_epoch  # the plan; the budget may shorten it
+        self.epoch = self.step = 0
+        self.stopped = False
+        heads = [p for n, p in model.named_parameters() if not n.startswith("encoder.")]
+        body = [p for n, p in model.named_parameters() if n.startswith("encoder.")]
+        self.opt = torch.optim.AdamW([{"params": body, "lr": cfg.lr}, {"params": heads, "lr": cfg.head_lr}],
+                                     weight_decay=0.01)
+        warm = max(1, int(cfg.warmup * self.steps))
+        # Linear warm-up, then linear decay to zero at the end of the plan as it stands now.
+        self.sched = torch.optim.lr_scheduler.LambdaLR(
+            self.opt, lambda s: min((s + 1) / warm, max(0.0, (self.steps - s) / max(1, self.steps - warm))))
+        self.loss_fn = nn.CrossEntropyLoss(ignore_index=-100)
+
+    def one_epoch(self, data: list[Example]) -> float:
+        """Train on every batch once (or until the time budget ends); the mean loss."""
+        total, n = 0.0, 0
+        for batch in _batches(data, self.cfg.batch_size, self.rng):
+            loss = self.loss(batch)
+            loss.backward()
+            nn.utils.clip_grad_norm_(self.model.parameters(), 1.0)
+            self.opt.step()
+            self.sched.step()
+            self.opt.zero_grad()
+            total, n, self.step = total + loss.item(), n + 1, self.step + 1
+            if self.cfg.max_minutes and time.perf_counter() - self.started > 60 * self.cfg.max_minutes:
+                self.stopped = True
+                break
+        return total / max(1, n)
+
+    def loss(self, batch: list[Example]) -> torch.Tensor:
+        """Tag loss on the plain sentences plus relation loss on the marked ones; a sentence
+        keeps its spaCy hints unless dropped (``hint_dropout``), in both passes alike."""
+        cfg, codec, model = self.cfg, self.codec, self.model
+        hinted = {id(e) for e in batch if e.plain_hinted is not None and self.rng.random() >= cfg.hint_dropout}
+        feats = [e.plain_hinted if id(e) in hinted else e.plain_shapes for e in batch]
+        ids, mask, shapes = codec.pad([e.plain for e in batch], feats)
+        tags = torch.full(ids.shape, -100, dtype=torch.long)
+        for r, e in enumerate(batch):
+            tags[r, :len(e.tags)] = torch.tensor(e.tags)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.bf16):
+            ner = model.ner_logits(ids, mask, shapes).float()
+            loss = self.loss_fn(ner.view(-1, ner.size(-1)), tags.view(-1))
+            with_pairs = [e for e in batch if e.pairs]  # no pair, no second pass
+            if with_pairs:
+                pairs = [(r, *p[:4]) for r, e in enumerate(with_pairs) for p in e.pairs]
+                mids, mmask, mshapes = codec.pad([e.marked for e in with_pairs], [
+                    e.marked_hinted if id(e) in hinted else e.marked_shapes for e in with_pairs])
+                logits = model.rel_logits(mids, mmask, mshapes, torch.tensor(pairs)).float()
+                gold = torch.tensor([p[4] for e in with_pairs for p in e.pairs])
+                loss = loss + self.loss_fn(logits, gold)
+        return loss
+
+    def fit_budget(self, log: Callable[[str], None]) -> None:
+        """After an epoch, on a time budget: if the planned epochs no longer fit, plan fewer."""
+        cfg, epoch = self.cfg, self.epoch
+        if not cfg.max_minutes or epoch >= self.epochs:
+            return
+        # A busy machine: fewer epochs, with the learning rate decayed to zero at the new
+        # end, beat the planned epochs cut off in the middle of the schedule.
+        elapsed = time.perf_counter() - self.started
+        fits = epoch + int((60 * cfg.max_minutes - elapsed) / (elapsed / epoch))
+        if fits < self.epochs:
+            self.epochs = max(epoch + 1, 2, fits)
+            self.steps = self.epochs * self.per_epoch
+            log(f"  time budget: {self.epochs} epochs instead of {cfg.epochs}")
+
+
+def _evaluate(model: jm.JointModel, tok, meta: dict, dev_set: list[Sentence], bf16: bool,
+              log: Callable[[str], None]) -> dict:
+    """Dev metrics (strict, and relations given the gold entities), also recorded in ``meta``."""
+    model.eval()
+    pred = Predictor.wrap(model, tok, meta, bf16=bf16)
+    metrics = score(dev_set, predict(pred, dev_set))
+    metrics["gold_entities_rel_micro_f1"] = score(dev_set, predict(pred, dev_set, gold_entities=True))["rel_micro_f1"]
+    meta["dev"] = {k: metrics[k] for k in ("ner_f1", "rel_micro_f1", "rel_macro_f1", "gold_entities_rel_micro_f1")}
+    log(f"dev: entity F1 {metrics['ner_f1']}, strict relation micro-F1 {metrics['rel_micro_f1']} "
+        f"(macro {metrics['rel_macro_f1']}; with gold entities {metrics['gold_entities_rel_micro_f1']})")
+    return metrics
