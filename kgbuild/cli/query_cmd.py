@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from enum import Enum
 from pathlib import Path
@@ -64,7 +65,7 @@ def query(
         sparql = Path(sparql[1:]).read_text(encoding="utf-8")
     kg = _open(store)
     result = kg.query(sparql)
-    out = sys.stdout.buffer
+    out = _TerminalSafe(sys.stdout.buffer)
     if isinstance(result, ox.QueryBoolean):
         if fmt is ResultFormat.table:
             typer.echo("true" if bool(result) else "false")
@@ -73,10 +74,59 @@ def query(
     elif isinstance(result, ox.QueryTriples):
         out.write(result.serialize(format=ox.RdfFormat.TURTLE if fmt is ResultFormat.table else ox.RdfFormat.N_TRIPLES))
     elif fmt is ResultFormat.table:
-        print_solutions(result)
+        print_solutions(_Printable(result))
     else:
         out.write(result.serialize(format=_results_format(fmt)))
     out.flush()
+
+
+# Labels, texts and file names come from the corpus. Printed raw, an ESC in one could
+# retitle the terminal, hide lines or (on some terminals) write to files; Rich would also
+# read "[bold]" in one as markup. Tables therefore show every control character as a
+# visible escape (\x1b), and machine formats are escaped the same way only when they go to
+# a terminal: piped to a file, they keep the exact data.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]|\r(?!\n)")
+
+
+def visible(text: str) -> str:
+    return _CONTROL.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
+
+
+def _cell(value) -> str:
+    from rich.markup import escape
+
+    return escape(visible(str(value)))
+
+
+class _Printable:
+    """Query solutions whose values are safe to put in a Rich table (render.print_solutions)."""
+
+    class _Term:
+        def __init__(self, value: str) -> None:
+            self.value = value
+
+    def __init__(self, solutions) -> None:
+        self.variables = solutions.variables
+        self._solutions = solutions
+
+    def __iter__(self):
+        names = [v.value for v in self.variables]
+        for row in self._solutions:
+            yield {n: (None if row[n] is None else self._Term(_cell(row[n].value))) for n in names}
+
+
+class _TerminalSafe:
+    def __init__(self, stream) -> None:
+        self._stream = stream
+        self._tty = sys.stdout.isatty()
+
+    def write(self, data: bytes) -> None:
+        if self._tty:
+            data = visible(data.decode("utf-8", "replace")).encode("utf-8")
+        self._stream.write(data)
+
+    def flush(self) -> None:
+        self._stream.flush()
 
 
 def _results_format(fmt: ResultFormat):
@@ -140,7 +190,7 @@ def stats(
         for col in cols:
             table.add_column(col, overflow="fold")
         for row in data[key]:
-            table.add_row(*(str(row[c]) for c in cols))
+            table.add_row(*(_cell(row[c]) for c in cols))  # paths and reasons come from the corpus
         if data[key]:
             console.print(table)
     console.print(f"triples: {data['triples']}   entities: {data['entities']}   mentions: {data['mentions']}")

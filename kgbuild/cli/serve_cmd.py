@@ -19,13 +19,28 @@ def serve(
     allow_update: bool = typer.Option(False, "--allow-update",
                                       help="Accept SPARQL Update (needs --token or $KGBUILD_TOKEN)."),
     token: str = typer.Option(None, "--token", envvar="KGBUILD_TOKEN", help="Bearer token for updates."),
-    timeout: float = typer.Option(30.0, "--timeout", help="Per-query time limit in seconds."),
+    timeout: float = typer.Option(30.0, "--timeout", help="Per-query time limit in seconds; the query is stopped."),
     max_rows: int = typer.Option(100_000, "--max-rows", help="Largest result a query may return."),
+    max_result_mb: int = typer.Option(128, "--max-result-mb", help="Largest serialised result, in MB."),
+    query_workers: int = typer.Option(0, "--query-workers",
+                                      help="Queries evaluated at once, each in its own process (0: half the cores, 2 to 4)."),
+    query_memory_mb: int = typer.Option(1024, "--query-memory-mb", help="Memory cap of each query worker, in MB."),
+    allowed_host: list[str] = typer.Option([], "--allowed-host",
+                                           help="Another name the server may be reached by (a reverse proxy's); "
+                                           "repeatable. Default: the --host address and localhost. '*' turns the check off."),
+    service: list[str] = typer.Option([], "--service",
+                                      help="A SPARQL endpoint queries may call with SERVICE (repeatable; "
+                                      "a trailing '/' allows everything under it). Default: none, federation off."),
+    load: list[str] = typer.Option([], "--load", help="An IRI (or prefix ending in '/') updates may LOAD. Default: none."),
+    max_connections: int = typer.Option(256, "--max-connections",
+                                        help="Concurrent connections before new ones get 503."),
 ) -> None:
     """Serve the store: SPARQL 1.1 Protocol at /sparql, graph queries at /api/*.
 
     Results follow the Accept header: SPARQL JSON (default), XML, CSV, TSV; CONSTRUCT and
     DESCRIBE as Turtle (default), N-Triples or JSON-LD. Read-only unless --allow-update.
+    The server fetches no URL for a query (SERVICE) or update (LOAD) unless allowed, and
+    answers only the Host names it is known by; see docs/security.md to expose it.
 
       curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * WHERE { ?s ?p ?o } LIMIT 5' http://127.0.0.1:7878/sparql
     """
@@ -33,11 +48,15 @@ def serve(
         import uvicorn
 
         from ..server.app import create_app
+        from ..server.sparql import Limits
     except ImportError as exc:
         raise MissingDependencyError(f"the server needs FastAPI and uvicorn ({exc})",
                                      hint="pip install 'kgbuild[server]'") from exc
     if allow_update and not token:
         raise ConfigError("--allow-update needs a bearer token", hint="pass --token or set KGBUILD_TOKEN")
-    application = create_app(store, allow_update=allow_update, token=token, timeout_s=timeout, max_rows=max_rows)
+    limits = Limits(timeout_s=timeout, max_rows=max_rows, max_result_mb=max_result_mb, workers=query_workers,
+                    worker_memory_mb=query_memory_mb, services=tuple(service), loads=tuple(load))
+    application = create_app(store, allow_update=allow_update, token=token, limits=limits, host=host,
+                             allowed_hosts=tuple(allowed_host), warm=True)
     typer.echo(f"kgbuild: serving {store} at http://{host}:{port}/sparql (pid {os.getpid()})", err=True)
-    uvicorn.run(application, host=host, port=port, log_level="warning")
+    uvicorn.run(application, host=host, port=port, log_level="warning", limit_concurrency=max_connections)

@@ -6,6 +6,7 @@ the stage that needs the pixels, samples or characters (as Hugging Face datasets
 
 from __future__ import annotations
 
+import errno
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +35,11 @@ MEDIA_TYPES: dict[str, tuple[str, str]] = {
     ".mov": ("video/quicktime", "video"),
     ".avi": ("video/x-msvideo", "video"),
 }
+PATH_MAX = os.pathconf("/", "PC_PATH_MAX") if hasattr(os, "pathconf") else 4096
+
+
+# Set to 1 to ingest files that links in the corpus point to outside it (see discover).
+FOLLOW_OUTSIDE_LINKS_ENV = "KGBUILD_FOLLOW_OUTSIDE_LINKS"
 
 
 @dataclass
@@ -42,22 +48,50 @@ class Discovery:
     sources: list[Source] = field(default_factory=list)
     unsupported: list[str] = field(default_factory=list)  # relpaths, listed as skipped
     unreadable: list[tuple[str, str]] = field(default_factory=list)  # (relpath, reason)
+    follow_outside_links: bool = False
+    real_root: Path | None = None
 
 
 def media_type_for(path: Path) -> tuple[str, str] | None:
     return MEDIA_TYPES.get(path.suffix.lower())
 
 
-def discover(root: str | Path) -> Discovery:
+def discover(root: str | Path, *, follow_outside_links: bool | None = None) -> Discovery:
     """Walk ``root`` (a folder or a single file) in a stable order. Hidden files and
-    folders are ignored; symlinked folders are not followed (no loops)."""
+    folders are ignored; symlinked folders are not followed (no loops).
+
+    A link to a file outside ``root`` is not followed: a link ``notes.txt -> /etc/passwd``
+    dropped in a shared folder would otherwise put that file's lines in the graph and its
+    bytes behind ``/media``. It is listed in ``unreadable`` with the reason, as is every
+    file that cannot be read and every folder that cannot be listed, so each file found is
+    a source, a failure or an unsupported file. ``follow_outside_links`` (default: the
+    ``KGBUILD_FOLLOW_OUTSIDE_LINKS`` environment variable) ingests such files anyway; the
+    server still will not serve them (see kgbuild.store.source_files).
+
+    The walk holds folders open (os.fwalk), so files deeper than PATH_MAX are found and
+    reported rather than silently missed.
+    """
+    if follow_outside_links is None:
+        follow_outside_links = os.environ.get(FOLLOW_OUTSIDE_LINKS_ENV, "") not in ("", "0", "false", "no")
     root = Path(root)
     if root.is_file():
-        found = Discovery(root.parent)
-        _add(found, root)
+        # The user named this file: it is the corpus, wherever a link to it points.
+        real = root.resolve()
+        found = Discovery(real.parent, follow_outside_links=follow_outside_links, real_root=real.parent)
+        _add(found, real)
         return found
-    found = Discovery(root)
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+    found = Discovery(root, follow_outside_links=follow_outside_links)
+    try:
+        found.real_root = root.resolve(strict=True)
+    except (OSError, RuntimeError):
+        found.real_root = None
+
+    def unlistable(exc: OSError) -> None:
+        where = exc.filename if isinstance(exc.filename, str) else str(root)
+        found.unreadable.append((_relpath(found, Path(where)) or ".", f"cannot read: folder not listed: "
+                                                                    f"{exc.strerror or exc}"))
+
+    for dirpath, dirnames, filenames, _ in os.fwalk(root, onerror=unlistable, follow_symlinks=False):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
             if not name.startswith("."):
@@ -65,21 +99,38 @@ def discover(root: str | Path) -> Discovery:
     return found
 
 
-def _add(found: Discovery, path: Path) -> None:
+def _relpath(found: Discovery, path: Path) -> str:
     # A name that is not valid UTF-8 (surrogate-escaped by Python) could not be stored or
     # hashed as text: it is recorded with its odd bytes written as \xNN and read by its real path.
     relpath = path.relative_to(found.root).as_posix()
-    relpath = relpath.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return relpath.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _add(found: Discovery, path: Path) -> None:
+    relpath = _relpath(found, path)
     kind = media_type_for(path)
     if kind is None:
         found.unsupported.append(relpath)
         return
     try:
-        if not path.is_file():
+        if len(os.fsencode(path)) >= PATH_MAX:
+            raise OSError(errno.ENAMETOOLONG, f"path longer than the system's limit ({PATH_MAX} bytes)")
+        real = path.resolve(strict=True) if path.is_symlink() else path
+        if real is not path and not found.follow_outside_links and not _inside(real, found.real_root):
+            found.unreadable.append((relpath, "cannot read: a link to a file outside the corpus, not followed "
+                                              f"(set {FOLLOW_OUTSIDE_LINKS_ENV}=1 to ingest such files)"))
+            return
+        if not real.is_file():
             raise OSError("not a regular file (broken link, device or folder)")
-        sha = sha256_file(path)
-        size = path.stat().st_size
-    except OSError as exc:
-        found.unreadable.append((relpath, f"cannot read: {exc.strerror or exc}"))
+        # Hash the link's target, not the link: a link swapped after this check is not followed.
+        sha = sha256_file(real)
+        size = real.stat().st_size
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a link loop (Python < 3.13)
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc) or "link loop"
+        found.unreadable.append((relpath, f"cannot read: {reason}"))
         return
-    found.sources.append(Source(path.resolve(), relpath, sha, size, kind[0], kind[1]))
+    found.sources.append(Source(real.resolve(), relpath, sha, size, kind[0], kind[1]))
+
+
+def _inside(path: Path, root: Path | None) -> bool:
+    return root is not None and path.is_relative_to(root)

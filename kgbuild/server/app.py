@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from pathlib import Path
@@ -15,6 +16,9 @@ from .. import __version__
 from ..errors import KGBuildError
 from ..store import KGStore
 from . import explorer
+from .admission import Scheduler
+from .query_pool import QueryPool
+from .security import HostPolicy, SecurityMiddleware
 from .sparql import Limits, make_router
 
 
@@ -31,9 +35,24 @@ class AppState:
         self._graph_checked = 0.0
         self._graph_fp = None
         self._lock = threading.Lock()
+        self._pool: QueryPool | None = None
+        self._pool_lock = threading.Lock()  # not _lock: that one is held while the graph is built
 
     def store(self) -> KGStore:
         return self._store
+
+    def pool(self) -> QueryPool:
+        """The query workers, started on first use (tests that never query start none)."""
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = QueryPool(self.store_path, size=self.limits.workers,
+                                       memory_mb=self.limits.worker_memory_mb,
+                                       scheduler=Scheduler(self.limits.workers))
+            return self._pool
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
 
     def graph(self):
         """The entity graph, rebuilt when the store's content changes (checked every 2 s)."""
@@ -50,13 +69,27 @@ class AppState:
 
 
 def create_app(store_path: str | Path, *, allow_update: bool = False, token: str | None = None,
-               timeout_s: float = 30.0, max_rows: int = 100_000) -> FastAPI:
+               timeout_s: float = 30.0, max_rows: int = 100_000, limits: Limits | None = None,
+               host: str = "127.0.0.1", allowed_hosts: tuple[str, ...] = (), warm: bool = False) -> FastAPI:
+    """The application. ``host`` is the address the server is bound to: with ``allowed_hosts``
+    it makes the Host allow-list (see :mod:`kgbuild.server.security`). ``warm`` starts the
+    query workers with the application instead of at the first query."""
     if allow_update and not token:
         raise ValueError("--allow-update needs a bearer token")
-    state = AppState(Path(store_path), allow_update=allow_update, token=token,
-                     limits=Limits(timeout_s=timeout_s, max_rows=max_rows))
-    app = FastAPI(title="kgbuild", version=__version__,
+    limits = limits or Limits(timeout_s=timeout_s, max_rows=max_rows)
+    timeout_s, max_rows = limits.timeout_s, limits.max_rows
+    state = AppState(Path(store_path), allow_update=allow_update, token=token, limits=limits)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app):
+        if warm:
+            state.pool().warm_up()
+        yield
+        state.close()
+
+    app = FastAPI(title="kgbuild", version=__version__, lifespan=lifespan,
                   description="SPARQL 1.1 endpoint and graph queries over a kgbuild store.")
+    app.add_middleware(SecurityMiddleware, hosts=HostPolicy(host, allowed_hosts))
     app.state.kg = state
     app.include_router(make_router(state))
     app.include_router(explorer.make_router(state))  # the web explorer at /
@@ -70,7 +103,8 @@ def create_app(store_path: str | Path, *, allow_update: bool = False, token: str
     @app.get("/api")
     def info() -> dict:
         return {"kgbuild": __version__, "store": str(state.store_path), "sparql": "/sparql",
-                "read_only": not allow_update, "timeout_s": timeout_s, "max_rows": max_rows}
+                "read_only": not allow_update, "timeout_s": timeout_s, "max_rows": max_rows,
+                "federation": list(limits.services)}
 
     @app.get("/api/search")
     def search(q: str = Query(..., min_length=1), limit: int = 20) -> list[dict]:

@@ -37,6 +37,20 @@ NOT_BUILT = """<!doctype html><meta charset="utf-8"><title>kgbuild explorer: not
 <a href="/api">/api</a> work without it.</p></body>"""
 
 
+# Types a browser renders without running anything. The builder records only these today
+# (kgbuild.media.discovery), but a store can be written by others (SPARQL Update, push).
+INLINE_TYPES = ("image/jpeg", "image/png", "image/webp", "image/gif", "text/plain", "text/markdown")
+INLINE_PREFIXES = ("audio/", "video/")
+# A source file is shown, never run: even if one is rendered as a document, it runs no script
+# and reaches nothing (sandbox), and cannot be framed.
+MEDIA_CSP = "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; sandbox; frame-ancestors 'none'"
+
+
+def inline_safe(media_type: str) -> bool:
+    base = media_type.split(";")[0].strip().lower()
+    return base in INLINE_TYPES or base.startswith(INLINE_PREFIXES)
+
+
 def _http(exc: KGBuildError) -> HTTPException:
     status = 404 if exc.code in ("E403", "E404", "E405") else 400
     return HTTPException(status, f"[{exc.code}] {exc.message}")
@@ -85,11 +99,16 @@ def make_router(state) -> APIRouter:
     def media(sha256: str):
         try:
             info = files.info(sha256)
-            path = files.locate(info)
+            path = files.locate(info)  # a regular file inside a corpus root, checked now
         except KGBuildError as exc:
             raise _http(exc) from None
-        # No filename: a browser should show the file inline, not download it.
-        return FileResponse(path, media_type=info.media_type or "application/octet-stream",
-                            headers={"Cache-Control": "private, max-age=3600"})
+        media_type = info.media_type or "application/octet-stream"
+        headers = {"Cache-Control": "private, max-age=3600", "Content-Security-Policy": MEDIA_CSP}
+        if inline_safe(media_type):
+            # No filename: a browser should show the file inline, not download it.
+            return FileResponse(path, media_type=media_type, headers=headers)
+        # HTML, SVG, XML and anything unknown could run script in this origin if rendered.
+        return FileResponse(path, media_type=media_type, headers=headers, filename=path.name,
+                            content_disposition_type="attachment")
 
     return router

@@ -1,188 +1,112 @@
 """The SPARQL 1.1 Protocol at ``/sparql``: query by GET or POST, update by POST.
 
-Results are negotiated from ``Accept``. Each query runs in a worker thread (pyoxigraph
-releases the GIL while it evaluates), so concurrent queries do not block each other. The
-row limit and the deadline are checked while results are streamed out of the store, which
-is where a big query spends its time; a query that is still planning when the deadline
-passes is answered with 503 and its thread is left to finish on its own.
+Results are negotiated from ``Accept``. Queries are evaluated by a small pool of worker
+processes (:mod:`kgbuild.server.query_pool`): a query that passes the time limit is
+stopped by killing its worker, one that passes the memory cap stops itself, and the
+server process never holds an evaluation, so its memory stays bounded under any flood of
+queries. Before anything is evaluated, the text is checked for SERVICE and LOAD
+(:mod:`kgbuild.server.sparql_policy`): the server fetches no URL the operator did not allow.
+
+Updates (only with ``--allow-update`` and a token) run in the server process, on the
+store it holds open for writing; the workers reopen their read-only view after each one.
 """
 
 from __future__ import annotations
 
-import time
+import os
 from dataclasses import dataclass
+from urllib.parse import parse_qs
 
 import anyio
-import pyoxigraph as ox
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
 from ..errors import QueryError
+from . import sparql_policy
+from .admission import Busy
+from .query_pool import WorkerFailed
 
-SOLUTION_TYPES = {
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "application/xml": ox.QueryResultsFormat.XML,
-    "text/csv": ox.QueryResultsFormat.CSV,
-    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
-}
-GRAPH_TYPES = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-}
+
+def default_workers() -> int:
+    return max(2, min(4, (os.cpu_count() or 2) // 2))
 
 
 @dataclass
 class Limits:
     timeout_s: float = 30.0
     max_rows: int = 100_000
+    max_result_mb: int = 128  # a serialised result larger than this is a 413
+    max_query_kb: int = 1024  # a query or update text (or form body) larger than this is a 413
+    workers: int = 0  # query worker processes (0: default_workers())
+    worker_memory_mb: int = 1024  # each worker's heap cap
+    services: tuple[str, ...] = ()  # SERVICE endpoints a query may call (none: federation off)
+    loads: tuple[str, ...] = ()  # IRIs (or prefixes, ending in '/') an update may LOAD
+
+    def __post_init__(self) -> None:
+        self.workers = self.workers or default_workers()
 
 
-class QueryTimeout(Exception):
-    pass
+def client_key(request: Request) -> str:
+    """Who sent the request, for fair sharing of the workers. Behind a reverse proxy this is
+    the address the proxy forwarded (uvicorn trusts X-Forwarded-For from loopback only)."""
+    return request.client.host if request.client else "unknown"
 
 
-class TooManyRows(Exception):
-    pass
+def _refused(exc: QueryError) -> HTTPException:
+    return HTTPException(400, f"[{exc.code}] {exc.message}" + (f" (hint: {exc.hint})" if exc.hint else ""))
 
 
-def negotiate(accept: str | None, offered: dict) -> str:
-    """The first offered media type the client accepts, by q-value then order."""
-    default = next(iter(offered))
-    if not accept:
-        return default
-    ranges = []
-    for i, part in enumerate(accept.split(",")):
-        media, *params = [p.strip() for p in part.split(";")]
-        q = 1.0
-        for p in params:
-            if p.startswith("q="):
-                try:
-                    q = float(p[2:])
-                except ValueError:
-                    q = 0.0
-        ranges.append((-q, i, media.lower()))
-    for _, _, media in sorted(ranges):
-        if media in offered:
-            return media
-        if media in ("*/*", "application/*", "text/*"):
-            prefix = media.split("/")[0]
-            for candidate in offered:
-                if media == "*/*" or candidate.startswith(prefix + "/"):
-                    return candidate
-    raise HTTPException(406, f"none of the accepted types ({accept}) is offered; offered: {', '.join(offered)}")
+async def _body(request: Request, limit_kb: int) -> bytes:
+    """The request body, refused with 413 once it passes the limit (not read whole first)."""
+    limit = limit_kb * 1024
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise HTTPException(413, f"request body larger than {limit_kb} KB")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise HTTPException(413, f"request body larger than {limit_kb} KB")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
-def _materialise(result, accept: str | None, limits: Limits, started: float) -> tuple[bytes, str]:
-    def check(count: int) -> None:
-        if count > limits.max_rows:
-            raise TooManyRows(count)
-        if count % 256 == 0 and time.monotonic() - started > limits.timeout_s:
-            raise QueryTimeout()
-
-    if isinstance(result, ox.QueryBoolean):
-        media = negotiate(accept, {k: v for k, v in SOLUTION_TYPES.items() if v in (ox.QueryResultsFormat.JSON, ox.QueryResultsFormat.XML)})
-        return result.serialize(format=SOLUTION_TYPES[media]), media
-    if isinstance(result, ox.QueryTriples):
-        media = negotiate(accept, GRAPH_TYPES)
-        triples = []
-        for triple in result:
-            triples.append(triple)
-            check(len(triples))
-        return ox.serialize(triples, format=GRAPH_TYPES[media]), media
-    media = negotiate(accept, SOLUTION_TYPES)
-    variables = result.variables
-    rows = []
-    for row in result:
-        rows.append(row)
-        check(len(rows))
-    return _serialize_solutions(variables, rows, SOLUTION_TYPES[media]), media
-
-
-def _serialize_solutions(variables, rows, fmt) -> bytes:
-    # pyoxigraph serialises only live QuerySolutions; re-run through a tiny in-memory store
-    # would cost a second evaluation, so the four formats are written here from the rows.
-    import csv
-    import io
-    import json
-    from xml.sax.saxutils import escape, quoteattr
-
-    names = [v.value for v in variables]
-    if fmt == ox.QueryResultsFormat.JSON:
-        def term(t):
-            if isinstance(t, ox.NamedNode):
-                return {"type": "uri", "value": t.value}
-            if isinstance(t, ox.BlankNode):
-                return {"type": "bnode", "value": t.value}
-            out = {"type": "literal", "value": t.value}
-            if t.language:
-                out["xml:lang"] = t.language
-            elif t.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
-                out["datatype"] = t.datatype.value
-            return out
-        bindings = [{n: term(r[n]) for n in names if r[n] is not None} for r in rows]
-        return json.dumps({"head": {"vars": names}, "results": {"bindings": bindings}}).encode()
-    if fmt in (ox.QueryResultsFormat.CSV, ox.QueryResultsFormat.TSV):
-        buf = io.StringIO()
-        if fmt == ox.QueryResultsFormat.CSV:
-            writer = csv.writer(buf, lineterminator="\r\n")
-            writer.writerow(names)
-            for r in rows:
-                writer.writerow(["" if r[n] is None else r[n].value for n in names])
-        else:
-            buf.write("\t".join("?" + n for n in names) + "\n")
-            for r in rows:
-                buf.write("\t".join("" if r[n] is None else str(r[n]) for n in names) + "\n")
-        return buf.getvalue().encode()
-    parts = ['<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>']
-    parts += [f"<variable name={quoteattr(n)}/>" for n in names]
-    parts.append("</head><results>")
-    for r in rows:
-        parts.append("<result>")
-        for n in names:
-            t = r[n]
-            if t is None:
-                continue
-            if isinstance(t, ox.NamedNode):
-                inner = f"<uri>{escape(t.value)}</uri>"
-            elif isinstance(t, ox.BlankNode):
-                inner = f"<bnode>{escape(t.value)}</bnode>"
-            elif t.language:
-                inner = f"<literal xml:lang={quoteattr(t.language)}>{escape(t.value)}</literal>"
-            else:
-                inner = f"<literal datatype={quoteattr(t.datatype.value)}>{escape(t.value)}</literal>"
-            parts.append(f"<binding name={quoteattr(n)}>{inner}</binding>")
-        parts.append("</result>")
-    parts.append("</results></sparql>")
-    return "".join(parts).encode()
+def _text(data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise HTTPException(400, f"the request body is not valid UTF-8 (byte {exc.start})") from None
 
 
 def make_router(app_state) -> APIRouter:
     router = APIRouter()
 
-    async def run_query(sparql: str, accept: str | None) -> Response:
+    async def run_query(request: Request, sparql: str) -> Response:
         limits: Limits = app_state.limits
-        started = time.monotonic()
-
-        def work():
-            result = app_state.store().query(sparql)
-            return _materialise(result, accept, limits, started)
-
+        if len(sparql) > limits.max_query_kb * 1024:
+            raise HTTPException(413, f"query longer than {limits.max_query_kb} KB")
         try:
-            with anyio.fail_after(limits.timeout_s):
-                body, media = await anyio.to_thread.run_sync(work, abandon_on_cancel=True)
+            sparql_policy.check(sparql, services=limits.services)
         except QueryError as exc:
-            raise HTTPException(400, exc.message) from None
-        except (TimeoutError, QueryTimeout):
-            raise HTTPException(503, f"query exceeded the {limits.timeout_s:g} s time limit; "
-                                     "narrow it or add LIMIT") from None
-        except TooManyRows:
-            raise HTTPException(413, f"result exceeds the limit of {limits.max_rows} rows; add LIMIT or "
-                                     "start the server with a larger --max-rows") from None
-        return Response(body, media_type=media)
+            raise _refused(exc) from None
+        job = {"query": sparql, "accept": request.headers.get("accept"), "max_rows": limits.max_rows,
+               "max_bytes": limits.max_result_mb * 2**20}
+        try:
+            header, body = await app_state.pool().run(client_key(request), job, limits.timeout_s)
+        except Busy as exc:
+            raise HTTPException(exc.status, f"[E408] {exc.message}", headers={"Retry-After": str(exc.retry_after)}) from None
+        except WorkerFailed as exc:
+            if exc.reason == "timeout":
+                raise HTTPException(503, f"[E408] query exceeded the {limits.timeout_s:g} s time limit and was "
+                                         "stopped; narrow it or add LIMIT") from None
+            if exc.reason == "memory":
+                raise HTTPException(503, f"[E408] query needed more than the {limits.worker_memory_mb} MB memory "
+                                         "limit and was stopped; narrow it or add LIMIT") from None
+            raise HTTPException(500, f"the query worker failed: {exc.detail}") from None
+        if header["status"] != 200:
+            code = f"[{header['code']}] " if header.get("code") else ""
+            raise HTTPException(header["status"], code + header["message"])
+        return Response(body, media_type=header["media"])
 
     async def run_update(request: Request, update: str) -> Response:
         if not app_state.allow_update:
@@ -191,32 +115,49 @@ def make_router(app_state) -> APIRouter:
         if auth != f"Bearer {app_state.token}":
             raise HTTPException(401, "SPARQL Update needs 'Authorization: Bearer <token>'",
                                 headers={"WWW-Authenticate": "Bearer"})
+        limits: Limits = app_state.limits
         try:
-            await anyio.to_thread.run_sync(lambda: app_state.store().update(update))
+            sparql_policy.check(update, services=limits.services, loads=limits.loads)
         except QueryError as exc:
-            raise HTTPException(400, exc.message) from None
+            raise _refused(exc) from None
+
+        def work() -> None:
+            try:
+                app_state.store().update(update)
+            except (RuntimeError, ValueError) as exc:  # a LOAD of something that is not RDF, ...
+                raise QueryError(f"update failed: {exc}") from None
+
+        try:
+            await anyio.to_thread.run_sync(work)
+        except QueryError as exc:
+            raise HTTPException(400, f"[{exc.code}] {exc.message}") from None
+        finally:
+            app_state.pool().generation += 1  # the workers' read-only view predates this update
         return Response(status_code=204)
 
     @router.get("/sparql")
     async def sparql_get(request: Request, query: str | None = None) -> Response:
         if not query:
             raise HTTPException(400, "missing 'query' parameter")
-        return await run_query(query, request.headers.get("accept"))
+        return await run_query(request, query)
 
     @router.post("/sparql")
     async def sparql_post(request: Request) -> Response:
         ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        accept = request.headers.get("accept")
+        limit = app_state.limits.max_query_kb
         if ctype == "application/sparql-query":
-            return await run_query((await request.body()).decode("utf-8"), accept)
+            return await run_query(request, _text(await _body(request, limit)))
         if ctype == "application/sparql-update":
-            return await run_update(request, (await request.body()).decode("utf-8"))
+            return await run_update(request, _text(await _body(request, limit)))
         if ctype == "application/x-www-form-urlencoded":
-            form = await request.form()
+            try:
+                form = parse_qs(_text(await _body(request, limit)), keep_blank_values=True, errors="strict")
+            except UnicodeDecodeError:
+                raise HTTPException(400, "the form is not valid UTF-8 once percent-decoded") from None
             if "query" in form:
-                return await run_query(str(form["query"]), accept)
+                return await run_query(request, form["query"][0])
             if "update" in form:
-                return await run_update(request, str(form["update"]))
+                return await run_update(request, form["update"][0])
             raise HTTPException(400, "form must have a 'query' or 'update' field")
         raise HTTPException(415, f"unsupported content type '{ctype}'; use application/sparql-query, "
                                  "application/sparql-update or application/x-www-form-urlencoded")

@@ -3,13 +3,20 @@
 A source's file is ``<corpusRoot>/<kg:path>``, but the folder may have changed since the
 build, so a file is trusted only when its bytes hash to the source's ``kg:sha256``. That
 check is also what keeps ``/media/{sha}`` from serving anything that is not a source of
-this store. Hashes are cached by (path, size, mtime) so a large video is hashed once, not
+this store. Hashes are cached by (file, size, mtime) so a large video is hashed once, not
 on every Range request a player makes while seeking.
+
+Containment is checked again on every call, on the path with its links resolved: a file
+is used only if it is a regular file inside a corpus root. A link put in the corpus after
+the build (or a store built before links leaving the corpus were refused) pointing at
+``/etc/passwd`` is never read, even if the store has its hash.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -39,10 +46,24 @@ def _value(term):
     return None if term is None else term.value
 
 
+def contained(root: Path, parts: tuple[str, ...]) -> Path | None:
+    """``root/parts`` with every link resolved, if that is a regular file inside the
+    resolved root; else None."""
+    try:
+        real_root = root.resolve(strict=True)
+        real = root.joinpath(*parts).resolve(strict=True)
+        mode = os.stat(real).st_mode
+    except (OSError, RuntimeError):  # missing, unreadable, or a link loop
+        return None
+    if not real.is_relative_to(real_root) or not stat.S_ISREG(mode):
+        return None
+    return real
+
+
 class SourceFiles:
     def __init__(self, store: KGStore) -> None:
         self._store = store
-        self._hashes: dict[tuple[str, int, int], str] = {}
+        self._hashes: dict[tuple, str] = {}
         self._texts: OrderedDict[str, str] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -70,7 +91,7 @@ class SourceFiles:
             st = path.stat()
         except OSError:
             return None
-        key = (str(path), st.st_size, st.st_mtime_ns)
+        key = (str(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
         if key not in self._hashes:
             try:
                 self._hashes[key] = sha256_file(path)
@@ -86,8 +107,8 @@ class SourceFiles:
             if not parts or PurePosixPath(rel).is_absolute() or ".." in parts:
                 continue  # a path the builder would never record; never follow it out of a root
             for root in roots:
-                candidate = root.joinpath(*parts)
-                if candidate.is_file() and self._hash(candidate) == info.sha256:
+                candidate = contained(root, parts)
+                if candidate is not None and self._hash(candidate) == info.sha256:
                     return candidate
         where = ", ".join(str(r) for r in roots) or "no corpus root recorded"
         raise SourceFileMissing(f"the file of source {info.sha256[:12]}… ({', '.join(info.paths) or 'no path'}) "

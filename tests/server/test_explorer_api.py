@@ -18,7 +18,7 @@ def client(explorer_store):
 
     from kgbuild.server.app import create_app
 
-    with TestClient(create_app(explorer_store)) as c:
+    with TestClient(create_app(explorer_store), base_url="http://127.0.0.1") as c:
         yield c
 
 
@@ -144,7 +144,7 @@ def test_media_refuses_a_file_that_changed_since_the_build(explorer_store, tmp_p
                      WHERE {{ GRAPH kgid:graph/store {{ kgid:store kg:corpusRoot ?r }} }}""".replace(
         "kgid:graph/store", "<https://w3id.org/kgbuild/id/graph/store>").replace("kgid:store", "<https://w3id.org/kgbuild/id/store>"))
     store.close()
-    with TestClient(create_app(store_path)) as c:
+    with TestClient(create_app(store_path), base_url="http://127.0.0.1") as c:
         response = c.get(f"/media/{sha(SAMPLE / ASTRONAUT)}")
         assert response.status_code == 404 and "E405" in response.json()["detail"]
         assert "changed since the build" in response.json()["detail"]
@@ -161,7 +161,7 @@ def test_front_page_says_how_to_build_missing_assets(explorer_store, tmp_path, m
     from kgbuild.server.app import create_app
 
     monkeypatch.setattr(explorer, "STATIC", tmp_path / "static")
-    with TestClient(create_app(explorer_store)) as c:
+    with TestClient(create_app(explorer_store), base_url="http://127.0.0.1") as c:
         response = c.get("/")
         assert response.status_code == 503 and "make explorer" in response.text
         assert c.get("/static/js/app.js").status_code == 404
