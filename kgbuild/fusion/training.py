@@ -75,92 +75,128 @@ def _profiles(sentences) -> tuple[dict, list[str]]:
 
 
 def make_examples(sentences, embeddings: np.ndarray, seed: int = 13) -> list[Example]:
-    rng = random.Random(seed)
-    names, _ = _profiles(sentences)
-    in_sentence: dict[int, set[str]] = defaultdict(set)
-    for (name, _), where in names.items():
-        for i in where:
-            in_sentence[i].add(name)
+    """Labelled pairs from CoNLL04 ``sentences`` (``embeddings``: one context vector per
+    sentence): positives first, then negatives within a document, across a blocking key and
+    between surname twins. In one process, the same sentences, vectors and seed give the same
+    pairs (the thinned company sets iterate over string sets, whose order follows PYTHONHASHSEED)."""
+    maker = _PairMaker(sentences, embeddings, random.Random(seed))
+    # One random stream in this order: changing the order changes every pair after it.
+    return maker.variant_pairs() + maker.same_document_pairs() + maker.blocking_pairs() + maker.twin_pairs()
 
-    def atom(name: str, etype: str, sent: int, tag: str, noisy: bool = False, thin: bool = False) -> Atom:
-        vec = embeddings[sent]
-        company = in_sentence[sent] - {name}
+
+class _PairMaker:
+    def __init__(self, sentences, embeddings: np.ndarray, rng: random.Random) -> None:
+        self.embeddings, self.rng = embeddings, rng
+        self.names, _ = _profiles(sentences)  # (name, type) -> the sentences it occurs in
+        self.in_sentence: dict[int, set[str]] = defaultdict(set)
+        for (name, _), where in self.names.items():
+            for i in where:
+                self.in_sentence[i].add(name)
+        self.keys = list(self.names)
+        self.all_names = sorted({k[0] for k in self.keys})
+
+    def atom(self, name: str, etype: str, sent: int, tag: str, noisy: bool = False, thin: bool = False) -> Atom:
+        rng = self.rng
+        vec = self.embeddings[sent]
+        company = self.in_sentence[sent] - {name}
         if thin:  # another document about the same thing: related, not identical, context and company
             vec = vec + np.random.default_rng(rng.randrange(1 << 30)).normal(0, 0.045, vec.shape).astype(vec.dtype)
-            company = {n for n in company if rng.random() < 0.4} | set(rng.sample(all_names, 2))
+            company = {n for n in company if rng.random() < 0.4} | set(rng.sample(self.all_names, 2))
         return Atom(f"{tag}:{name}:{sent}", name, etype, modalities=frozenset({"speech" if noisy else "text"}),
                     sources=frozenset({f"{tag}:{sent}"}), neighbours=frozenset(company), embedding=vec)
 
+    @staticmethod
     def same_doc(x: Atom, y: Atom) -> Atom:  # y found in x's document
         return replace(y, sources=x.sources, embedding=x.embedding, neighbours=x.neighbours | {x.label})
 
-    examples: list[Example] = []
-    keys = list(names)
-    all_names = sorted({k[0] for k in keys})
-    for (name, etype), where in names.items():
-        toks = name.split()
-        here = rng.choice(where)
-        there = rng.choice([w for w in where if w != here] or [here])
-        thin = there == here
-        variants = []
+    def variants(self, name: str, etype: str) -> list[tuple[str, bool]]:
+        """(variant, noisy) for one name: short forms a writer uses, then heard and read slips."""
+        rng, toks = self.rng, name.split()
+        out = []
         if etype == "PERSON" and len(toks) >= 2:
-            variants.append((toks[-1], False))
+            out.append((toks[-1], False))
             if len(toks) >= 3:
-                variants.append((f"{toks[0]} {toks[-1]}", False))
+                out.append((f"{toks[0]} {toks[-1]}", False))
         if etype == "ORG" and len(acronym(tokens(name))) >= 2:
-            variants.append((acronym(tokens(name)).upper(), False))  # "Baltic Institute of Chemistry" -> "BIC"
-        variants.append((respell(name, rng), True))
-        variants.append((ocr_drop(name, rng), True))
+            out.append((acronym(tokens(name)).upper(), False))  # "Baltic Institute of Chemistry" -> "BIC"
+        out.append((respell(name, rng), True))
+        out.append((ocr_drop(name, rng), True))
         if etype == "PERSON" and len(toks) >= 2:
-            variants.append((respell(toks[-1], rng), True))
-        for variant, noisy in variants:
-            if tokens(variant) and tokens(variant) != tokens(name):
-                a = atom(name, etype, here, "a")
-                b = atom(variant, etype, there, "b", noisy=noisy and rng.random() < 0.8, thin=thin)
-                examples.append(Example(a, b, 1.0))
-                if noisy and rng.random() < 0.15:  # misheard later in the same recording
-                    examples.append(Example(a, same_doc(a, replace(b, modalities=frozenset({"speech"}))), 1.0))
-    # two different names in one document: the linker already joined its aliases, so they are two things
-    for sent, present in in_sentence.items():
-        listed = sorted(k for k in keys if k[0] in present)
-        for i, x in enumerate(listed):
-            for y in listed[i + 1:]:
-                if type_group(x[1]) == type_group(y[1]) and not _maybe_same(x[0], y[0]):
-                    a = atom(x[0], x[1], sent, "a")
-                    examples.append(Example(a, same_doc(a, atom(y[0], y[1], sent, "b")), 0.0))
-    # hard negatives: different names that blocking would compare
-    index: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for key in keys:
-        for bk in blocking_keys(*key, wide=True):
-            index[bk].append(key)
-    seen = set()
-    for members in index.values():
-        for x in members:
-            for y in members:
-                if x >= y or (x, y) in seen or _maybe_same(x[0], y[0]):
-                    continue
-                seen.add((x, y))
-                examples.append(Example(atom(x[0], x[1], rng.choice(names[x]), "a"),
-                                        atom(y[0], y[1], rng.choice(names[y]), "b"), 0.0))
-    people = [k for k in keys if k[1] == "PERSON" and len(k[0].split()) >= 2]
-    firsts = [k[0].split()[0] for k in people]
-    from rapidfuzz.distance import JaroWinkler
+            out.append((respell(toks[-1], rng), True))
+        return out
 
-    for name, etype in people:
-        first = name.split()[0]
-        close = [f for f in firsts if f.lower() != first.lower() and JaroWinkler.similarity(f.lower(), first.lower()) >= 0.8]
-        # half the twins have a near-identical first name (Peter/Petra, Jon/John): spelling cannot tell them apart
-        other_first = rng.choice(close) if close and rng.random() < 0.5 else rng.choice(firsts)
-        if tokens(other_first)[:1] == tokens(name)[:1]:
-            continue
-        twin = f"{other_first} {name.split()[-1]}"
-        other_ctx = rng.randrange(len(embeddings))
-        b = atom(twin, etype, other_ctx, "b")
-        examples.append(Example(atom(name, etype, rng.choice(names[(name, etype)]), "a"), b, 0.0))
-        if rng.random() < 0.5:  # the twin misheard: still another person
-            examples.append(Example(atom(name, etype, names[(name, etype)][0], "a"),
-                                    replace(b, label=respell(twin, rng), modalities=frozenset({"speech"})), 0.0))
-    return examples
+    def variant_pairs(self) -> list[Example]:
+        """Positives: a name in one sentence, a variant of it in another (or in a thinned-out
+        copy of the same one when the name occurs once)."""
+        rng, out = self.rng, []
+        for (name, etype), where in self.names.items():
+            here = rng.choice(where)
+            there = rng.choice([w for w in where if w != here] or [here])
+            thin = there == here
+            for variant, noisy in self.variants(name, etype):
+                if tokens(variant) and tokens(variant) != tokens(name):
+                    a = self.atom(name, etype, here, "a")
+                    b = self.atom(variant, etype, there, "b", noisy=noisy and rng.random() < 0.8, thin=thin)
+                    out.append(Example(a, b, 1.0))
+                    if noisy and rng.random() < 0.15:  # misheard later in the same recording
+                        out.append(Example(a, self.same_doc(a, replace(b, modalities=frozenset({"speech"}))), 1.0))
+        return out
+
+    def same_document_pairs(self) -> list[Example]:
+        """Two different names in one document: the linker already joined its aliases, so
+        they are two things."""
+        out = []
+        for sent, present in self.in_sentence.items():
+            listed = sorted(k for k in self.keys if k[0] in present)
+            for i, x in enumerate(listed):
+                for y in listed[i + 1:]:
+                    if type_group(x[1]) == type_group(y[1]) and not _maybe_same(x[0], y[0]):
+                        a = self.atom(x[0], x[1], sent, "a")
+                        out.append(Example(a, self.same_doc(a, self.atom(y[0], y[1], sent, "b")), 0.0))
+        return out
+
+    def blocking_pairs(self) -> list[Example]:
+        """Hard negatives: different names that blocking would compare."""
+        rng, out = self.rng, []
+        index: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for key in self.keys:
+            for bk in blocking_keys(*key, wide=True):
+                index[bk].append(key)
+        seen = set()
+        for members in index.values():
+            for x in members:
+                for y in members:
+                    if x >= y or (x, y) in seen or _maybe_same(x[0], y[0]):
+                        continue
+                    seen.add((x, y))
+                    out.append(Example(self.atom(x[0], x[1], rng.choice(self.names[x]), "a"),
+                                       self.atom(y[0], y[1], rng.choice(self.names[y]), "b"), 0.0))
+        return out
+
+    def twin_pairs(self) -> list[Example]:
+        """Negatives: a person and another first name with the same surname ("Anna Kowalczyk"
+        vs "Adam Kowalczyk"), in another context; sometimes the twin misheard."""
+        from rapidfuzz.distance import JaroWinkler
+
+        rng, out = self.rng, []
+        people = [k for k in self.keys if k[1] == "PERSON" and len(k[0].split()) >= 2]
+        firsts = [k[0].split()[0] for k in people]
+        for name, etype in people:
+            first = name.split()[0]
+            close = [f for f in firsts
+                     if f.lower() != first.lower() and JaroWinkler.similarity(f.lower(), first.lower()) >= 0.8]
+            # half the twins have a near-identical first name (Peter/Petra, Jon/John): spelling cannot tell them apart
+            other_first = rng.choice(close) if close and rng.random() < 0.5 else rng.choice(firsts)
+            if tokens(other_first)[:1] == tokens(name)[:1]:
+                continue
+            twin = f"{other_first} {name.split()[-1]}"
+            other_ctx = rng.randrange(len(self.embeddings))
+            b = self.atom(twin, etype, other_ctx, "b")
+            out.append(Example(self.atom(name, etype, rng.choice(self.names[(name, etype)]), "a"), b, 0.0))
+            if rng.random() < 0.5:  # the twin misheard: still another person
+                out.append(Example(self.atom(name, etype, self.names[(name, etype)][0], "a"),
+                                   replace(b, label=respell(twin, rng), modalities=frozenset({"speech"})), 0.0))
+        return out
 
 
 def _maybe_same(x: str, y: str) -> bool:
