@@ -15,6 +15,17 @@ class AuthScheme(str, Enum):
     basic = "basic"
 
 
+class EntityMode(str, Enum):
+    """What an entity node is in a property graph (kgbuild/export/property_graph.py)."""
+    canonical = "canonical"
+    members = "members"
+
+
+ENTITIES_HELP = ("Property graphs: 'canonical' (one node per real thing: fusion's canonical entity, its aliases and "
+                 "members as properties, every member's edges on it) or 'members' (one node per entity the linker "
+                 "made, each with its 'canonical' IRI, and SAME_AS edges between merged ones).")
+
+
 @app.command()
 def push(
     store: Path = STORE_OPTION,
@@ -29,10 +40,11 @@ def push(
                               help="Triples per HTTP request (default 5000) or rows per Cypher statement (default 500)."),
     full: bool = typer.Option(False, "--full", help="Send everything, ignoring what earlier pushes recorded."),
     state: Path = typer.Option(None, "--state", help="Push state file (default STORE/push-state.sqlite)."),
+    entities: EntityMode = typer.Option(EntityMode.canonical, "--entities", help=ENTITIES_HELP + " FalkorDB only."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Push the store to a graph database: every named graph over the Graph Store Protocol,
-    or the property graph (entities, sources, relations, mentions) to FalkorDB.
+    or the property graph (entities, sources, events, transcripts; relations, mentions) to FalkorDB.
 
     Resumable: what the target acknowledged is recorded in STORE/push-state.sqlite, so a
     second run sends only what changed (and deletes what the store no longer has), and a
@@ -54,7 +66,7 @@ def push(
     with progress:
         task = progress.add_task("push", total=None)
         report = run_push(kg, to, state_path=state, full=full, batch=batch, user=user, password=password,
-                          auth=auth.value, on_start=lambda n: progress.update(task, total=n),
+                          auth=auth.value, entities=entities.value, on_start=lambda n: progress.update(task, total=n),
                           on_progress=lambda n: progress.advance(task, n))
     what = "triples" if report.unit == "graphs" else "rows"
     reset = " (the target had lost earlier pushes: everything was sent again)" if report.reset else ""

@@ -11,6 +11,7 @@ from pathlib import Path
 import typer
 
 from .main import STORE_OPTION, app
+from .push_cmd import ENTITIES_HELP, EntityMode
 
 
 class ResultFormat(str, Enum):
@@ -144,6 +145,7 @@ def export(
         help="RDF: turtle/ntriples (union graph), nquads/trig/jsonld (a named graph per source). "
         "Property graph: graphml, gexf, neo4j-csv (a folder for neo4j-admin import), cypher (idempotent MERGE script)."),
     out: Path = typer.Option(..., "--out", "-o", help="Output file (a folder for neo4j-csv)."),
+    entities: EntityMode = typer.Option(EntityMode.canonical, "--entities", help=ENTITIES_HELP),
 ) -> None:
     """Write the graph to a file: RDF, or a property graph for graph databases and tools."""
     kg = _open(store)
@@ -155,12 +157,11 @@ def export(
         from ..export import load_property_graph
         from ..export import writers
 
-        pg = load_property_graph(kg)
+        pg = load_property_graph(kg, entities=entities.value)
         writer = {"graphml": writers.write_graphml, "gexf": writers.write_gexf,
                   "neo4j-csv": writers.write_neo4j_csv, "cypher": writers.write_cypher}[fmt.value]
         writer(pg, out)
-        summary = (f"{len(pg.entities)} entities, {len(pg.sources)} sources, {len(pg.relations)} relations, "
-                   f"{len(pg.mentioned_in)} mention links")
+        summary = pg.summary()
     typer.echo(f"wrote {summary} to {out}", err=True)
 
 

@@ -2,12 +2,13 @@
 neo4j-csv and cypher exports write) to FalkorDB, with batched, parameterised Cypher.
 
 ``falkordb://HOST:PORT[/GRAPH]`` (graph ``kgbuild`` by default; ``falkordb://:PASSWORD@HOST:PORT``
-when the server wants one). Every node and edge is one unit keyed by its IRI (a MENTIONED_IN
-edge by its entity and source) and hashed by its properties; units go in batches of
-``UNWIND $rows AS r MERGE ...``, so running a push twice changes nothing, and each batch is
-recorded once FalkorDB has run it. Cypher cannot take a label or a relationship type as a
-parameter, so rows are grouped by label and type, one statement per group. Nodes and edges
-the store no longer has are deleted first, edges before nodes.
+when the server wants one). Every node and edge is one unit keyed by its kind and its key
+(a node's IRI; an edge's two ends, and a relation's IRI or an event argument's role) and hashed by its properties; units go in batches of ``UNWIND $rows AS r MERGE ...``,
+so running a push twice changes nothing, and each batch is recorded once FalkorDB has run it.
+Cypher cannot take a label or a relationship type as a parameter, so rows are grouped by
+label and type, one statement per group. Nodes and edges the store no longer has are
+deleted first, edges before nodes (and units recorded by an older kgbuild, whose keys were
+``entity:IRI``, ``relation:IRI`` …, are deleted the old way, then written anew).
 """
 
 from __future__ import annotations
@@ -18,52 +19,77 @@ from urllib.parse import unquote, urlsplit
 
 from ..errors import ConfigError, MissingDependencyError, PushError
 from ..store import KGStore
-from .property_graph import PropertyGraph, load_property_graph, node_label
+from .property_graph import EDGE_KINDS, NODE_KINDS, PropertyGraph, load_property_graph
 from .push_report import OnProgress, OnStart, PushReport
 from .push_state import PushState, content_hash, target_key
+from .writers import labels_of
 
 DEFAULT_GRAPH = "kgbuild"
-INDEXES = ("CREATE INDEX FOR (n:Entity) ON (n.iri)", "CREATE INDEX FOR (n:Source) ON (n.iri)")
+INDEXES = tuple(f"CREATE INDEX FOR (n:{kind.label}) ON (n.iri)" for kind in NODE_KINDS)
+_NODE = {kind.attr: kind for kind in NODE_KINDS}
+_EDGE = {kind.attr: kind for kind in EDGE_KINDS}
 
 
 def _units(pg: PropertyGraph) -> dict[str, tuple[str, str, dict]]:
     """key -> (statement, group, row). The statement is the Cypher that writes a batch of rows
-    of one group (a label or a relationship type)."""
+    of one group (a label or a relationship type). Keys: ``node:<kind>:<iri>`` and
+    ``edge:<kind>:<key>``."""
     units = {}
-    for iri, e in pg.entities.items():
-        label = node_label(e["type"])
-        units[f"entity:{iri}"] = (
-            f"UNWIND $rows AS r MERGE (n:Entity {{iri: r.iri}}) SET n:{label}, n.label = r.label, "
-            "n.entityType = r.entityType, n.mentions = r.mentions",
-            f"entity:{label}", {"iri": iri, "label": e["label"], "entityType": e["type"], "mentions": e["mentions"]})
-    for iri, s in pg.sources.items():
-        units[f"source:{iri}"] = (
-            "UNWIND $rows AS r MERGE (n:Source {iri: r.iri}) SET n.sha256 = r.sha256, n.path = r.path, "
-            "n.mediaType = r.mediaType, n.modality = r.modality, n.status = r.status", "source", {"iri": iri, **s})
-    for r in pg.relations:
-        units[f"relation:{r['key']}"] = (
-            "UNWIND $rows AS r MATCH (a:Entity {iri: r.start}) MATCH (b:Entity {iri: r.end}) "
-            f"MERGE (a)-[e:{r['type']} {{iri: r.iri}}]->(b) SET e.predicate = r.predicate, e.confidence = r.confidence, "
-            "e.inferred = r.inferred, e.extractor = r.extractor, e.sources = r.sources, e.selectors = r.selectors",
-            f"relation:{r['type']}",
-            {"iri": r["key"], **{k: r[k] for k in ("start", "end", "predicate", "confidence", "inferred", "extractor",
-                                                    "sources", "selectors")}})
-    for m in pg.mentioned_in:
-        units[f"mentioned_in:{m['start']}|{m['end']}"] = (
-            "UNWIND $rows AS r MATCH (a:Entity {iri: r.start}) MATCH (b:Source {iri: r.end}) "
-            "MERGE (a)-[e:MENTIONED_IN]->(b) SET e.count = r.count, e.modalities = r.modalities, e.selectors = r.selectors",
-            "mentioned_in", dict(m))
+    for kind, iri, props in pg.nodes():
+        labels = labels_of(kind, props)
+        extra = "".join(f"n:{label}, " for label in labels[1:])
+        sets = ", ".join(f"n.{n} = r.{n}" for n, _ in kind.columns)
+        units[f"node:{kind.attr}:{iri}"] = (
+            f"UNWIND $rows AS r MERGE (n:{kind.label} {{iri: r.iri}}) SET {extra}{sets}",
+            f"node:{':'.join(labels)}", {"iri": iri, **{n: props.get(n) for n, _ in kind.columns}})
+    for kind, e in pg.edges():
+        ident = ", ".join(f"{n}: r.{n}" for n in kind.ident)
+        sets = ", ".join(f"e.{n} = r.{n}" for n, _ in kind.columns if n not in kind.ident)
+        # The key names both ends: a relation drawn between other nodes (canonical vs members) is another unit.
+        key = f"{e['start']}|{e['end']}|{e['key']}" if kind.attr == "relations" else e["key"]
+        units[f"edge:{kind.attr}:{key}"] = (
+            f"UNWIND $rows AS r MATCH (a:{kind.start} {{iri: r.start}}) MATCH (b:{kind.end} {{iri: r.end}}) "
+            f"MERGE (a)-[e:{e['type']}{' {' + ident + '}' if ident else ''}]->(b)" + (f" SET {sets}" if sets else ""),
+            f"edge:{kind.attr}:{e['type']}",
+            {"start": e["start"], "end": e["end"], **{n: e.get(n) for n, _ in kind.columns}})
     return units
 
 
-ORDER = ("entity", "source", "relation", "mentioned_in")  # nodes before the edges that MATCH them
-DELETE = {  # edges before nodes; DETACH for nodes in case an edge was written by someone else
+def _delete_statement(key: str) -> tuple[str, str, str]:
+    """(group, statement, parameter) that deletes the unit ``key``; rows of one group are deleted
+    by one statement with ``$keys`` (the part after the kind)."""
+    head, _, rest = key.partition(":")
+    if head == "node":
+        kind = _NODE[rest.partition(":")[0]]
+        return (f"node:{kind.attr}", f"UNWIND $keys AS k MATCH (n:{kind.label} {{iri: k}}) DETACH DELETE n",
+                rest.partition(":")[2])
+    if head == "edge":
+        kind = _EDGE[rest.partition(":")[0]]
+        value = rest.partition(":")[2]
+        if kind.attr == "relations":  # start|end|relation IRI
+            return ("edge:relations", "UNWIND $keys AS k WITH split(k, '|') AS p MATCH (:Entity {iri: p[0]})"
+                    "-[e {iri: p[2]}]->(:Entity {iri: p[1]}) DELETE e", value)
+        typed = f":{kind.type}" if kind.type else ""
+        where = " WHERE e.role = p[2]" if "role" in kind.ident else ""
+        return (f"edge:{kind.attr}", f"UNWIND $keys AS k WITH split(k, '|') AS p MATCH (:{kind.start} {{iri: p[0]}})"
+                f"-[e{typed}]->(:{kind.end} {{iri: p[1]}}){where} DELETE e", value)
+    # written by kgbuild before node:/edge: keys (an unknown kind: nothing to delete, forgotten)
+    return f"legacy:{head}", LEGACY_DELETE.get(head, "UNWIND $keys AS k RETURN count(k)"), rest
+
+
+# Deleting units recorded by an older kgbuild (keys entity:IRI, source:IRI, relation:IRI, mentioned_in:E|S).
+LEGACY_DELETE = {
     "relation": "UNWIND $keys AS k MATCH ()-[e {iri: k}]->() DELETE e",
     "mentioned_in": "UNWIND $keys AS k WITH split(k, '|') AS p MATCH (:Entity {iri: p[0]})-[e:MENTIONED_IN]->"
                     "(:Source {iri: p[1]}) DELETE e",
     "entity": "UNWIND $keys AS k MATCH (n:Entity {iri: k}) DETACH DELETE n",
     "source": "UNWIND $keys AS k MATCH (n:Source {iri: k}) DETACH DELETE n",
 }
+
+
+def _delete_order(group: str) -> int:
+    """Edges before nodes, so a node is never deleted under an edge still to delete."""
+    return 0 if group.startswith(("edge:", "legacy:relation", "legacy:mentioned_in")) else 1
 
 
 def _connect(url: str, password: str | None):
@@ -87,7 +113,7 @@ def _connect(url: str, password: str | None):
 
 
 def push_falkordb(store: KGStore, url: str, state: PushState, *, full: bool, batch: int, password: str | None,
-                  on_start: OnStart, on_progress: OnProgress) -> PushReport:
+                  on_start: OnStart, on_progress: OnProgress, entities: str = "canonical") -> PushReport:
     graph, exists, target = _connect(url, password)  # target names the graph: /kgbuild and no path are one
     report = PushReport(target=target, unit="nodes and edges")
     if full:
@@ -96,29 +122,32 @@ def push_falkordb(store: KGStore, url: str, state: PushState, *, full: bool, bat
     if done and not exists:  # a new or flushed server: the state describes a graph that is gone
         state.forget(target)
         done, report.reset = {}, True
-    units = _units(load_property_graph(store))
+    units = _units(load_property_graph(store, entities=entities))
     hashes = {k: content_hash([json.dumps(row, sort_keys=True)]) for k, (_, _, row) in units.items()}
     todo = [k for k in units if done.get(k, (None,))[0] != hashes[k]]
     gone = [k for k in done if k not in units]
     on_start(len(todo) + len(gone))
     _run(graph, target, lambda: [_ensure_index(graph, q) for q in INDEXES])
 
-    by_kind = defaultdict(list)
+    by_group: dict[str, list[tuple[str, str]]] = defaultdict(list)  # group -> (unit key, $keys value)
+    statements = {}
     for k in gone:
-        by_kind[k.split(":", 1)[0]].append(k)
-    for kind in ("relation", "mentioned_in", "entity", "source"):
-        keys = by_kind.get(kind, [])
+        group, statement, value = _delete_statement(k)
+        statements[group] = statement
+        by_group[group].append((k, value))
+    for group in sorted(by_group, key=lambda g: (_delete_order(g), g)):
+        keys = by_group[group]
         for i in range(0, len(keys), batch):
             chunk = keys[i:i + batch]
-            _run(graph, target, lambda: graph.query(DELETE[kind], {"keys": [k.split(":", 1)[1] for k in chunk]}))
-            state.forget(target, chunk)
+            _run(graph, target, lambda: graph.query(statements[group], {"keys": [v for _, v in chunk]}))
+            state.forget(target, [k for k, _ in chunk])
             report.deleted += len(chunk)
             on_progress(len(chunk))
 
     groups: dict[tuple[int, str], list[str]] = defaultdict(list)
-    for k in todo:
+    for k in todo:  # nodes before the edges that MATCH them
         statement, group, _ = units[k]
-        groups[(ORDER.index(k.split(":", 1)[0]), group)].append(k)
+        groups[(0 if k.startswith("node:") else 1, group)].append(k)
     for _, keys in sorted(groups.items()):
         statement = units[keys[0]][0]
         for i in range(0, len(keys), batch):
@@ -129,7 +158,7 @@ def push_falkordb(store: KGStore, url: str, state: PushState, *, full: bool, bat
             on_progress(len(chunk))
     report.sent = len(todo)
     report.skipped = len(units) - len(todo)
-    report.details = {"graph": graph.name}
+    report.details = {"graph": graph.name, "entities": entities}
     return report
 
 

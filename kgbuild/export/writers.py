@@ -1,4 +1,7 @@
-"""Writers for property-graph formats: Neo4j bulk-import CSV, Cypher, GraphML, GEXF."""
+"""Writers for property-graph formats: Neo4j bulk-import CSV, Cypher, GraphML, GEXF.
+
+All of them write the same graph (:mod:`.property_graph`): its node kinds and edge kinds,
+with the same properties."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from .property_graph import PropertyGraph, node_label
+from .property_graph import EDGE_KINDS, NODE_KINDS, PropertyGraph, node_label
 
 ARRAY_SEP = ";"  # neo4j-admin's default array delimiter
 
@@ -17,45 +20,63 @@ def _array(values) -> str:
     return ARRAY_SEP.join(str(v).replace(ARRAY_SEP, ",") for v in values)
 
 
+def _csv_value(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return _array(value)
+    return str(value)
+
+
+def _header(name: str, kind: str) -> str:
+    return name if kind == "string" else f"{name}:{kind}"
+
+
+def labels_of(kind, props: dict) -> list[str]:
+    """The node's labels: its kind, and for an entity its type (``Entity;Person``)."""
+    return [kind.label, node_label(props["entityType"])] if kind.label == "Entity" else [kind.label]
+
+
 def write_neo4j_csv(pg: PropertyGraph, out: Path) -> list[Path]:
-    """A folder for ``neo4j-admin database import full`` (header format with typed columns),
-    plus ``import.sh`` with the exact command."""
+    """A folder for ``neo4j-admin database import full``: one CSV per node kind (``iri:ID(Kind)``,
+    typed property columns, ``:LABEL``) and per edge kind (``:START_ID(Kind)``, ``:END_ID(Kind)``,
+    ``:TYPE``, typed columns), plus ``import.sh`` with the exact command."""
     out.mkdir(parents=True, exist_ok=True)
-    files = {name: out / f"{name}.csv" for name in ("entities", "sources", "relations", "mentioned_in")}
-    with files["entities"].open("w", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(["iri:ID(Entity)", "label", "entityType", "mentions:int", ":LABEL"])
-        for iri, e in pg.entities.items():
-            w.writerow([iri, e["label"], e["type"], e["mentions"], f"Entity;{node_label(e['type'])}"])
-    with files["sources"].open("w", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(["iri:ID(Source)", "sha256", "path", "mediaType", "modality", "status", ":LABEL"])
-        for iri, s in pg.sources.items():
-            w.writerow([iri, s["sha256"], s["path"], s["mediaType"], s["modality"], s["status"], "Source"])
-    with files["relations"].open("w", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow([":START_ID(Entity)", ":END_ID(Entity)", ":TYPE", "iri", "predicate", "confidence:float",
-                    "inferred:boolean", "extractor", "sources:string[]", "selectors:string[]"])
-        for r in pg.relations:
-            w.writerow([r["start"], r["end"], r["type"], r["key"], r["predicate"],
-                        "" if r["confidence"] is None else r["confidence"], str(r["inferred"]).lower(), r["extractor"],
-                        _array(r["sources"]), _array(r["selectors"])])
-    with files["mentioned_in"].open("w", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow([":START_ID(Entity)", ":END_ID(Source)", ":TYPE", "count:int", "modalities:string[]", "selectors:string[]"])
-        for m in pg.mentioned_in:
-            w.writerow([m["start"], m["end"], "MENTIONED_IN", m["count"], _array(m["modalities"]), _array(m["selectors"])])
+    written: list[Path] = []
+    nodes, rels = [], []
+    for kind in NODE_KINDS:
+        path = out / f"{kind.attr}.csv"
+        with path.open("w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            w.writerow([f"iri:ID({kind.label})", *(_header(n, t) for n, t in kind.columns), ":LABEL"])
+            for iri, props in getattr(pg, kind.attr).items():
+                w.writerow([iri, *(_csv_value(props.get(n)) for n, _ in kind.columns), ";".join(labels_of(kind, props))])
+        written.append(path)
+        nodes.append(path.name)
+    for kind in EDGE_KINDS:
+        path = out / f"{kind.attr}.csv"
+        with path.open("w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            w.writerow([f":START_ID({kind.start})", f":END_ID({kind.end})", ":TYPE",
+                        *(_header(n, t) for n, t in kind.columns)])
+            for e in getattr(pg, kind.attr):
+                w.writerow([e["start"], e["end"], e["type"], *(_csv_value(e.get(n)) for n, _ in kind.columns)])
+        written.append(path)
+        rels.append(path.name)
     script = out / "import.sh"
     script.write_text(
         "#!/usr/bin/env sh\n# Load into a new Neo4j database (stop the database first).\n"
         'cd "$(dirname "$0")"\n'
-        "neo4j-admin database import full --overwrite-destination \\\n"
-        "  --nodes=entities.csv --nodes=sources.csv \\\n"
-        "  --relationships=relations.csv --relationships=mentioned_in.csv \\\n"
-        '  "${1:-neo4j}"\n'
+        "neo4j-admin database import full --overwrite-destination --multiline-fields=true --array-delimiter=';' \\\n"
+        + "".join(f"  --nodes={n} \\\n" for n in nodes)
+        + "".join(f"  --relationships={r} \\\n" for r in rels)
+        + '  "${1:-neo4j}"\n'
     )
     script.chmod(0o755)
-    return [*files.values(), script]
+    written.append(script)
+    return written
 
 
 def _cypher_value(value) -> str:
@@ -72,49 +93,64 @@ def _cypher_value(value) -> str:
 
 def write_cypher(pg: PropertyGraph, out: Path) -> int:
     """An idempotent script: MERGE on IRIs, so running it twice changes nothing."""
-    lines = ["// kgbuild export: idempotent (MERGE on iri). Run with cypher-shell -f FILE.",
-             "CREATE CONSTRAINT entity_iri IF NOT EXISTS FOR (e:Entity) REQUIRE e.iri IS UNIQUE;",
-             "CREATE CONSTRAINT source_iri IF NOT EXISTS FOR (s:Source) REQUIRE s.iri IS UNIQUE;"]
-    for iri, e in pg.entities.items():
-        lines.append(f"MERGE (n:Entity {{iri: {_cypher_value(iri)}}}) SET n:{node_label(e['type'])}, "
-                     f"n.label = {_cypher_value(e['label'])}, n.entityType = {_cypher_value(e['type'])}, "
-                     f"n.mentions = {e['mentions']};")
-    for iri, s in pg.sources.items():
-        props = ", ".join(f"n.{k} = {_cypher_value(v)}" for k, v in s.items())
-        lines.append(f"MERGE (n:Source {{iri: {_cypher_value(iri)}}}) SET {props};")
-    for r in pg.relations:
+    lines = ["// kgbuild export: idempotent (MERGE on iri). Run with cypher-shell -f FILE."]
+    lines += [f"CREATE CONSTRAINT {kind.label.lower()}_iri IF NOT EXISTS FOR (n:{kind.label}) REQUIRE n.iri IS UNIQUE;"
+              for kind in NODE_KINDS]
+    for kind, iri, props in pg.nodes():
+        extra = "".join(f"n:{label}, " for label in labels_of(kind, props)[1:])
+        sets = ", ".join(f"n.{n} = {_cypher_value(props.get(n))}" for n, _ in kind.columns)
+        lines.append(f"MERGE (n:{kind.label} {{iri: {_cypher_value(iri)}}}) SET {extra}{sets};")
+    for kind, e in pg.edges():
+        ident = ", ".join(f"{n}: {_cypher_value(e[n])}" for n in kind.ident)
+        sets = ", ".join(f"r.{n} = {_cypher_value(e.get(n))}" for n, _ in kind.columns if n not in kind.ident)
         lines.append(
-            f"MATCH (a:Entity {{iri: {_cypher_value(r['start'])}}}), (b:Entity {{iri: {_cypher_value(r['end'])}}}) "
-            f"MERGE (a)-[r:{r['type']} {{iri: {_cypher_value(r['key'])}}}]->(b) "
-            f"SET r.predicate = {_cypher_value(r['predicate'])}, r.confidence = {_cypher_value(r['confidence'])}, "
-            f"r.inferred = {_cypher_value(r['inferred'])}, r.extractor = {_cypher_value(r['extractor'])}, "
-            f"r.sources = {_cypher_value(r['sources'])}, r.selectors = {_cypher_value(r['selectors'])};")
-    for m in pg.mentioned_in:
-        lines.append(
-            f"MATCH (a:Entity {{iri: {_cypher_value(m['start'])}}}), (b:Source {{iri: {_cypher_value(m['end'])}}}) "
-            f"MERGE (a)-[r:MENTIONED_IN]->(b) SET r.count = {m['count']}, "
-            f"r.modalities = {_cypher_value(m['modalities'])}, r.selectors = {_cypher_value(m['selectors'])};")
+            f"MATCH (a:{kind.start} {{iri: {_cypher_value(e['start'])}}}), (b:{kind.end} {{iri: {_cypher_value(e['end'])}}}) "
+            f"MERGE (a)-[r:{e['type']}{' {' + ident + '}' if ident else ''}]->(b)" + (f" SET {sets}" if sets else "") + ";")
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return len(lines)
 
 
+def _scalar(value):
+    """GraphML and GEXF take scalar attributes only: lists become ";"-joined strings."""
+    return _array(value) if isinstance(value, (list, tuple)) else value
+
+
+def _node_caption(kind, props: dict) -> str:
+    if kind.label == "Entity":
+        return props["label"]
+    if kind.label == "Source":
+        return props["path"]
+    if kind.label == "Event":
+        return f"{props['eventType']}: {props['trigger']}"
+    return props["text"][:80]
+
+
 def to_networkx(pg: PropertyGraph) -> nx.MultiDiGraph:
-    """GraphML and GEXF take scalar attributes only: lists become ";"-joined strings. The edge
-    type is `relType`: GEXF reserves `type` for directed/undirected."""
+    """Every node with ``kind`` (its label) and a ``label`` caption, every edge with ``relType``
+    (GEXF reserves ``type`` for directed/undirected) and a string key. Each attribute name has
+    one type across the graph (GEXF declares one per name): a name whose values mix types is
+    written as strings."""
     g = nx.MultiDiGraph()
-    for iri, e in pg.entities.items():
-        g.add_node(iri, kind="Entity", label=e["label"], entityType=e["type"], mentions=e["mentions"])
-    for iri, s in pg.sources.items():
-        g.add_node(iri, kind="Source", label=s["path"], **{k: v for k, v in s.items() if k != "path"})
-    for r in pg.relations:
-        attrs = {"relType": r["type"], "predicate": r["predicate"], "inferred": r["inferred"], "extractor": r["extractor"],
-                 "sources": _array(r["sources"]), "selectors": _array(r["selectors"])}
-        if r["confidence"] is not None:
-            attrs["confidence"] = r["confidence"]
-        g.add_edge(r["start"], r["end"], key=r["key"], **attrs)
-    for m in pg.mentioned_in:
-        g.add_edge(m["start"], m["end"], relType="MENTIONED_IN", count=m["count"],
-                   modalities=_array(m["modalities"]), selectors=_array(m["selectors"]))
+    for kind, iri, props in pg.nodes():
+        attrs = {"kind": kind.label, "label": _node_caption(kind, props)}
+        attrs.update({n: _scalar(props.get(n)) for n, _ in kind.columns if n != "label"})
+        g.add_node(iri, **{k: v for k, v in attrs.items() if v is not None})
+    for kind, e in pg.edges():
+        attrs = {"relType": e["type"], **{n: _scalar(e.get(n)) for n, _ in kind.columns}}
+        key = e["key"] if kind.attr == "relations" else f"{kind.attr}:{e['key']}"
+        g.add_edge(e["start"], e["end"], key=key, **{k: v for k, v in attrs.items() if v is not None})
+    for items in (g.nodes(data=True), g.edges(data=True)):
+        types: dict[str, set[type]] = {}
+        for *_, data in items:
+            for k, v in data.items():
+                types.setdefault(k, set()).add(type(v))
+        mixed = {k for k, ts in types.items() if len(ts) > 1 and ts != {int, float}}
+        floats = {k for k, ts in types.items() if ts == {int, float}}
+        for *_, data in items:
+            for k in mixed & data.keys():
+                data[k] = str(data[k]).lower() if isinstance(data[k], bool) else str(data[k])
+            for k in floats & data.keys():
+                data[k] = float(data[k])
     return g
 
 

@@ -15,6 +15,7 @@ from helpers import run_cli
 
 from kgbuild.errors import PushError
 from kgbuild.export import load_property_graph
+from kgbuild.export.property_graph import NODE_KINDS
 from kgbuild.export.push import push
 from kgbuild.export.push_state import PushState, target_key
 from kgbuild.store import KGStore
@@ -123,22 +124,30 @@ def falkordb_counts(url: str, graph: str) -> dict[str, int]:
 
     g = FalkorDB(host="127.0.0.1", port=urlsplit(url).port).select_graph(graph)
     one = lambda q: g.query(q).result_set[0][0]  # noqa: E731
-    return {"entities": one("MATCH (n:Entity) RETURN count(n)"), "sources": one("MATCH (n:Source) RETURN count(n)"),
-            "relations": one("MATCH (:Entity)-[e]->(:Entity) RETURN count(e)"),
+    return {"nodes": one("MATCH (n) RETURN count(n)"), "edges": one("MATCH ()-[e]->() RETURN count(e)"),
+            "entities": one("MATCH (n:Entity) RETURN count(n)"), "sources": one("MATCH (n:Source) RETURN count(n)"),
+            "events": one("MATCH (n:Event) RETURN count(n)"),
+            "relations": one("MATCH (:Entity)-[e]->(:Entity) WHERE e.predicate IS NOT NULL RETURN count(e)"),
+            "same_as": one("MATCH (:Entity)-[e:SAME_AS]->(:Entity) RETURN count(e)"),
             "mentioned_in": one("MATCH (:Entity)-[e:MENTIONED_IN]->(:Source) RETURN count(e)")}
 
 
-def pg_counts(kg: KGStore) -> dict[str, int]:
-    pg = load_property_graph(kg)
-    return {"entities": len(pg.entities), "sources": len(pg.sources), "relations": len(pg.relations),
-            "mentioned_in": len(pg.mentioned_in)}
+def pg_counts(kg: KGStore, entities: str = "canonical") -> dict[str, int]:
+    c = load_property_graph(kg, entities=entities).counts()
+    nodes = sum(c[k.attr] for k in NODE_KINDS)
+    return {"nodes": nodes, "edges": sum(c.values()) - nodes, **{k: c[k] for k in (
+        "entities", "sources", "events", "relations", "same_as", "mentioned_in")}}
+
+
+def units(counts: dict[str, int]) -> int:
+    return counts["nodes"] + counts["edges"]
 
 
 def test_falkordb_push_writes_the_property_graph_then_only_what_changed(store, falkordb_url):
     url = falkordb_url + "/changes"
     expected = pg_counts(store)
     first = push(store, url, batch=40)
-    assert first.sent == sum(expected.values()) and first.target == url
+    assert first.sent == units(expected) and first.target == url
     assert falkordb_counts(url, "changes") == expected
     again = push(store, url)
     assert (again.sent, again.skipped) == (0, first.sent)
@@ -152,9 +161,41 @@ def test_falkordb_push_writes_the_property_graph_then_only_what_changed(store, f
     assert falkordb_counts(url, "changes") == after
 
 
+def test_falkordb_push_switches_between_canonical_and_member_entities(store, falkordb_url):
+    url = falkordb_url + "/modes"
+    canonical, members = pg_counts(store), pg_counts(store, "members")
+    assert members["entities"] > canonical["entities"] and members["same_as"] > 0 == canonical["same_as"]
+    push(store, url)
+    assert falkordb_counts(url, "modes") == canonical
+    switched = push(store, url, entities="members")
+    assert 0 < switched.sent < units(members)  # merged members and their edges come, the rest is unchanged or re-SET
+    assert falkordb_counts(url, "modes") == members
+    back = push(store, url, entities="canonical")
+    assert back.deleted >= members["entities"] - canonical["entities"] + members["same_as"]
+    assert falkordb_counts(url, "modes") == canonical
+
+
+def test_falkordb_push_replaces_what_an_older_kgbuild_pushed(store, falkordb_url):
+    """Units an older kgbuild recorded (entity:IRI, relation:IRI …) are deleted the old way."""
+    from falkordb import FalkorDB
+    from urllib.parse import urlsplit
+
+    url = falkordb_url + "/legacy"
+    g = FalkorDB(host="127.0.0.1", port=urlsplit(url).port).select_graph("legacy")
+    g.query("CREATE (:Entity {iri: 'urn:old:a'})-[:WORKS_FOR {iri: 'urn:old:r'}]->(:Entity {iri: 'urn:old:b'}), "
+            "(:Entity {iri: 'urn:old:a2'})-[:MENTIONED_IN]->(:Source {iri: 'urn:old:s'})")
+    state = PushState(store.path / "push-state.sqlite")
+    state.record(url, [(k, "h", 1) for k in ("entity:urn:old:a", "entity:urn:old:b", "entity:urn:old:a2",
+                                            "relation:urn:old:r", "source:urn:old:s", "mentioned_in:urn:old:a2|urn:old:s")])
+    state.close()
+    report = push(store, url)
+    assert report.deleted == 6
+    assert falkordb_counts(url, "legacy") == pg_counts(store)
+
+
 def test_falkordb_push_resumes_where_it_was_interrupted(store, falkordb_url):
     url = falkordb_url + "/resume"
-    total = sum(pg_counts(store).values())
+    total = units(pg_counts(store))
     with pytest.raises(Interrupted):
         push(store, url, batch=25, on_progress=interrupt_after(total // 2))
     done = len(PushState(store.path / "push-state.sqlite").pushed(url))
@@ -167,8 +208,12 @@ def test_falkordb_push_resumes_where_it_was_interrupted(store, falkordb_url):
 def test_cli_push_to_falkordb(sample_store, falkordb_url, tmp_path):
     proc = run_cli("push", "--store", sample_store, "--to", falkordb_url, "--state", tmp_path / "state.sqlite")
     assert proc.returncode == 0, proc.stderr
-    total = sum(pg_counts(KGStore(sample_store, read_only=True)).values())
+    total = units(pg_counts(KGStore(sample_store, read_only=True)))
     assert f"pushed to {falkordb_url}/kgbuild: {total} nodes and edges sent" in " ".join(proc.stdout.split())
+    members = run_cli("push", "--store", sample_store, "--to", falkordb_url + "/members", "--entities", "members",
+                      "--state", tmp_path / "state.sqlite")
+    assert members.returncode == 0, members.stderr
+    assert falkordb_counts(falkordb_url, "members") == pg_counts(KGStore(sample_store, read_only=True), "members")
     unreachable = run_cli("push", "--store", sample_store, "--to", "falkordb://127.0.0.1:1", "--state", tmp_path / "s2")
     assert unreachable.returncode == 2 and "E406" in unreachable.stderr
 
