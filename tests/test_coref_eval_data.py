@@ -2,6 +2,7 @@
 definite nominals, names are written in the text, gold.json is what paragraphs.txt builds."""
 
 import importlib.util
+import itertools
 import json
 import re
 from pathlib import Path
@@ -52,7 +53,7 @@ def test_mentions_point_at_pronouns_or_definite_nominals():
                 assert text.find(chain["entity"]) < start, (p["id"], surface)
                 seen.append((start, end))
         seen.sort()
-        assert all(a[1] <= b[0] for a, b in zip(seen, seen[1:])), p["id"]  # no overlapping mentions
+        assert all(a[1] <= b[0] for a, b in itertools.pairwise(seen)), p["id"]  # no overlapping mentions
 
 
 def test_relations_name_entities_written_in_the_text():
