@@ -6,6 +6,7 @@ from any test folder, unlike a ``conftest.py``, of which there are several.
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 import socket
@@ -14,6 +15,9 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from types import ModuleType
+
+import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "data" / "sample"
@@ -56,3 +60,54 @@ def start_server(store, *extra: str):
 def copy_sample(dest: Path, *names: str) -> None:
     for name in names:
         shutil.copy(SAMPLE / name, dest / name)
+
+
+# Models the default pipeline needs -------------------------------------------------------
+#
+# Without one of them a test that needs it skips on a developer's machine, saying what is
+# missing; under CI (CI=true, which .ci/run sets) it fails instead, so that a green CI run
+# means the YOLO, image, video and relation tests ran, not that they were skipped.
+
+YOLO_WEIGHTS = "yolov8n_int8.onnx"
+RELATION_MODEL = REPO / "models" / "relations-conll04"
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+def missing(what: str, how: str) -> None:
+    """``what`` (a model or package the default pipeline needs) is not here: skip, or fail
+    under CI. Works in a test, a fixture, or at module level."""
+    message = f"{what} is missing: {how}"
+    if in_ci():
+        pytest.fail(f"CI must not skip: {message}", pytrace=False)
+    pytest.skip(message, allow_module_level=True)
+
+
+def need_module(name: str, what: str | None = None, how: str | None = None) -> ModuleType:
+    """``import name``, or :func:`missing` (for packages a default stage runs on)."""
+    try:
+        return importlib.import_module(name)
+    except ImportError as exc:
+        missing(what or f"the Python package {name}", how or f"pip install -e '.[vision,dev]' ({exc})")
+        raise  # not reached: missing() raises
+
+
+def need_yolo_weights() -> Path:
+    """The default YOLO weights, where kgbuild looks for them ($KGBUILD_MODEL_PATH, ./models,
+    ../shared/models)."""
+    from kgbuild.models import find_model_file
+
+    path = find_model_file(YOLO_WEIGHTS)
+    if path is None:
+        missing(f"the YOLO model {YOLO_WEIGHTS}", "it lives in ../shared/models of a kgbuild checkout "
+                "(or set KGBUILD_MODEL_PATH)")
+    return path
+
+
+def need_relation_model() -> Path:
+    if not (RELATION_MODEL / "kgbuild-model.json").is_file():
+        missing(f"the relation model {RELATION_MODEL.relative_to(REPO)}",
+                "`make models/relations-conll04/kgbuild-model.json` trains it")
+    return RELATION_MODEL

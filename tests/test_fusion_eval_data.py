@@ -20,7 +20,7 @@ from pathlib import Path
 
 import av
 import pytest
-from helpers import run_cli
+from helpers import need_module, run_cli
 from PIL import Image
 
 from kgbuild.media.audio import decode_audio
@@ -175,7 +175,7 @@ def test_committed_texts_and_gold_are_what_the_generator_writes(tmp_path):
 
 
 def test_the_detector_still_finds_every_gold_box(tmp_path):
-    pytest.importorskip("ultralytics")
+    need_module("ultralytics", "Ultralytics (the YOLO stages' runtime)", "pip install -e '.[vision]'")
     corpus = tmp_path / "corpus"
     for sub in ("photos", "articles", "video"):
         shutil.copytree(CORPUS / sub, corpus / sub, ignore=shutil.ignore_patterns("*.txt"))

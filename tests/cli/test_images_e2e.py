@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from helpers import SAMPLE, run_cli  # noqa: I001 - tests/ is on the path (pytest pythonpath)
+from helpers import SAMPLE, missing, need_module, run_cli  # noqa: I001 - tests/ is on the path (pytest pythonpath)
 
-pytest.importorskip("ultralytics")
-pytest.importorskip("rapidocr_onnxruntime")
+need_module("ultralytics", "Ultralytics (the YOLO stages' runtime)", "pip install -e '.[vision]'")
+need_module("rapidocr_onnxruntime", "RapidOCR (the OCR stage's models)", "pip install -e '.[vision]'")
 
 WEIGHTS = SAMPLE.parent.parent.parent / "shared" / "models" / "yolov8n_int8.onnx"
 if not WEIGHTS.exists():
-    pytest.skip(f"YOLO weights not found at {WEIGHTS}", allow_module_level=True)
+    missing(f"the YOLO model {WEIGHTS.name}", f"expected at {WEIGHTS}")
 
 
 @pytest.fixture(scope="module")

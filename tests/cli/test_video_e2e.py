@@ -8,12 +8,10 @@ import json
 
 import pytest
 
-from helpers import run_cli  # noqa: I001 - tests/ is on the path (pytest pythonpath)
-from kgbuild.models import find_model_file
+from helpers import need_yolo_weights, run_cli  # noqa: I001 - tests/ is on the path (pytest pythonpath)
 from synth_video import CUT, corrupt_sound, make_video
 
-pytestmark = pytest.mark.skipif(find_model_file("yolov8n_int8.onnx") is None,
-                                reason="YOLO weights yolov8n_int8.onnx not on the model search path")
+need_yolo_weights()
 
 TRACKS = """
 SELECT ?m ?object ?range (COUNT(?at) AS ?boxes) WHERE {

@@ -13,7 +13,9 @@ import numpy as np
 import pytest
 import yaml
 
-pytest.importorskip("rapidocr_onnxruntime")
+from helpers import need_module  # noqa: E402
+
+need_module("rapidocr_onnxruntime", "RapidOCR (the OCR stage's models)", "pip install -e '.[vision]'")
 
 from PIL import Image, ImageDraw, ImageFont  # noqa: E402
 

@@ -154,10 +154,12 @@ def test_config_round_trip():
 # real detections ------------------------------------------------------------------------
 
 
-@pytest.mark.skipif(not WEIGHTS.exists(), reason=f"YOLO weights not found at {WEIGHTS}")
 def test_bus_photo():
-    pytest.importorskip("ultralytics")
-    import ultralytics
+    from helpers import missing, need_module
+
+    if not WEIGHTS.exists():
+        missing(f"the YOLO model {WEIGHTS.name}", f"expected at {WEIGHTS}")
+    ultralytics = need_module("ultralytics", "Ultralytics (the YOLO stages' runtime)", "pip install -e '.[vision]'")
 
     from kgbuild.ids import sha256_file
     from kgbuild.stages.yolo_detector import YoloDetector

@@ -11,13 +11,12 @@ import pytest
 
 from kgbuild.datamodel import BoxAt, Item, Source, TimeRange
 from kgbuild.ids import sha256_file
-from kgbuild.models import find_model_file
 from kgbuild.stages.registry import get_stage_class
 from kgbuild.stages.video_frames import VideoObjects
+from helpers import need_yolo_weights
 from synth_video import CUT, SECONDS, make_video  # noqa: I001
 
-pytestmark = pytest.mark.skipif(find_model_file("yolov8n_int8.onnx") is None,
-                                reason="YOLO weights yolov8n_int8.onnx not on the model search path")
+need_yolo_weights()
 
 
 def make_item(path: Path) -> Item:

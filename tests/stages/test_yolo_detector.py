@@ -15,7 +15,9 @@ import numpy as np
 import pytest
 import yaml
 
-pytest.importorskip("ultralytics")
+from helpers import missing, need_module
+
+need_module("ultralytics", "Ultralytics (the YOLO stages' runtime)", "pip install -e '.[vision]'")
 
 from PIL import Image  # noqa: E402
 
@@ -31,7 +33,7 @@ WEIGHTS = REPO.parent / "shared" / "models" / "yolov8n_int8.onnx"
 CONF, IOU = 0.25, 0.7
 
 if not WEIGHTS.exists():
-    pytest.skip(f"YOLO weights not found at {WEIGHTS}", allow_module_level=True)
+    missing(f"the YOLO model {WEIGHTS.name}", f"expected at {WEIGHTS}")
 
 
 SAMPLE = REPO / "data" / "sample"
