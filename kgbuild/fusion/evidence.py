@@ -61,6 +61,7 @@ def mentions(store: KGStore, *, sources) -> list[MentionRow]:
                   (GROUP_CONCAT(?frag; separator="|") AS ?frags) WHERE {{
             {_values("src", chunk)}
             ?m a kg:Mention ; prov:wasDerivedFrom ?src ; kg:modality ?mod ; kg:label ?label ; kg:text ?text .
+            FILTER NOT EXISTS {{ ?m kg:mentionKind ?kind }}  # "she", "the company": no name to match
             OPTIONAL {{ ?m kg:refersTo ?e }} OPTIONAL {{ ?m kg:confidence ?conf }}
             OPTIONAL {{ ?src kg:path ?path }}
             OPTIONAL {{ ?m oa:hasSelector ?s1 . ?s1 oa:start ?start ; oa:end ?end }}

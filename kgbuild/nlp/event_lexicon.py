@@ -105,3 +105,21 @@ TYPE_PREP_ROLES = {"Contact.Meet": {("with", "other"): "participant"},
                    "Personnel.End-Position": {("from", "other"): "org"},
                    "Personnel.Start-Position": {("at", "other"): "org"},
                    "Movement.Transport": {("from", "other"): "origin", ("to", "other"): "destination"}}
+
+# What a role accepts: an entity of these types, never a bare phrase ("org" = "a fourth term"
+# is wrong, so the role stays empty). Roles not listed take any entity or phrase except a
+# value: a number, an amount or a date is no agent, patient or participant.
+ROLE_TYPES = {
+    "org": frozenset({"ORG", "Org"}),
+    "place": frozenset(PLACE_LABELS), "origin": frozenset(PLACE_LABELS), "destination": frozenset(PLACE_LABELS),
+    "time": frozenset(TIME_LABELS),
+}
+VALUE_LABELS = frozenset({"CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY", "DATE", "TIME"})
+
+
+def role_accepts(role: str, label: str | None) -> bool:
+    """Whether a filler typed ``label`` (None: a literal phrase) may fill ``role``."""
+    allowed = ROLE_TYPES.get(role)
+    if allowed is not None:
+        return label in allowed
+    return label not in VALUE_LABELS

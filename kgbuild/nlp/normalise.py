@@ -27,6 +27,61 @@ HONORIFICS = {
 }
 SUFFIXES = {"jr", "sr", "ii", "iii", "iv", "phd", "md", "esq"}
 
+# Words that say what a person is, set before the name as a title ("Astronaut Eileen Collins",
+# "Rear Admiral Grace Hopper", "photographer Ansel Adams"): ranks, offices, religious and
+# academic titles, and the occupations news writing puts before names. Never part of a name.
+TITLES = HONORIFICS | {
+    "astronaut", "cosmonaut", "physicist", "chemist", "biologist", "astronomer", "scientist", "economist",
+    "engineer", "architect", "doctor", "surgeon", "nurse", "pilot", "lawyer", "attorney", "prosecutor",
+    "sheriff", "deputy", "trooper", "agent", "analyst", "executive", "ceo", "cfo", "coo", "cto", "chairwoman",
+    "chairperson", "founder", "co-founder", "cofounder", "artist", "painter", "sculptor", "photographer", "poet",
+    "novelist", "author", "writer", "composer", "conductor", "pianist", "violinist", "guitarist", "singer",
+    "drummer", "rapper", "actor", "actress", "comedian", "director", "filmmaker", "producer", "journalist",
+    "reporter", "editor", "columnist", "anchor", "broadcaster", "historian", "philosopher", "explorer",
+    "activist", "candidate", "lawmaker", "congressman", "congresswoman", "assemblyman", "assemblywoman",
+    "councilman", "councilwoman", "councillor", "councilor", "alderman", "commissioner", "ambassador", "envoy",
+    "diplomat", "secretary", "spokesman", "spokeswoman", "spokesperson", "superintendent", "dean",
+    "provost", "chancellor", "rector", "bishop", "archbishop", "cardinal", "rabbi", "imam", "sheikh", "pastor",
+    "priest", "nun", "monk", "emperor", "empress", "sultan", "emir", "tsar", "czar", "duke", "duchess", "baron",
+    "baroness", "countess", "earl", "marshal", "brigadier", "corporal", "cpl", "private", "pvt",
+    "seaman", "airman", "ensign", "midshipman", "commodore", "vice-admiral", "gov.-elect", "president-elect",
+    "striker", "goalkeeper", "defender", "midfielder", "quarterback", "pitcher", 
+    "manager", "coach", "referee", "umpire", "trainer", "jockey", "chef", "designer", "entrepreneur",
+    "businessman", "businesswoman", "investor", "banker", "teacher", "professor", "lecturer", "researcher",
+    "dr", "prof", "supt", "insp", "cmdr", "cdr", "lt", "lieut", "gen", "brig", "adm", "capt", "sgt", "maj",
+}
+# Titles that only a person bears: a mention typed ORG or GPE that starts with one is a person's
+# name ("Senator Kowalski" tagged ORG). Words that may begin other names ("General Motors",
+# "King's College") are not here.
+PERSONAL_TITLES = {
+    "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "dame", "senator", "sen", "rep", "gov",
+    "governor", "president", "mayor", "judge", "rev", "reverend", "lt", "sgt", "capt", "adm", "cmdr", "det",
+    "detective", "officer", "astronaut", "congressman", "congresswoman", "ambassador", "spokesman", "spokeswoman",
+}
+
+# Words that only qualify a title ("Vice President", "Rear Admiral", "former Senator"): stripped
+# with it, never on their own.
+TITLE_QUALIFIERS = {"vice", "rear", "deputy", "acting", "former", "late", "assistant", "associate", "first",
+                    "prime", "lieutenant", "chief", "senior", "junior", "grand", "head", "interim", "retired",
+                    "state", "us", "u.s.", "federal", "district", "attorney", "general", "-"}
+
+
+def title_words(words: list[str]) -> int:
+    """How many of ``words`` (a name as written) are a leading title: 0 when none, and never
+    all of them ("General Motors" keeps both words: a title must be followed by a name)."""
+    n, titled = 0, 0
+    while n < len(words) - 1:
+        word = words[n].lower().strip(",")
+        bare = word.rstrip(".")
+        if bare in TITLES or word in TITLES:
+            n += 1
+            titled = n
+        elif bare in TITLE_QUALIFIERS or word in TITLE_QUALIFIERS:
+            n += 1
+        else:
+            break
+    return titled
+
 MONTHS = {m: i + 1 for i, m in enumerate(
     ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
      "november", "december"])}
@@ -51,8 +106,7 @@ NUMERIC_LABELS = {"CARDINAL", "MONEY", "PERCENT", "QUANTITY"}
 
 def strip_honorifics(name: str) -> str:
     words = name.split()
-    while len(words) > 1 and words[0].lower().rstrip(".") in HONORIFICS:
-        words = words[1:]
+    words = words[title_words(words):]
     while len(words) > 1 and words[-1].lower().strip(".,") in SUFFIXES:
         words = words[:-1]
     return " ".join(words).rstrip(",")

@@ -31,6 +31,7 @@ class CaptionSidecar(Stage):
     produces = frozenset({"view:caption"})
     modalities = frozenset({"image", "video"})
     Params = CaptionSidecarParams
+    params: CaptionSidecarParams
 
     def process(self, items: list[Item]) -> None:
         for item, caption in self.each(items, self._read):

@@ -56,6 +56,7 @@ class EntityLinker(Stage):
     requires = frozenset({"source", "mentions"})
     produces = frozenset({"entities"})
     Params = EntityLinkerParams
+    params: EntityLinkerParams
 
     def applies_to(self, item: Item) -> bool:
         return item.ok and bool(item.mentions)

@@ -28,6 +28,7 @@ class EventExtractor(Stage):
     requires = frozenset({"source", "text", "mentions", "entities"})
     produces = frozenset({"events", "mentions"})
     Params = EventParams
+    params: EventParams
 
     def _load(self) -> None:
         from ..nlp.spacy_docs import load_spacy
@@ -79,22 +80,25 @@ class EventExtractor(Stage):
                 events.append(Event(entry.event_type, trigger.iri, tuple(args), self.type_name, 0.7 if named else 0.5))
         return triggers, events
 
-    def _filler(self, tok, at) -> str | None:
+    def _filler(self, tok, at) -> tuple[str | None, str | None]:
+        """(entity IRI or literal phrase, the entity's type; None for a phrase)."""
         from ..nlp.depparse import mention_at, phrase
 
         m = mention_at(tok, at)
         if m is not None:
-            return m.entity
-        return phrase(tok) if self.params.literal_fillers else None
+            return m.entity, m.label
+        return (phrase(tok) if self.params.literal_fillers else None), None
 
     def _arguments(self, tok, entry, at, verb: bool) -> list[tuple[str, str]]:
         from ..nlp import depparse
-        from ..nlp.event_lexicon import PLACE_LABELS, PREP_ROLES, TIME_LABELS, TYPE_PREP_ROLES
+        from ..nlp.event_lexicon import PLACE_LABELS, PREP_ROLES, TIME_LABELS, TYPE_PREP_ROLES, role_accepts
 
         args: list[tuple[str, str]] = []
 
-        def add(role, filler):
-            if role and filler and (role, filler) not in args:
+        def add(role, filler, label=None):
+            if isinstance(filler, tuple):
+                filler, label = filler
+            if role and filler and (role, filler) not in args and role_accepts(role, label):
                 args.append((role, filler))
 
         if verb:
@@ -126,10 +130,10 @@ class EventExtractor(Stage):
             kind = "other" if m is None else "place" if m.label in PLACE_LABELS else "time" if m.label in TIME_LABELS else "other"
             role = extra.get((p, kind)) or PREP_ROLES.get((p, kind))
             if role and (m is not None or kind == "other"):
-                add(role, m.entity if m is not None else self._filler(obj, at))
+                add(role, (m.entity, m.label) if m is not None else self._filler(obj, at))
         for child in tok.children:  # "died Tuesday": a bare time modifier
             if child.dep_ in ("npadvmod", "tmod") and child.i in at and at[child.i].label in TIME_LABELS:
-                add("time", at[child.i].entity)
+                add("time", at[child.i].entity, at[child.i].label)
         return args
 
     def _trigger(self, item: Item, view: str | None, tok, offset: int) -> Mention:

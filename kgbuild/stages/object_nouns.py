@@ -28,6 +28,7 @@ class ObjectNouns(Stage):
     requires = frozenset({"source", "text"})
     produces = frozenset({"mentions"})
     Params = ObjectNounsParams
+    params: ObjectNounsParams
 
     def applies_to(self, item: Item) -> bool:
         return item.ok and item.has_text()

@@ -63,6 +63,7 @@ class OcrReader(Stage):
     modalities = frozenset({"image"})
     has_model = True
     Params = OcrParams
+    params: OcrParams
 
     _engine: Any = None
     _models_digest: ClassVar[dict[str, str]] = {}  # package folder -> digest of its ONNX files

@@ -46,6 +46,7 @@ class OpenRelations(Stage):
     requires = frozenset({"source", "text", "mentions", "entities"})
     produces = frozenset({"relations"})
     Params = OpenRelationParams
+    params: OpenRelationParams
 
     def _load(self) -> None:
         from ..nlp.spacy_docs import load_spacy

@@ -67,6 +67,7 @@ class SceneRelations(Stage):
     produces = frozenset({"relations"})
     modalities = frozenset({"image"})
     Params = SceneRelationsParams
+    params: SceneRelationsParams
 
     def process(self, items: list[Item]) -> None:
         for item, relations in self.each(items, self._relate):

@@ -26,6 +26,7 @@ class SpacyNER(Stage):
     produces = frozenset({"mentions"})
     has_model = True
     Params = SpacyNERParams
+    params: SpacyNERParams
 
     def _load(self) -> None:
         self.nlp = load_spacy(self.params.model, tuple(self.params.disable))

@@ -19,6 +19,7 @@ class TextReader(Stage):
     produces = frozenset({"text"})
     modalities = frozenset({"text"})
     Params = TextReaderParams
+    params: TextReaderParams
 
     def process(self, items: list[Item]) -> None:
         for item, text in self.each(items, self._read):

@@ -35,6 +35,7 @@ class TransformerNER(Stage):
     produces = frozenset({"mentions"})
     has_model = True
     Params = TransformerNERParams
+    params: TransformerNERParams
 
     def _load(self) -> None:
         import spacy

@@ -68,6 +68,7 @@ class WhisperTranscriber(Stage):
     produces = frozenset({"text", "timeline"})
     has_model = True
     Params = WhisperParams
+    params: WhisperParams
 
     def __init__(self, name: str | None = None, **params) -> None:
         super().__init__(name, **params)
