@@ -6,8 +6,8 @@ the whisper stage reads :func:`cpu_budget` (that many files at once, one CTransl
 thread each). ONNX Runtime reads neither: a
 session made without explicit options starts one thread per physical core, and
 Ultralytics and RapidOCR make theirs that way. Two workers on two cores then run four
-busy ONNX threads, which measured 2.2× slower for OCR and 2.5× for YOLO than one thread
-each (bench/ingest.py, session 3). So sessions created after :func:`limit_cpu_threads`
+busy ONNX threads, much slower than one thread each (figures: docs/ingest.md, "Executors";
+bench/ingest.py). So sessions created after :func:`limit_cpu_threads`
 that leave the thread count at its default get ``n`` threads; a count a stage sets itself
 (the ``ocr`` stage's ``threads``) is kept. ONNX Runtime's default threads also pin
 themselves to cores, so ``taskset`` alone does not hold them: a build pinned to one core

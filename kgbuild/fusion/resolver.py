@@ -5,8 +5,8 @@ work grows with the number of names, not its square. A block is compared all-pai
 while that costs no more than the window would (at most ``2 * window + 1`` members, and never
 above ``max_block``); a larger one (a very common surname, a first name, "East", "Logistics")
 is compared within a sliding window over its sorted names. Blocks keyed on such common tokens
-grow with the corpus: compared all-pairs up to 200 members they made candidates (and scoring)
-grow as N^1.9 between 10k and 50k mentions (bench/fusion.py).
+grow with the corpus: compared all-pairs up to ``max_block`` members they made candidates
+(and scoring) grow almost with the square of the mentions (docs/fusion.md, "Scale"; bench/fusion.py).
 Clustering is greedy over accepted pairs, best first: two clusters join only if no pair of
 named members across them clashes (scores below ``clash``, e.g. "Anna Kowalczyk" and "Adam
 Kowalczyk" brought together by a bare "Kowalczyk") and no one has split them by hand.

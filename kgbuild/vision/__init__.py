@@ -1,1 +1,2 @@
-"""Vision: what detector classes mean in the graph, words that name them, and object tracking."""
+"""Vision: YOLO detection shared by the image and video stages, object tracking, what detector
+classes mean in the graph, and words that name them."""
