@@ -8,7 +8,8 @@ listed as skipped). ``tests/test_fuzz_ingest.py`` builds it and checks exactly t
 
 Unreadable files: tests run as root, and root reads a ``chmod 000`` file anyway, so
 unreadability is made in ways root cannot get around — a FIFO (opening it would block
-forever), a dangling symlink and a symlink loop. A ``chmod 000`` file is added too and is
+forever), a dangling symlink, a symlink loop, a link to a file outside the corpus (in a
+sibling folder ``OUTDIR-outside``) and a file deeper than PATH_MAX. A ``chmod 000`` file is added too and is
 expected to be refused only when not running as root. A folder named like a media file
 (``folder.jpg/``) is simply walked into.
 
@@ -163,7 +164,8 @@ def make_corpus(root: str | Path, *, big_mb: int = 20, seed: int = 0) -> FuzzCor
     write_big_text(w.path(c.big), big_mb)
     c.bad[c.big] = ("E303",)  # over max_bytes: refused before it is read
 
-    for i, name in enumerate(("with spaces and 'quotes'.txt", "ünïcødé – 名前.md", "new\nline.txt", "tab\tname.txt")):
+    for i, name in enumerate(("with spaces and 'quotes'.txt", "ünïcødé – 名前.md", "new\nline.txt", "tab\tname.txt",
+                              "title\x1b]0;pwned\x07.txt", "ansi\x1b[31mred\x1b[0m.txt")):  # terminal escapes
         w.good(f"names/{name}", f"Katherine Johnson{i} calculated trajectories for NASA in Hampton.\n".encode())
     w.good("names/dir with space/inner.txt", b"Dorothy Vaughan led the West Area Computers at Langley.\n")
     bad_name = os.fsdecode(b"names/latin1-\xe9t\xe9.txt")  # not valid UTF-8: surrogate-escaped by Python
@@ -177,6 +179,31 @@ def make_corpus(root: str | Path, *, big_mb: int = 20, seed: int = 0) -> FuzzCor
     os.symlink("../good/tucson_arrest.txt", links / "alias.txt")  # same bytes, a second path
     c.bad.update({"links/loop_a.txt": UNREADABLE, "links/loop_b.txt": UNREADABLE, "links/dangling.jpg": UNREADABLE})
     c.good.append("links/alias.txt")
+
+    # A link to a file outside the corpus is not followed (it could be /etc/passwd).
+    outside = root.with_name(root.name + "-outside")
+    outside.mkdir(exist_ok=True)
+    (outside / "secret.txt").write_bytes(b"root:x:0:0:Margaret Hamilton:/root:/bin/bash\n")
+    os.symlink(outside / "secret.txt", links / "outside.txt")
+    c.bad["links/outside.txt"] = UNREADABLE
+
+    # Deeper than PATH_MAX: made relative to open folders; found and reported, not skipped.
+    deep = w.path("deep/x").parent
+    fd = os.open(deep, os.O_RDONLY)
+    parts = ["deep"]
+    try:
+        for i in range(18):
+            name = f"{i:02d}" + "d" * 240
+            os.mkdir(name, dir_fd=fd)
+            fd, parent = os.open(name, os.O_RDONLY, dir_fd=fd), fd
+            os.close(parent)
+            parts.append(name)
+        out = os.open("deep.txt", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd)
+        os.write(out, b"Katherine Johnson worked at Langley.\n")
+        os.close(out)
+    finally:
+        os.close(fd)
+    c.bad["/".join([*parts, "deep.txt"])] = UNREADABLE
 
     os.mkfifo(w.path("unreadable/pipe.wav"))
     c.bad["unreadable/pipe.wav"] = UNREADABLE

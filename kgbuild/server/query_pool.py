@@ -2,8 +2,9 @@
 queries to them (:mod:`kgbuild.server.admission`).
 
 A query that passes its deadline is stopped by killing its worker, and one that passes
-its memory cap kills its own worker; either way a new worker is started in the background
-and the server's own memory never holds the evaluation. So the endpoint's memory is bounded
+its memory cap kills its own worker; either way a spare worker, started ahead, takes its
+place, a new spare is started in the background, and the server's own memory never holds
+the evaluation. So the endpoint's memory is bounded
 by ``size`` workers of ``memory_mb`` each, plus the server, under any flood of queries.
 """
 
@@ -121,23 +122,47 @@ class QueryPool:
         self._slots: queue.Queue[Worker | None] = queue.Queue()
         for _ in range(size):
             self._slots.put(None)
+        self._spare: Worker | None = None  # started ahead, to replace a killed worker at once
+        self._lock = threading.Lock()
         self._closed = False
 
     def warm_up(self) -> None:
-        """Start the workers in the background, so the first queries do not wait for them."""
+        """Start the workers (and the spare) in the background, so the first queries do not
+        wait for them."""
         for _ in range(self.size):
-            self._replace(self._slots.get())
+            self._slots.get()
+            self._start(spare=False)
+        self._start(spare=True)
 
     def _replace(self, worker: Worker | None) -> None:
+        """Kill a worker that failed or ran out of time; the spare takes its place at once
+        (a new one takes a fraction of a second to start, longer on a busy machine)."""
         if worker is not None:
             worker.kill()
+        with self._lock:
+            spare, self._spare = self._spare, None
+        if spare is not None and spare.alive():
+            self._slots.put(spare)
+            self._start(spare=True)
+        else:
+            if spare is not None:
+                spare.kill()
+            self._start(spare=False)
 
+    def _start(self, *, spare: bool) -> None:
         def start() -> None:
             try:
                 fresh = None if self._closed else Worker(self.store_path, self.memory_mb)
             except (WorkerFailed, OSError, ValueError):
                 fresh = None  # the next query tries again and reports why
-            self._slots.put(fresh)
+            if not spare:
+                self._slots.put(fresh)
+                return
+            with self._lock:
+                if fresh is not None and self._spare is None and not self._closed:
+                    self._spare, fresh = fresh, None
+            if fresh is not None:
+                fresh.kill()
 
         threading.Thread(target=start, name="kgbuild-query-worker-start", daemon=True).start()
 
@@ -172,6 +197,10 @@ class QueryPool:
 
     def close(self) -> None:
         self._closed = True
+        with self._lock:
+            spare, self._spare = self._spare, None
+        if spare is not None:
+            spare.kill()
         while True:
             try:
                 worker = self._slots.get_nowait()
