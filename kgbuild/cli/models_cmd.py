@@ -198,9 +198,9 @@ def train_relations(
     dev: Path = typer.Option(None, "--dev", exists=True, dir_okay=False, help="CoNLL04-format JSON scored after training."),
     out: Path = typer.Option(None, "--out", help="Model folder to write; default: relations-conll04 in the user model directory."),
     encoder: str = typer.Option(None, "--encoder", help="HF model name (cached) or folder; default: the packaged MiniLM."),
-    epochs: int = typer.Option(8, "--epochs", min=1),
-    threads: int = typer.Option(0, "--threads", min=0, help="torch CPU threads; 0: 2, or 1 while the machine is busy."),
-    max_minutes: float = typer.Option(None, "--max-minutes", help="Stop after this long; the model so far is kept."),
+    epochs: int = typer.Option(None, "--epochs", min=1, help="Default: `kgbuild train relations`'s."),
+    threads: int = typer.Option(None, "--threads", min=0, help="torch CPU threads; default: `kgbuild train relations`'s."),
+    max_minutes: float = typer.Option(None, "--max-minutes", help="As `kgbuild train relations --max-minutes`."),
     limit: int = typer.Option(None, "--limit", help="Train on the first N sentences only (smoke tests)."),
 ) -> None:
     """Train the relation model the default pipeline uses (`kgbuild train relations`) into the user
@@ -218,8 +218,21 @@ def train_relations(
     out = out or user_model_dir() / "relations-conll04"
     out.parent.mkdir(parents=True, exist_ok=True)
     err.print(f"training into {out}", highlight=False)
-    text_cmd.train_relations(train=train, dev=dev, out=out, encoder=encoder, epochs=epochs, batch_size=16, lr=2e-4,
-                             threads=threads, max_minutes=max_minutes, limit=limit, seed=13)
+    options = {"epochs": epochs, "threads": threads, "max_minutes": max_minutes, "limit": limit}
+    _invoke(text_cmd.train_relations, train=train, dev=dev, out=out, encoder=encoder,
+            **{k: v for k, v in options.items() if v is not None})
+
+
+def _invoke(command, **given):
+    """Call a typer command function with ``given`` and its own defaults for every other
+    parameter (called directly, a typer function would get its OptionInfo objects)."""
+    import inspect
+
+    params = {}
+    for name, param in inspect.signature(command).parameters.items():
+        default = param.default
+        params[name] = given[name] if name in given else getattr(default, "default", default)
+    return command(**params)
 
 
 @models_app.command("install")

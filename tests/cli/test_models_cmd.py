@@ -90,11 +90,18 @@ def test_models_train_relations_trains_into_the_user_directory(tmp_path, monkeyp
     for name in ("train.json", "dev.json"):
         (data / name).write_text("[]")
     calls = []
-    monkeypatch.setattr(text_cmd, "train_relations", lambda **kw: calls.append(kw))
-    options = dict(train=None, dev=None, out=None, encoder=None, epochs=8, threads=0, max_minutes=None, limit=None)
+    real = text_cmd.train_relations
+
+    def fake(**kw):
+        calls.append(kw)
+    fake.__signature__ = __import__("inspect").signature(real)  # the real command's parameters and defaults
+    monkeypatch.setattr(text_cmd, "train_relations", fake)
+    options = dict(train=None, dev=None, out=None, encoder=None, epochs=None, threads=None, max_minutes=None, limit=None)
     models_cmd.train_relations(data=data, **options)
     (call,) = calls
     assert call["out"] == tmp_path / "xdg" / "kgbuild" / "models" / "relations-conll04"
     assert (call["train"], call["dev"]) == (data / "train.json", data / "dev.json")
+    assert not any(type(v).__name__ == "OptionInfo" for v in call.values())  # the command's own defaults
+    assert call["epochs"] == 8 and call["limit"] is None
     with pytest.raises(ConfigError, match="no CoNLL04 train.json"):
         models_cmd.train_relations(data=tmp_path / "empty", **options)
