@@ -15,7 +15,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, TypeVar, Union
 
 from .ids import mint, source_iri
 
@@ -86,7 +86,8 @@ class BoxAt:
         return self.fragment()
 
 
-Anchor = Union[CharSpan, Box, TimeRange, BoxAt]
+Anchor = Union[CharSpan, Box, TimeRange, BoxAt]  # noqa: UP007 - a runtime alias that isinstance checks can read
+A = TypeVar("A", CharSpan, Box, TimeRange, BoxAt)
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ class Provenance:
     anchors: tuple[Anchor, ...]
     stage: str  # the pipeline stage (by name) that produced the fact
 
-    def anchor(self, kind: type) -> Anchor | None:
+    def anchor(self, kind: type[A]) -> A | None:
         return next((a for a in self.anchors if isinstance(a, kind)), None)
 
 
@@ -215,8 +216,8 @@ class Timeline:
         return TimeRange(round(hit[0].start, 2), round(hit[-1].end, 2))
 
     def confidence(self, span: CharSpan) -> float | None:
-        probs = [w.probability for w in self.words if w.start_char < span.end and w.end_char > span.start]
-        probs = [p for p in probs if p is not None]
+        probs = [w.probability for w in self.words
+                 if w.start_char < span.end and w.end_char > span.start and w.probability is not None]
         return round(sum(probs) / len(probs), 4) if probs else None
 
 

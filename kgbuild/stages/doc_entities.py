@@ -133,7 +133,7 @@ class DocEntities(Stage):
 
 def _proper_nouns(item: Item, key: str | None) -> set[int]:
     """Start offsets of the tokens the parser reads as proper nouns not starting a sentence."""
-    starts = set()
+    starts: set[int] = set()
     for view, offset, doc in docs_of(item):
         if view == key:
             starts.update(offset + t.idx for t in doc if t.pos_ == "PROPN" and not t.is_sent_start)
@@ -202,7 +202,7 @@ def _part_of(words: list[str], name: list[str], label: str) -> bool:
 
 
 def _vote(mentions: list[Mention]) -> list[Mention]:
-    votes: dict[str, Counter] = defaultdict(Counter)
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
     first: dict[tuple[str, str], int] = {}
     for index, m in enumerate(mentions):
         if m.label in NAME_LABELS and m.kind is None:

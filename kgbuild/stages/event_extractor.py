@@ -138,5 +138,6 @@ class EventExtractor(Stage):
 
     def _trigger(self, item: Item, view: str | None, tok, offset: int) -> Mention:
         text_view = item.view(view)
+        assert text_view is not None  # the view came from the item's parses
         anchors, _ = text_view.anchors(CharSpan(offset + tok.idx, offset + tok.idx + len(tok.text), view))
         return Mention(tok.text, TRIGGER_LABEL, text_view.modality, Provenance(item.source.iri, anchors, self.name))

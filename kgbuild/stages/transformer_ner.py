@@ -96,6 +96,7 @@ class TransformerNER(Stage):
         found = self.joint.entities(words) if self.joint else self._tag(words)
         for (item, key, offsets, _), spans in zip(sents, found):
             text_view = item.view(key)
+            assert text_view is not None  # the key came from item.text_views()
             for a, b, kind, conf in spans:
                 span = CharSpan(offsets[a][0], offsets[b - 1][1], key)
                 label = self.params.label_map.get(kind, kind)

@@ -33,6 +33,7 @@ class FirstWords(Stage):
 
     requires = frozenset({"source", "text"})
     produces = frozenset({"mentions"})
+    has_model = True  # so its output is snapshotted, as a real model's is
     Params = CounterParams
 
     def model_info(self):
