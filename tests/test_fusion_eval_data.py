@@ -19,7 +19,6 @@ from collections import Counter
 from pathlib import Path
 
 import av
-import pytest
 from helpers import need_module, run_cli
 from PIL import Image
 

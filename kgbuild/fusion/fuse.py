@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..ids import FUSION_GRAPH, ID_BASE, mint
+from ..ids import FUSION_GRAPH, mint
 from ..store import KGStore
 from ..store.rdf import PROV, A, _Graph, kg
 from .appearance import look_keys, same_object

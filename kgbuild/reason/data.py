@@ -21,7 +21,7 @@ from pathlib import Path
 import torch
 
 from ..errors import EntityNotFound, StoreError
-from ..ids import FUSION_GRAPH, NS, OPEN_NS
+from ..ids import NS, OPEN_NS
 
 _CANON = "OPTIONAL {{ ?{v}0 kg:canonical ?{v}c }} BIND(COALESCE(?{v}c, ?{v}0) AS ?{v})"
 

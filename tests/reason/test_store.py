@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 
 from helpers import run_cli
 from kgbuild.cli.main import app
-from kgbuild.ids import NS, mint
-from kgbuild.reason.data import FUSION_GRAPH, load_graph
+from kgbuild.ids import FUSION_GRAPH, NS, mint
+from kgbuild.reason.data import load_graph
 from kgbuild.reason.infer import INFERRED_PREFIX
 from kgbuild.store import KGStore
 
