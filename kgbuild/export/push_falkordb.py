@@ -67,12 +67,12 @@ def _delete_statement(key: str) -> tuple[str, str, str]:
         kind = _EDGE[rest.partition(":")[0]]
         value = rest.partition(":")[2]
         if kind.attr == "relations":  # start|end|relation IRI
-            return ("edge:relations", "UNWIND $keys AS k WITH split(k, '|') AS p MATCH (:Entity {iri: p[0]})"
-                    "-[e {iri: p[2]}]->(:Entity {iri: p[1]}) DELETE e", value)
+            return ("edge:relations", ("UNWIND $keys AS k WITH split(k, '|') AS p MATCH (:Entity {iri: p[0]})"
+                                       "-[e {iri: p[2]}]->(:Entity {iri: p[1]}) DELETE e"), value)
         typed = f":{kind.type}" if kind.type else ""
         where = " WHERE e.role = p[2]" if "role" in kind.ident else ""
-        return (f"edge:{kind.attr}", f"UNWIND $keys AS k WITH split(k, '|') AS p MATCH (:{kind.start} {{iri: p[0]}})"
-                f"-[e{typed}]->(:{kind.end} {{iri: p[1]}}){where} DELETE e", value)
+        return (f"edge:{kind.attr}", (f"UNWIND $keys AS k WITH split(k, '|') AS p MATCH (:{kind.start} {{iri: p[0]}})"
+                                      f"-[e{typed}]->(:{kind.end} {{iri: p[1]}}){where} DELETE e"), value)
     # written by kgbuild before node:/edge: keys (an unknown kind: nothing to delete, forgotten)
     return f"legacy:{head}", LEGACY_DELETE.get(head, "UNWIND $keys AS k RETURN count(k)"), rest
 
@@ -139,7 +139,7 @@ def push_falkordb(store: KGStore, url: str, state: PushState, *, full: bool, bat
         keys = by_group[group]
         for i in range(0, len(keys), batch):
             chunk = keys[i:i + batch]
-            _run(graph, target, lambda: graph.query(statements[group], {"keys": [v for _, v in chunk]}))
+            _run(graph, target, lambda q=statements[group], c=chunk: graph.query(q, {"keys": [v for _, v in c]}))
             state.forget(target, [k for k, _ in chunk])
             report.deleted += len(chunk)
             on_progress(len(chunk))
@@ -152,7 +152,7 @@ def push_falkordb(store: KGStore, url: str, state: PushState, *, full: bool, bat
         statement = units[keys[0]][0]
         for i in range(0, len(keys), batch):
             chunk = keys[i:i + batch]
-            _run(graph, target, lambda: graph.query(statement, {"rows": [units[k][2] for k in chunk]}))
+            _run(graph, target, lambda q=statement, c=chunk: graph.query(q, {"rows": [units[k][2] for k in c]}))
             state.record(target, [(k, hashes[k], 1) for k in chunk])
             report.items += len(chunk)
             on_progress(len(chunk))

@@ -26,8 +26,8 @@ from kgbuild.store import KGStore
 
 QUESTIONS = {  # name -> (title, SPARQL with ?k ?n, Cypher with k n, graph: canonical | members, CSV: file, column)
     "canonical": ("canonical entities by type",
-                  "SELECT ?k (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a kg:Entity ; kg:entityType ?k . "
-                  "FILTER NOT EXISTS { ?c kg:canonical ?o FILTER(?o != ?c) } } GROUP BY ?k",
+                  ("SELECT ?k (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a kg:Entity ; kg:entityType ?k . "
+                   "FILTER NOT EXISTS { ?c kg:canonical ?o FILTER(?o != ?c) } } GROUP BY ?k"),
                   "MATCH (e:Entity) RETURN e.entityType, count(e)", "canonical", ("entities.csv", "entityType")),
     "relations": ("relations by predicate",
                   "SELECT ?k (COUNT(DISTINCT ?r) AS ?n) WHERE { ?r a kg:Relation ; kg:predicate ?k } GROUP BY ?k",
@@ -37,8 +37,9 @@ QUESTIONS = {  # name -> (title, SPARQL with ?k ?n, Cypher with k n, graph: cano
                "SELECT ?k (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a kg:Event ; kg:eventType ?k } GROUP BY ?k",
                "MATCH (e:Event) RETURN e.eventType, count(e)", "canonical", ("events.csv", "eventType")),
     "transcripts": ("transcripts by modality",
-                    "SELECT ?k (COUNT(DISTINCT ?t) AS ?n) WHERE { ?t a kg:Transcript ; prov:wasDerivedFrom ?s . "
-                    "OPTIONAL { ?t kg:modality ?tm } OPTIONAL { ?s kg:modality ?sm } BIND(COALESCE(?tm, ?sm) AS ?k) } GROUP BY ?k",
+                    ("SELECT ?k (COUNT(DISTINCT ?t) AS ?n) WHERE { ?t a kg:Transcript ; prov:wasDerivedFrom ?s . "
+                     "OPTIONAL { ?t kg:modality ?tm } OPTIONAL { ?s kg:modality ?sm } BIND(COALESCE(?tm, ?sm) AS ?k) } "
+                     "GROUP BY ?k"),
                     "MATCH (t:Transcript) RETURN t.modality, count(t)", "canonical", ("transcripts.csv", "modality")),
     "members": ("entities by type (member entities)",
                 "SELECT ?k (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a kg:Entity ; kg:entityType ?k } GROUP BY ?k",

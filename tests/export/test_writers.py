@@ -33,8 +33,8 @@ ACME = mint("entity", "ORG", "acme")
 
 
 def q(s, p, o, g):
-    obj = ox.NamedNode(o) if isinstance(o, str) and o.startswith("http") else ox.Literal(o) if isinstance(o, str) \
-        else ox.Literal(o)
+    """A quad; ``o`` an IRI when it is a string starting with http, else a literal."""
+    obj = ox.NamedNode(o) if isinstance(o, str) and o.startswith("http") else ox.Literal(o)
     return ox.Quad(ox.NamedNode(s), ox.NamedNode(p), obj, ox.NamedNode(g))
 
 
