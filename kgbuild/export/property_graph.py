@@ -39,11 +39,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..errors import ConfigError
-from ..ids import ID_BASE
+from ..ids import FUSION_GRAPH
 from ..store import KGStore
 
 ENTITY_MODES = ("canonical", "members")
-FUSION_GRAPH = ID_BASE + "graph/fusion"
 
 
 @dataclass(frozen=True)
