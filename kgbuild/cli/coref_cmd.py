@@ -21,7 +21,7 @@ def eval_coref(
 ) -> None:
     """Coreference P/R/F1 over pronoun and nominal mentions, and relation P/R/F1 (all, and
     those stated through a reference), on each paragraph run as a text file."""
-    from ..nlp.coref_eval import DEFAULT_GOLD, evaluate, render
+    from ..pipeline.coref_eval import DEFAULT_GOLD, evaluate, render
     from ..threads import limit_cpu_threads
 
     limit_cpu_threads(threads)  # before any model loads

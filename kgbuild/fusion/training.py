@@ -98,7 +98,7 @@ class _PairMaker:
     def atom(self, name: str, etype: str, sent: int, tag: str, noisy: bool = False, thin: bool = False) -> Atom:
         rng = self.rng
         vec = self.embeddings[sent]
-        company = self.in_sentence[sent] - {name}
+        company = sorted(self.in_sentence[sent] - {name})  # a set iterates in hash-seed order
         if thin:  # another document about the same thing: related, not identical, context and company
             vec = vec + np.random.default_rng(rng.randrange(1 << 30)).normal(0, 0.045, vec.shape).astype(vec.dtype)
             company = {n for n in company if rng.random() < 0.4} | set(rng.sample(self.all_names, 2))

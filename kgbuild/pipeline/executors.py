@@ -23,7 +23,15 @@ from typing import Any, Protocol
 from multiprocessing.connection import Connection, wait
 
 from ..datamodel import Item, Source
-from ..errors import ConfigError, InputError, InputMemoryLimit, InputTimeout, KGBuildError, StageFailure
+from ..errors import (
+    ConfigError,
+    ExecutorError,
+    InputError,
+    InputMemoryLimit,
+    InputTimeout,
+    KGBuildError,
+    StageFailure,
+)
 from ..threads import available_cores, limit_cpu_threads
 from .config import Pipeline
 from .batches import Batch, process_batch, warm_up
@@ -201,11 +209,11 @@ class ProcessPoolExecutor:
     def _await_ready(self, slot: _Slot) -> _Slot:
         if not slot.parent.poll(self.startup_timeout_s):
             slot.kill()
-            raise KGBuildError(f"a worker did not start within {self.startup_timeout_s:g} s")
+            raise ExecutorError(f"a worker did not start within {self.startup_timeout_s:g} s")
         try:
             kind, payload = slot.parent.recv()
         except EOFError:
-            raise KGBuildError(f"a worker died while loading models (exit code {slot.process.exitcode})") from None
+            raise ExecutorError(f"a worker died while loading models (exit code {slot.process.exitcode})") from None
         if kind == "error":
             slot.kill()
             raise payload
@@ -285,7 +293,7 @@ class ProcessPoolExecutor:
                 if ok:
                     results[index] = value
                 else:
-                    failure = failure or KGBuildError(f"{target} failed in a worker: {type(value).__name__}: {value}")
+                    failure = failure or ExecutorError(f"{target} failed in a worker: {type(value).__name__}: {value}")
             if failure:
                 raise failure
         return results

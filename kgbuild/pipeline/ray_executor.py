@@ -46,7 +46,7 @@ from collections.abc import Iterable, Iterator
 import numpy as np
 
 from ..datamodel import Item
-from ..errors import KGBuildError, MissingDependencyError
+from ..errors import ExecutorError, KGBuildError, MissingDependencyError
 from ..threads import available_cores, limit_cpu_threads
 from .config import Pipeline
 from .batches import Batch, process_batch, warm_up
@@ -261,9 +261,9 @@ def _unwrap(exc: BaseException) -> KGBuildError:
         seen = seen.__cause__ or seen.__context__
     for text in texts:
         found = re.search(r"\[(E\d{3})\] (.*?)(?:\n  hint: (.*?))?(?:\n\S|\Z)", text, re.S)
-        if found:
-            error = KGBuildError(found[2].strip(), hint=found[3].strip() if found[3] else None)
+        if found:  # the actor's own coded error, rebuilt with its code
+            error = ExecutorError(found[2].strip(), hint=found[3].strip() if found[3] else None)
             error.code = found[1]
             return error
     first = str(exc).strip().splitlines()
-    return KGBuildError(f"the Ray executor failed: {first[0] if first else type(exc).__name__}")
+    return ExecutorError(f"the Ray executor failed: {first[0] if first else type(exc).__name__}")

@@ -21,10 +21,10 @@ from __future__ import annotations
 import re
 
 from ..datamodel import Item, Mention, Relation
+from ..ids import OPEN_NS
 from .base import Stage, StageParams
 from .registry import register_stage
 
-OPEN_NS = "https://w3id.org/kgbuild/open#"
 _NUMERIC = {"CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY", "DATE", "TIME", "EVENT_TRIGGER"}
 _PLACES = {"GPE", "LOC", "FAC"}
 PRIOR = {"svo": 0.5, "passive": 0.5, "prep": 0.4, "copula": 0.4, "appos": 0.35}

@@ -26,8 +26,8 @@ from typing import Any
 
 from ..errors import InputError
 from ..ids import NS, normalise_label
-from .conll04 import PREDICATE_LOCAL, RELATION_TYPES
-from .normalise import strip_honorifics
+from ..nlp.conll04 import PREDICATE_LOCAL, RELATION_TYPES
+from ..nlp.normalise import strip_honorifics
 
 DEFAULT_GOLD = Path(__file__).resolve().parents[2] / "data" / "coref-eval" / "gold.json"
 REFERENCE_KINDS = ("pronoun", "nominal")
@@ -104,7 +104,7 @@ def run_pipeline(pipeline, paragraphs: list[dict]) -> list:
     paragraphs are written as ``<id>.txt`` files so the pipeline reads them as any corpus."""
     from ..datamodel import Item
     from ..media.discovery import discover
-    from ..pipeline.batches import run_batch
+    from .batches import run_batch
 
     with tempfile.TemporaryDirectory(prefix="kgbuild-eval-coref-") as tmp:
         for p in paragraphs:
@@ -189,7 +189,7 @@ def _show(text: str, ref: tuple[int, int, str | None]) -> str:
 
 def evaluate(gold: str | Path = DEFAULT_GOLD, split: str = "all", pipeline: str = "default") -> dict[str, Any]:
     """Load the gold set and the pipeline, run it, score it."""
-    from ..pipeline.config import load_pipeline
+    from .config import load_pipeline
 
     paragraphs = load_gold(gold, split)
     pipe = load_pipeline(pipeline)
