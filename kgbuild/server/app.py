@@ -15,7 +15,7 @@ from fastapi import FastAPI, HTTPException, Query
 from .. import __version__
 from ..errors import KGBuildError
 from ..store import KGStore
-from . import explorer
+from . import explorer, sparql_policy
 from .admission import Scheduler
 from .query_pool import QueryPool
 from .security import HostPolicy, SecurityMiddleware
@@ -77,6 +77,8 @@ def create_app(store_path: str | Path, *, allow_update: bool = False, token: str
     if allow_update and not token:
         raise ValueError("--allow-update needs a bearer token")
     limits = limits or Limits(timeout_s=timeout_s, max_rows=max_rows)
+    limits.services = sparql_policy.validate(limits.services, "--service")
+    limits.loads = sparql_policy.validate(limits.loads, "--load")
     timeout_s, max_rows = limits.timeout_s, limits.max_rows
     state = AppState(Path(store_path), allow_update=allow_update, token=token, limits=limits)
 

@@ -88,8 +88,10 @@ class Worker:
 
     def run(self, job: dict, deadline: float) -> tuple[dict, bytes]:
         data = json.dumps(job).encode()
+        frame = memoryview(HEADER.pack(len(data)) + data)
         try:
-            self.proc.stdin.write(HEADER.pack(len(data)) + data)
+            while frame:  # an unbuffered pipe may take part of a large query per write
+                frame = frame[self.proc.stdin.write(frame):]
         except (BrokenPipeError, OSError):
             raise self._died() from None
         header = json.loads(self._read_frame(deadline))

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from ..errors import QueryRefused
+from ..errors import ConfigError, QueryRefused
 from ..store.rdf import PREFIXES
 
 _CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
@@ -102,6 +102,20 @@ def _targets(text: str) -> Iterable[tuple[str, str | None, str]]:
         yield keyword, None, skeleton[pos:pos + 40].split("{")[0].strip() or "(nothing)"
 
 
+def validate(entries: Iterable[str], option: str) -> tuple[str, ...]:
+    """The allow-list as given on the command line, or ConfigError for an entry that is not
+    an absolute http(s) IRI with a host."""
+    from urllib.parse import urlsplit
+
+    out = []
+    for entry in entries:
+        parts = urlsplit(entry)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConfigError(f"{option} {entry!r}: not an http(s) URL", hint=f"e.g. {option} https://query.wikidata.org/sparql")
+        out.append(entry)
+    return tuple(out)
+
+
 def allowed(iri: str, allow_list: Iterable[str]) -> bool:
     """An entry ending in '/' allows every IRI under it; any other entry, itself only."""
     if not iri.lower().startswith(("http://", "https://")):
@@ -109,8 +123,14 @@ def allowed(iri: str, allow_list: Iterable[str]) -> bool:
     return any(iri == entry or (entry.endswith("/") and iri.startswith(entry)) for entry in allow_list)
 
 
+# Neither keyword can appear without these letters, or an escape that could spell them.
+_MAYBE = re.compile(r"service|load|\\u|\\U", re.I)
+
+
 def check(text: str, *, services: Iterable[str] = (), loads: Iterable[str] = ()) -> None:
     """Raise QueryRefused unless every SERVICE and LOAD in ``text`` names an allowed endpoint."""
+    if not _MAYBE.search(text):
+        return
     services, loads = tuple(services), tuple(loads)
     for variant in dict.fromkeys((text, _expand_codepoints(text))):
         for keyword, iri, written in _targets(variant):

@@ -67,6 +67,9 @@ def test_request_body_is_capped(serve, cartesian_store):
     padding = "#" + "x" * (2 * 2**20) + "\n"
     status, _, body = request(url, body=(padding + SIMPLE).encode(), headers={"Content-Type": "application/sparql-query"})
     assert status == 413
+    padding = "#" + "x" * 900_000 + "\n"  # under the limit: crosses the pipe to the worker whole
+    status, _, body = request(url, body=(padding + SIMPLE).encode(), headers={"Content-Type": "application/sparql-query"})
+    assert status == 200 and len(json.loads(body)["results"]["bindings"]) == 10
     status, _, body = request(url, body=b"SELECT \xff", headers={"Content-Type": "application/sparql-query"})
     assert status == 400 and b"UTF-8" in body
 
