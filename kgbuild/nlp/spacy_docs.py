@@ -94,13 +94,35 @@ def spacy_model_info(name: str = "en_core_web_sm") -> tuple[str, str | None]:
     return name, None
 
 
+CHUNK_CHARS = 100_000  # below spaCy's max_length (1,000,000), and a parse's memory stays bounded
+
+
+def chunks(text: str, limit: int = CHUNK_CHARS) -> Iterator[tuple[int, str]]:
+    """(offset, piece) of ``text`` in pieces of at most ``limit`` characters, cut at a paragraph
+    break, else a line break, else a space, so no sentence is cut where it can be helped."""
+    start = 0
+    while len(text) - start > limit:
+        cut = text.rfind("\n\n", start, start + limit)
+        if cut <= start:
+            cut = text.rfind("\n", start, start + limit)
+        if cut <= start:
+            cut = text.rfind(" ", start, start + limit)
+        cut = cut + 1 if cut > start else start + limit
+        yield start, text[start:cut]
+        start = cut
+    yield start, text[start:]
+
+
 def ensure_docs(items: list[Item], model: str = "en_core_web_sm", batch_size: int = 32) -> None:
-    missing = [(item, key, view.text) for item in items if not item.meta.get(DOCS_KEY)
-               for key, view in item.text_views()]
+    """Parse the items no earlier stage left a parse for (a snapshot keeps none), every text
+    view in chunks, as spacy_ner does: a long text parses after a resume too."""
+    missing = [(item, key, offset, piece) for item in items if not item.meta.get(DOCS_KEY)
+               for key, view in item.text_views() for offset, piece in chunks(view.text, CHUNK_CHARS)]
     if missing:
         nlp = load_spacy(model)
-        for (item, key, _), doc in zip(missing, nlp.pipe((text for _, _, text in missing), batch_size=batch_size)):
-            keep(item, key, 0, doc)
+        pieces = nlp.pipe((piece for *_, piece in missing), batch_size=batch_size)
+        for (item, key, offset, _), doc in zip(missing, pieces):
+            keep(item, key, offset, doc)
 
 
 def hints_of(tokens) -> list[int]:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from ..datamodel import Item, Mention
 from ..nlp.spacy_docs import keep as keep_doc
-from ..nlp.spacy_docs import load_spacy, mention_at, spacy_model_info
+from ..nlp.spacy_docs import chunks, load_spacy, mention_at, spacy_model_info
 from .base import Stage, StageParams
 from .registry import register_stage
 
@@ -52,15 +52,4 @@ class SpacyNER(Stage):
         return mention_at(item, ent.start_char + offset, ent.end_char + offset, ent.label_, self.name, view)
 
     def _chunks(self, text: str) -> Iterator[tuple[int, str]]:
-        limit = self.params.chunk_chars
-        start = 0
-        while len(text) - start > limit:
-            cut = text.rfind("\n\n", start, start + limit)
-            if cut <= start:
-                cut = text.rfind("\n", start, start + limit)
-            if cut <= start:
-                cut = text.rfind(" ", start, start + limit)
-            cut = cut + 1 if cut > start else start + limit
-            yield start, text[start:cut]
-            start = cut
-        yield start, text[start:]
+        return chunks(text, self.params.chunk_chars)

@@ -67,3 +67,21 @@ def test_missing_model_explains_how_to_get_one():
     with pytest.raises(ModelNotFoundError) as info:
         SpacyNER(model="/nonexistent/spacy-model").warm_up()
     assert "/nonexistent/spacy-model" in str(info.value) and "pip install" in str(info.value)
+
+
+def test_a_text_longer_than_spacys_limit_parses_after_a_resume_too(ner, monkeypatch):
+    """A snapshot keeps no parse: the stages after NER parse again, in chunks as NER does
+    (unchunked, spaCy refuses a text over its max_length with E088)."""
+    from kgbuild.nlp import spacy_docs
+
+    para = "Barack Obama spoke in Chicago about the economy. "
+    text = "\n\n".join([para * 4] * 5)
+    nlp = spacy_docs.load_spacy("en_core_web_sm")
+    monkeypatch.setattr(nlp, "max_length", 400)
+    monkeypatch.setattr(spacy_docs, "CHUNK_CHARS", 300)
+    item = text_item(text)
+    spacy_docs.ensure_docs([item])
+    docs = spacy_docs.docs_of(item)
+    assert len(docs) > 1 and all(len(doc.text) <= 300 for _, _, doc in docs)
+    for _, offset, doc in docs:  # offsets put every chunk back where it was
+        assert text[offset:offset + len(doc.text)] == doc.text
