@@ -26,8 +26,9 @@ STATIC = Path(__file__).resolve().parent / "static"
 ASSET_TYPES = {".js": "text/javascript", ".mjs": "text/javascript", ".css": "text/css", ".html": "text/html",
                ".json": "application/json", ".txt": "text/plain"}
 
+# Unstyled on purpose: the Content-Security-Policy (security.py) allows no inline style.
 NOT_BUILT = """<!doctype html><meta charset="utf-8"><title>kgbuild explorer: not built</title>
-<body style="font-family: sans-serif; max-width: 44em; margin: 3em auto; line-height: 1.5">
+<body>
 <h1>The explorer's front-end is not built</h1>
 <p>Its assets are missing from <code>{static}</code>. Build them from the repository root with</p>
 <pre>make explorer</pre>
