@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 import threading
 import time
 
 import pytest
 
 from security.hostile import request, tree_cpu_s, tree_rss_mb
+
+# Memory and CPU are read from /proc, the memory cap is Linux's RLIMIT_DATA, and the second
+# client's address (127.0.0.2) is loopback on Linux only.
+linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux only (/proc, RLIMIT_DATA, 127.0.0.2)")
 
 # Never finishes (27 billion rows), in little memory: only the deadline can stop it.
 ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g1 { ?a ?b ?c } GRAPH ?g2 { ?d ?e ?f } GRAPH ?g3 { ?x ?y ?z } }"
@@ -31,6 +36,7 @@ def settle_cpu(pid: int, seconds: float = 1.0) -> float:
     return tree_cpu_s(pid) - before
 
 
+@linux_only
 def test_timeout_stops_the_evaluation(serve, cartesian_store):
     url, pid = serve(cartesian_store, "--timeout", "2", "--query-workers", "2")
     started = time.monotonic()
@@ -44,6 +50,7 @@ def test_timeout_stops_the_evaluation(serve, cartesian_store):
     assert request(url, query=SIMPLE)[0] == 200
 
 
+@linux_only
 def test_memory_cap_stops_the_evaluation(serve, cartesian_store):
     url, pid = serve(cartesian_store, "--timeout", "20", "--query-workers", "2", "--query-memory-mb", "300")
     started = time.monotonic()
@@ -74,6 +81,7 @@ def test_request_body_is_capped(serve, cartesian_store):
     assert status == 400 and b"UTF-8" in body
 
 
+@linux_only
 def test_flood_keeps_memory_bounded_and_other_clients_answered(serve, cartesian_store):
     """Ten clients send the memory bomb back to back for 10 s; another client, from another
     address, queries every 0.2 s. The server's whole process tree stays under its bound
