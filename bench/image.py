@@ -55,8 +55,8 @@ def main() -> None:
 
     from ultralytics import YOLO
 
-    from kgbuild.pipeline.config import Pipeline
     from kgbuild.pipeline.batches import run_batch
+    from kgbuild.pipeline.config import Pipeline
     from kgbuild.stages.entity_linker import EntityLinker
     from kgbuild.stages.ocr import OcrReader
     from kgbuild.stages.scene_relations import SceneRelations

@@ -150,7 +150,7 @@ def make_corpus(root: str | Path, *, big_mb: int = 20, seed: int = 0) -> FuzzCor
 
     w.bad("text/latin1.txt", "Marie Curie lived in Paris. Café, Zürich, Ångström.\n".encode("latin-1"), DECODE)
     w.bad("text/utf16.txt", "Marie Curie lived in Paris.\n".encode("utf-16"), DECODE)
-    w.bad("text/mixed.md", "Niels Bohr visited Copenhagen. ".encode() * 20 + "Søren in Århus.".encode("cp1252"),
+    w.bad("text/mixed.md", b"Niels Bohr visited Copenhagen. " * 20 + "Søren in Århus.".encode("cp1252"),
           DECODE)
     w.bad("text/lone_continuation.txt", b"Alan Turing " + b"\x80\x81" + b" in Manchester.", DECODE)
     w.good("text/bom_utf8.txt", "\ufeffGrace Hopper worked for the United States Navy in Arlington.\n".encode())

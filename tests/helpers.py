@@ -49,9 +49,9 @@ def start_server(store, *extra: str):
         try:
             urllib.request.urlopen(url + "/api", timeout=1)
             return proc, url
-        except OSError:
+        except OSError as e:
             if proc.poll() is not None:
-                raise AssertionError(proc.stderr.read())
+                raise AssertionError(proc.stderr.read()) from e
             time.sleep(0.2)
     proc.kill()
     raise AssertionError("server did not start")

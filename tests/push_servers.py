@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 
 from helpers import REPO, free_port
-
 from kgbuild.store.rdf import PREFIXES
 
 PROLOGUE = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())

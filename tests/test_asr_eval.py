@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from kgbuild.speech.asr_eval import basic_normalize, normalizer, read_manifest, word_error_rate
-from kgbuild.errors import ConfigError
 from helpers import SAMPLE  # noqa: I001
+from kgbuild.errors import ConfigError
+from kgbuild.speech.asr_eval import basic_normalize, normalizer, read_manifest, word_error_rate
 
 
 def test_manifest_paths_are_relative_to_the_manifest(tmp_path):

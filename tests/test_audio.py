@@ -8,8 +8,8 @@ import av
 import numpy as np
 import pytest
 
-from kgbuild.media.audio import decode_audio, probe_duration, stream_audio
 from kgbuild.errors import DecodeError, EmptyInputError
+from kgbuild.media.audio import decode_audio, probe_duration, stream_audio
 
 RATE = 16000
 SECONDS = 4.0

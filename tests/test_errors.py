@@ -8,7 +8,6 @@ import urllib.error
 from pathlib import Path
 
 from helpers import REPO
-
 from kgbuild.errors import DecodeError, KGBuildError, StageFailure
 
 PACKAGE = REPO / "kgbuild"

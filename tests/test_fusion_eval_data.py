@@ -19,9 +19,9 @@ from collections import Counter
 from pathlib import Path
 
 import av
-from helpers import need_module, run_cli
 from PIL import Image
 
+from helpers import need_module, run_cli
 from kgbuild.media.audio import decode_audio
 
 REPO = Path(__file__).resolve().parent.parent

@@ -12,8 +12,8 @@ import subprocess
 import pytest
 import yaml
 
-from helpers import KGBUILD, REPO, run_cli
 from fuzz_corpus import make_corpus
+from helpers import KGBUILD, REPO, run_cli
 from kgbuild.media.discovery import discover
 
 # Peak RSS of the build process; the models of the default pipeline take about 1.5 GB.

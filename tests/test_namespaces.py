@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 
 from helpers import REPO
-
 from kgbuild import ids
 
 # Modules being reworked at the time of writing that still spell a namespace out; each should

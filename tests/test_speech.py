@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from helpers import SAMPLE  # noqa: I001
 from kgbuild.media.audio import decode_audio
 from kgbuild.speech.transcript import Piece, build_timeline, keep_regions, restore_times, shift, speech_regions
-from helpers import SAMPLE  # noqa: I001
 
 
 def test_build_timeline_trusts_words_when_texts_disagree():

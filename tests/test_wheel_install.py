@@ -20,7 +20,6 @@ from pathlib import Path
 import pytest
 
 from helpers import REPO, SAMPLE
-
 from kgbuild.models import find_model_file
 
 SITE = Path(sysconfig.get_paths()["purelib"])

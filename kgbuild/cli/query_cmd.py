@@ -154,8 +154,7 @@ def export(
         n = kg.export(fmt.value, out)
         summary = f"{n} {'quads' if fmt.value in ('nquads', 'trig', 'jsonld') else 'triples'}"
     else:
-        from ..export import load_property_graph
-        from ..export import writers
+        from ..export import load_property_graph, writers
 
         pg = load_property_graph(kg, entities=entities.value)
         writer = {"graphml": writers.write_graphml, "gexf": writers.write_gexf,
@@ -177,8 +176,9 @@ def stats(
     if as_json:
         typer.echo(json.dumps(data, indent=2))
         return
-    from .render import console
     from rich.table import Table
+
+    from .render import console
 
     for key, title, cols in (
         ("sources_by_modality", "sources", ("modality", "sources", "ok", "failed")),

@@ -27,7 +27,7 @@ def asr(
                                   help='JSON lines {"audio": "path", "text": "reference"}; paths relative to the file.'),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object (wer, rtf, n, ...) instead of tables."),
     backend: Backend = typer.Option(Backend.faster, "--backend", help="Whisper backend."),
-    model: str = typer.Option("tiny.en", "--model", help="Model name, folder or checkpoint (as in the stage's params)."),
+    model: str = typer.Option("base", "--model", help="Model name (base, tiny.en), folder or checkpoint (as in the stage's params)."),
     device: str = typer.Option("auto", "--device", help="auto, cpu or cuda."),
     beam_size: int = typer.Option(5, "--beam-size", min=1),
     vad: bool = typer.Option(True, "--vad/--no-vad", help="Voice-activity filtering before the model."),
@@ -42,7 +42,8 @@ def asr(
     RTF is processing time over audio time with the model already loaded. Build a manifest
     from Debian's pocketsphinx-testdata with scripts/make_asr_manifest.py.
     """
-    from ..speech.asr_eval import evaluate, normalizer as get_normalizer, read_manifest
+    from ..speech.asr_eval import evaluate, read_manifest
+    from ..speech.asr_eval import normalizer as get_normalizer
     from ..stages.whisper_transcriber import WhisperTranscriber
 
     cases = read_manifest(manifest)

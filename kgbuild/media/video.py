@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .audio import container_seconds, ffmpeg_reason, open_media, origin_seconds
 from ..errors import DecodeError
+from .audio import container_seconds, ffmpeg_reason, open_media, origin_seconds
 
 _THUMB = (64, 36)  # shot changes are judged on a thumbnail: cheap, and blind to noise
 _BINS = 32

@@ -74,7 +74,7 @@ tina tracy valerie vanessa vera veronica victoria virginia wendy yasmin yvonne z
 def name_gender(name: str) -> str | None:
     """"m", "f", or None (unknown) for a person's name as written (with any title before it),
     from a gendered title or the first name."""
-    from .normalise import TITLES, TITLE_QUALIFIERS
+    from .normalise import TITLE_QUALIFIERS, TITLES
 
     for word in name.replace(".", " ").lower().split():
         if word in MALE_TITLES or word in MALE_NAMES:

@@ -45,7 +45,7 @@ TITLES = HONORIFICS | {
     "priest", "nun", "monk", "emperor", "empress", "sultan", "emir", "tsar", "czar", "duke", "duchess", "baron",
     "baroness", "countess", "earl", "marshal", "brigadier", "corporal", "cpl", "private", "pvt",
     "seaman", "airman", "ensign", "midshipman", "commodore", "vice-admiral", "gov.-elect", "president-elect",
-    "striker", "goalkeeper", "defender", "midfielder", "quarterback", "pitcher", 
+    "striker", "goalkeeper", "defender", "midfielder", "quarterback", "pitcher",
     "manager", "coach", "referee", "umpire", "trainer", "jockey", "chef", "designer", "entrepreneur",
     "businessman", "businesswoman", "investor", "banker", "teacher", "professor", "lecturer", "researcher",
     "dr", "prof", "supt", "insp", "cmdr", "cdr", "lt", "lieut", "gen", "brig", "adm", "capt", "sgt", "maj",

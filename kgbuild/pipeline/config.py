@@ -16,8 +16,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..errors import ConfigError, FieldConflictError, WiringError
-from ..ids import sha256_text
 from ..fusion.params import FusionParams
+from ..ids import sha256_text
 from ..stages import Stage, get_stage_class
 
 # The default pipelines, shipped as package data: kgbuild/pipelines is a link to the checkout's

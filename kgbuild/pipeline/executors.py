@@ -19,10 +19,10 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from importlib.metadata import entry_points
-from typing import Any, Protocol
 from multiprocessing.connection import Connection, wait
+from typing import Any, Protocol
 
-from ..datamodel import Item, Source
+from ..datamodel import Item
 from ..errors import (
     ConfigError,
     ExecutorError,
@@ -33,8 +33,8 @@ from ..errors import (
     StageFailure,
 )
 from ..threads import available_cores, limit_cpu_threads
-from .config import Pipeline
 from .batches import Batch, process_batch, warm_up
+from .config import Pipeline
 from .options import BuildOptions
 from .stage_cache import StageCache
 

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from ..fusion.canonical import FUSION_GRAPH
 from ..ids import NS, source_iri
 from ..media.discovery import discover
-from .stage_cache import StageCache
-from ..store.ingest_state import IngestState
 from ..store import KGStore
-from ..fusion.canonical import FUSION_GRAPH
+from ..store.ingest_state import IngestState
 from ..store.rdf import ENTITIES_GRAPH
+from .stage_cache import StageCache
 
 
 @dataclass
@@ -60,12 +60,12 @@ def check(store: KGStore) -> CheckReport:
             if path in seen_paths and g["sha"]:
                 report.problems.append(f"path '{path}' is claimed by two sources: {seen_paths[path]} and {iri}")
             seen_paths[path] = iri
-    for r in store.rows("""SELECT DISTINCT ?m ?e WHERE { ?m kg:refersTo ?e .
-            FILTER NOT EXISTS { GRAPH <%s> { ?e a kg:Entity } } } LIMIT 50""" % ENTITIES_GRAPH):
+    for r in store.rows(f"""SELECT DISTINCT ?m ?e WHERE {{ ?m kg:refersTo ?e .
+            FILTER NOT EXISTS {{ GRAPH <{ENTITIES_GRAPH}> {{ ?e a kg:Entity }} }} }} LIMIT 50"""):
         report.problems.append(f"mention {r['m']} refers to {r['e']}, which is not in the entities graph")
     if (store.path / "fusion.sqlite").exists():
-        for r in store.rows("""SELECT DISTINCT ?e WHERE { ?m kg:refersTo ?e .
-                FILTER NOT EXISTS { GRAPH <%s> { ?e kg:canonical ?c } } } LIMIT 20""" % FUSION_GRAPH):
+        for r in store.rows(f"""SELECT DISTINCT ?e WHERE {{ ?m kg:refersTo ?e .
+                FILTER NOT EXISTS {{ GRAPH <{FUSION_GRAPH}> {{ ?e kg:canonical ?c }} }} }} LIMIT 20"""):
             report.problems.append(f"entity {r['e']} has no kg:canonical: fusion has not caught up "
                                    f"(run kgbuild fuse --store {store.path})")
     state.close()

@@ -38,18 +38,18 @@ import json
 import logging
 import pickle
 import re
-from functools import partial
-from itertools import islice
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from functools import partial
+from itertools import islice
 
 import numpy as np
 
 from ..datamodel import Item
 from ..errors import ExecutorError, KGBuildError, MissingDependencyError
 from ..threads import available_cores, limit_cpu_threads
-from .config import Pipeline
 from .batches import Batch, process_batch, warm_up
+from .config import Pipeline
 from .executors import ProcessPoolExecutor
 from .options import BuildOptions
 from .stage_cache import StageCache, applies_to_modality, caches_output

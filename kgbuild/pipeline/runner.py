@@ -25,8 +25,8 @@ from ..media.discovery import Discovery, discover
 from ..store.ingest_state import IngestState
 from ..store.oxigraph_store import KGStore
 from ..store.rdf import corpus_root_quads, entity_quads, source_quads, unreadable_quads
-from .config import Pipeline
 from .batches import Batch
+from .config import Pipeline
 from .executors import make_executor
 from .options import BuildOptions
 from .stage_cache import StageCache, applies_to_modality, chain_fingerprints

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from helpers import REPO, run_cli
-
 from kgbuild.errors import ConfigError
 from kgbuild.models import search_path, user_model_dir
 from kgbuild.pipeline import load_pipeline

@@ -1,6 +1,7 @@
 import json
 
 import pytest
+
 from helpers import run_cli
 from textmodel import tiny_model
 

@@ -12,7 +12,6 @@ import pyoxigraph as ox
 import pytest
 
 from helpers import run_cli
-
 from kgbuild.errors import PushError
 from kgbuild.export import load_property_graph
 from kgbuild.export.property_graph import NODE_KINDS
@@ -118,9 +117,9 @@ def test_gsp_push_with_a_wrong_password_fails_with_a_code(sample_store, virtuoso
 
 
 def falkordb_counts(url: str, graph: str) -> dict[str, int]:
-    from falkordb import FalkorDB
-
     from urllib.parse import urlsplit
+
+    from falkordb import FalkorDB
 
     g = FalkorDB(host="127.0.0.1", port=urlsplit(url).port).select_graph(graph)
     one = lambda q: g.query(q).result_set[0][0]  # noqa: E731
@@ -177,8 +176,9 @@ def test_falkordb_push_switches_between_canonical_and_member_entities(store, fal
 
 def test_falkordb_push_replaces_what_an_older_kgbuild_pushed(store, falkordb_url):
     """Units an older kgbuild recorded (entity:IRI, relation:IRI …) are deleted the old way."""
-    from falkordb import FalkorDB
     from urllib.parse import urlsplit
+
+    from falkordb import FalkorDB
 
     url = falkordb_url + "/legacy"
     g = FalkorDB(host="127.0.0.1", port=urlsplit(url).port).select_graph("legacy")

@@ -19,10 +19,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from helpers import REPO, run_cli
+from kgbuild.store import KGStore
 from neo4j_csv import check_import_folder
 from push_servers import virtuoso_server
-
-from kgbuild.store import KGStore
 
 QUESTIONS = {  # name -> (title, SPARQL with ?k ?n, Cypher with k n, graph: canonical | members, CSV: file, column)
     "canonical": ("canonical entities by type",

@@ -12,8 +12,6 @@ import pyoxigraph as ox
 import pytest
 
 from helpers import run_cli
-from neo4j_csv import check_import_folder
-
 from kgbuild.datamodel import CharSpan, Entity, Event, Item, Mention, Provenance, Relation, Source
 from kgbuild.errors import ConfigError
 from kgbuild.export import load_property_graph
@@ -22,6 +20,7 @@ from kgbuild.export.writers import write_cypher, write_gexf, write_graphml, writ
 from kgbuild.ids import NS, mint
 from kgbuild.store import KGStore
 from kgbuild.store.rdf import entity_quads, source_quads
+from neo4j_csv import check_import_folder
 
 KG = NS
 PROV = "http://www.w3.org/ns/prov#"
@@ -67,7 +66,7 @@ def store(tmp_path):
     t = mint("transcript", src.iri)
     quads = [q(t, RDF_TYPE, KG + "Transcript", src.iri), q(t, PROV + "wasDerivedFrom", src.iri, src.iri),
              q(t, KG + "text", "hello there\nsecond line", src.iri)]
-    for i, (a, b) in enumerate(((12, 23), (0, 11))):
+    for a, b in ((12, 23), (0, 11)):
         seg, sel = mint("segment", t, a, b), mint("selector", t, a, b)
         quads += [q(t, KG + "segment", seg, src.iri), q(seg, RDF_TYPE, KG + "Segment", src.iri),
                   q(seg, KG + "text", "hello there\nsecond line"[a:b], src.iri), q(seg, OA + "hasSelector", sel, src.iri),

@@ -18,8 +18,8 @@ from kgbuild.datamodel import (
 )
 from kgbuild.ids import NS, OPEN_NS, mint
 from kgbuild.pipeline import coref_eval
-from kgbuild.pipeline.coref_eval import norm_name, score
 from kgbuild.pipeline.config import Pipeline
+from kgbuild.pipeline.coref_eval import norm_name, score
 from kgbuild.stages import Stage
 from kgbuild.stages.text_reader import TextReader
 

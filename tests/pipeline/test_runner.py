@@ -13,9 +13,9 @@ from collections import Counter
 import pytest
 
 from helpers import REPO, run_cli
-from kgbuild.datamodel import CharSpan, Item, Mention, Provenance
-from kgbuild.pipeline.maintenance import check
+from kgbuild.datamodel import CharSpan, Mention, Provenance
 from kgbuild.pipeline import Pipeline
+from kgbuild.pipeline.maintenance import check
 from kgbuild.pipeline.runner import build
 from kgbuild.stages import Stage, StageParams, register_stage
 from kgbuild.store import KGStore

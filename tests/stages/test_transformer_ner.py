@@ -1,11 +1,11 @@
 import pytest
 import torch
-from textmodel import tiny_model
 
 from kgbuild.datamodel import CharSpan, Item, Source
 from kgbuild.errors import ModelNotFoundError
 from kgbuild.nlp.joint_model import default_encoder
 from kgbuild.stages.transformer_ner import TransformerNER
+from textmodel import tiny_model
 
 
 @pytest.fixture(scope="module")

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from helpers import need_yolo_weights
 from kgbuild.datamodel import BoxAt, Item, Source, TimeRange
 from kgbuild.ids import sha256_file
 from kgbuild.stages.registry import get_stage_class
 from kgbuild.stages.video_frames import VideoObjects
-from helpers import need_yolo_weights
 from synth_video import CUT, SECONDS, make_video  # noqa: I001
 
 need_yolo_weights()

@@ -1,8 +1,18 @@
-import json
-
 import pytest
 
-from kgbuild.datamodel import Activity, Box, CharSpan, Entity, Item, Mention, Provenance, Source, TimedSpan, Timeline, TimeRange
+from kgbuild.datamodel import (
+    Activity,
+    Box,
+    CharSpan,
+    Entity,
+    Item,
+    Mention,
+    Provenance,
+    Source,
+    TimedSpan,
+    Timeline,
+    TimeRange,
+)
 from kgbuild.errors import QueryError, StoreError
 from kgbuild.ids import mint, source_iri
 from kgbuild.store import KGStore
