@@ -111,6 +111,7 @@ class Source:
     size: int
     media_type: str
     modality: str
+    mtime_ns: int = 0  # as hashed: a file whose size or time moved since was changed under us
 
     @property
     def iri(self) -> str:

@@ -113,6 +113,18 @@ class DecodeError(InputError):
     code = "E303"
 
 
+class InputChanged(InputError):
+    """The file changed while the build read it (twice in a row): its content is not known."""
+
+    code = "E306"
+
+
+class InputGone(InputError):
+    """The file was deleted (or became unreadable) during the build."""
+
+    code = "E307"
+
+
 class StageFailure(KGBuildError):
     """Wraps any exception raised while a stage processed one source, naming the
     stage, the source and the position so the failure can be found and reproduced."""
@@ -130,7 +142,8 @@ class StageFailure(KGBuildError):
         # class's own code; its Python class name stays in the detail. Only our errors carry a
         # code: other exceptions' ``code`` attributes (HTTPError's status, SystemExit's) are not ones.
         self.cause_code = cause_code if cause is None else (
-            cause.code if isinstance(cause, KGBuildError) else StageFailure.code)
+            cause.code if isinstance(cause, KGBuildError)
+            else InputGone.code if isinstance(cause, FileNotFoundError) else StageFailure.code)
         self.detail = detail if cause is None else cause_text(cause)
         super().__init__(self.reason)
 

@@ -42,3 +42,26 @@ class Hog(Stage):
                 block = bytearray(self.params.megabytes << 20)  # zero-filled: every page is touched
                 time.sleep(self.params.seconds)
                 del block
+
+
+class RewriterParams(StageParams):
+    text: str = "Rewritten by Grace Hopper."
+
+
+class Rewriter(Stage):
+    """Rewrites (once) or deletes files while the build reads them, as another program
+    writing into the corpus would: "rewrite*" files get new content after they were read,
+    "vanish*" files are deleted."""
+
+    modalities = frozenset({"text"})
+    Params = RewriterParams
+
+    def process(self, items):
+        for item in items:
+            path = item.source.path
+            marker = path.with_name("." + path.name + ".rewritten")
+            if item.source.relpath.startswith("rewrite") and not marker.exists():
+                marker.touch()
+                path.write_text(self.params.text)
+            elif item.source.relpath.startswith("vanish"):
+                path.unlink(missing_ok=True)

@@ -51,6 +51,9 @@ def build(
     address: str = typer.Option(None, "--address",
                                 help="With --executor ray: the cluster to join ('auto', or ray://HOST:10001); "
                                 "by default a Ray is started on this machine."),
+    rehash: bool = typer.Option(False, "--rehash",
+                                help="Read every file to hash it again (by default a file whose size, time and "
+                                "inode are unchanged keeps its remembered hash)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
 ) -> None:
     """Extract entities from every supported file under CORPUS into the store.
@@ -77,7 +80,8 @@ def build(
         with progress:
             task = progress.add_task("files", total=None)
             options = BuildOptions(force=force, workers=workers, file_timeout_s=file_timeout, executor=executor.value,
-                                   ray_address=address, max_memory_mb=max_memory_mb, threads=threads)
+                                   ray_address=address, max_memory_mb=max_memory_mb, threads=threads,
+                                   rehash=rehash)
             report = run_build(corpus, kg, pipe, options,
                                on_start=lambda n: progress.update(task, total=n),
                                on_progress=lambda n: progress.advance(task, n))

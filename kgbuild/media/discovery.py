@@ -10,6 +10,7 @@ import errno
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from ..datamodel import Source
 from ..ids import sha256_file
@@ -42,6 +43,15 @@ PATH_MAX = os.pathconf("/", "PC_PATH_MAX") if hasattr(os, "pathconf") else 4096
 FOLLOW_OUTSIDE_LINKS_ENV = "KGBUILD_FOLLOW_OUTSIDE_LINKS"
 
 
+class Hashes(Protocol):
+    """Remembered content hashes (kgbuild.store.hash_cache.HashCache): a file whose stat is
+    unchanged is not read again."""
+
+    def lookup(self, path: Path, st: os.stat_result) -> str | None: ...
+
+    def remember(self, path: Path, st: os.stat_result, sha256: str) -> None: ...
+
+
 @dataclass
 class Discovery:
     root: Path
@@ -50,13 +60,14 @@ class Discovery:
     unreadable: list[tuple[str, str]] = field(default_factory=list)  # (relpath, reason)
     follow_outside_links: bool = False
     real_root: Path | None = None
+    hashes: Hashes | None = None
 
 
 def media_type_for(path: Path) -> tuple[str, str] | None:
     return MEDIA_TYPES.get(path.suffix.lower())
 
 
-def discover(root: str | Path, *, follow_outside_links: bool | None = None) -> Discovery:
+def discover(root: str | Path, *, follow_outside_links: bool | None = None, hashes: Hashes | None = None) -> Discovery:
     """Walk ``root`` (a folder or a single file) in a stable order. Hidden files and
     folders are ignored; symlinked folders are not followed (no loops).
 
@@ -70,6 +81,9 @@ def discover(root: str | Path, *, follow_outside_links: bool | None = None) -> D
 
     The walk holds folders open (os.fwalk), so files deeper than PATH_MAX are found and
     reported rather than silently missed.
+
+    ``hashes`` remembers content hashes by (size, mtime, inode): unchanged files are not
+    read again. A file that changes while it is hashed is hashed again.
     """
     if follow_outside_links is None:
         follow_outside_links = os.environ.get(FOLLOW_OUTSIDE_LINKS_ENV, "") not in ("", "0", "false", "no")
@@ -77,10 +91,10 @@ def discover(root: str | Path, *, follow_outside_links: bool | None = None) -> D
     if root.is_file():
         # The user named this file: it is the corpus, wherever a link to it points.
         real = root.resolve()
-        found = Discovery(real.parent, follow_outside_links=follow_outside_links, real_root=real.parent)
+        found = Discovery(real.parent, follow_outside_links=follow_outside_links, real_root=real.parent, hashes=hashes)
         _add(found, real)
         return found
-    found = Discovery(root, follow_outside_links=follow_outside_links)
+    found = Discovery(root, follow_outside_links=follow_outside_links, hashes=hashes)
     try:
         found.real_root = root.resolve(strict=True)
     except (OSError, RuntimeError):
@@ -123,13 +137,29 @@ def _add(found: Discovery, path: Path) -> None:
         if not real.is_file():
             raise OSError("not a regular file (broken link, device or folder)")
         # Hash the link's target, not the link: a link swapped after this check is not followed.
-        sha = sha256_file(real)
-        size = real.stat().st_size
+        sha, st = content_hash(real, found.hashes)
     except (OSError, RuntimeError) as exc:  # RuntimeError: a link loop (Python < 3.13)
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc) or "link loop"
         found.unreadable.append((relpath, f"cannot read: {reason}"))
         return
-    found.sources.append(Source(real.resolve(), relpath, sha, size, kind[0], kind[1]))
+    found.sources.append(Source(real.resolve(), relpath, sha, st.st_size, kind[0], kind[1], st.st_mtime_ns))
+
+
+def content_hash(path: Path, hashes: Hashes | None = None, tries: int = 3) -> tuple[str, os.stat_result]:
+    """(sha256, the stat it belongs to). The stat is taken before and after reading: a file
+    written meanwhile is read again, so the hash is of bytes that were there all along."""
+    for _ in range(tries):
+        before = path.stat()
+        sha = hashes.lookup(path, before) if hashes is not None else None
+        if sha is not None:
+            return sha, before
+        sha = sha256_file(path)
+        after = path.stat()
+        if (before.st_size, before.st_mtime_ns, before.st_ino) == (after.st_size, after.st_mtime_ns, after.st_ino):
+            if hashes is not None:
+                hashes.remember(path, after, sha)
+            return sha, after
+    raise OSError(errno.EAGAIN, f"the file kept changing while it was read ({tries} tries)")
 
 
 def _inside(path: Path, root: Path | None) -> bool:

@@ -14,7 +14,8 @@ class BuildOptions:
     ``max_memory_mb`` limits each worker process (one is started even for ``workers=1``: only
     a separate process can be stopped) and fails the file that crossed it. ``threads``: CPU
     threads per worker (or for this process), by default the cores this process may use,
-    divided among the workers. ``force`` reprocesses sources that are already up to date."""
+    divided among the workers. ``force`` reprocesses sources that are already up to date;
+    ``rehash`` reads every file to hash it (by default an unchanged stat reuses its hash)."""
 
     force: bool = False
     workers: int = 1
@@ -23,3 +24,4 @@ class BuildOptions:
     ray_address: str | None = None
     max_memory_mb: float | None = None
     threads: int | None = None
+    rehash: bool = False  # hash every file again, not only those whose size/time/inode moved

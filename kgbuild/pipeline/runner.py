@@ -19,15 +19,17 @@ from itertools import groupby
 from pathlib import Path
 
 from ..datamodel import Entity, Item, Source
-from ..errors import StageFailure
+from ..errors import InputChanged, InputGone, StageFailure
 from ..ids import mint, source_iri
 from ..media.discovery import Discovery, discover
+from ..store.hash_cache import HashCache
 from ..store.ingest_state import IngestState
 from ..store.oxigraph_store import KGStore
 from ..store.rdf import corpus_root_quads, entity_quads, source_quads, unreadable_quads
 from .batches import Batch
 from .config import Pipeline
 from .executors import make_executor
+from .integrity import CHANGED, SAME, on_disk, rehashed
 from .options import BuildOptions
 from .stage_cache import StageCache, applies_to_modality, chain_fingerprints
 
@@ -104,7 +106,11 @@ def build(corpus: str | Path, store: KGStore, pipeline: Pipeline, options: Build
     options = options or BuildOptions()
     started = time.perf_counter()
     report = BuildReport()
-    found = discover(corpus)
+    hashes = HashCache(store.path / "hashes.sqlite", rehash=options.rehash)
+    try:
+        found = discover(corpus, hashes=hashes)
+    finally:
+        hashes.close()
     store.add(corpus_root_quads(found.root))
     report.unsupported = found.unsupported
     report.files.update(src.modality for src in found.sources)
@@ -133,10 +139,19 @@ def build(corpus: str | Path, store: KGStore, pipeline: Pipeline, options: Build
         executor.start({src.modality for src in work.todo})  # a missing model stops us here
         if fuser is not None and fuser.encoder is not None:
             executor.lend_to(fuser.encoder)
+        changed: list[Source] = []
         for items in executor.run(_batches(work, pipeline.batch_size)):
-            _write(store, state, pipeline, items, paths, work.fingerprints[items[0].source.modality], report)
+            fps = work.fingerprints[items[0].source.modality]
+            _write(store, state, pipeline, _as_read(items, cache, changed, report), paths, fps, report)
             if on_progress:
                 on_progress(len(items))
+        if changed:  # once more, with the bytes that are there now
+            for src in changed:
+                paths.setdefault(src.sha256, []).append(src.relpath)
+            again = Plan(changed, [], {m: chain_fingerprints(pipeline, m) for m in {s.modality for s in changed}})
+            for items in executor.run(_batches(again, pipeline.batch_size)):
+                fps = again.fingerprints[items[0].source.modality]
+                _write(store, state, pipeline, _as_read(items, cache, None, report), paths, fps, report)
         report.stage_seconds = executor.stage_seconds
         if fuser is not None:
             # Corpus-level, after the writes: resolution needs every other document, and running it
@@ -148,6 +163,27 @@ def build(corpus: str | Path, store: KGStore, pipeline: Pipeline, options: Build
         state.close()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _as_read(items: list[Item], cache: StageCache, changed: list[Source] | None, report: BuildReport) -> list[Item]:
+    """The items whose file is still the one that was hashed (:mod:`.integrity`). A changed
+    file's snapshots are dropped and it goes to ``changed`` (processed again) or, on the
+    second try, is reported; a file that is gone is reported. Neither is written."""
+    kept = []
+    for item in items:
+        status = on_disk(item.source)
+        if status == SAME:
+            kept.append(item)
+            continue
+        cache.drop(item.source.sha256)  # they hold what was read from other bytes
+        again = rehashed(item.source) if status == CHANGED else None
+        if again is not None and changed is not None:
+            changed.append(again)
+            continue
+        code, what = ((InputChanged.code, "changed while the build read it, twice; the next build reads it again")
+                      if again is not None else (InputGone.code, "was deleted during the build"))
+        report.failures.append(Failure(item.source.relpath, "read", code, f"{item.source.relpath} {what}"))
+    return kept
 
 
 def _fuser(pipeline: Pipeline, store: KGStore):
