@@ -203,3 +203,82 @@ def test_the_detector_still_finds_every_gold_box(tmp_path):
     missing = [r for _, r in MENTIONS if "label" in r
                and not any(iou(r["box"], b) >= 0.5 for b in found.get((r["path"], r["label"]), []))]
     assert missing == []
+
+
+# --- data/fusion-eval2: the second, harder set (issue 16), dev and held-out halves -----------
+
+CORPUS2 = REPO / "data" / "fusion-eval2"
+HALVES = ("dev", "heldout")
+
+
+def _gold2(half: str) -> dict:
+    return json.loads((CORPUS2 / f"gold-{half}.json").read_text(encoding="utf-8"))
+
+
+def test_second_set_is_twice_the_first_and_its_halves_are_apart():
+    golds = {h: _gold2(h) for h in HALVES}
+    mentions = sum(len(e["mentions"]) for g in golds.values() for e in g["entities"])
+    entities = sum(len(g["entities"]) for g in golds.values())
+    assert mentions >= 2 * len(MENTIONS) and entities >= 2 * len(GOLD["entities"])
+    for half, gold in golds.items():
+        assert gold["corpus"] == half and len(gold["groundings"]) >= 5
+        for e in gold["entities"]:
+            assert e["type"] in {"PERSON", "ORG", "GPE", "LOC", "FAC", "OBJECT"} and e["mentions"]
+            for r in e["mentions"]:
+                assert (CORPUS2 / half / r["path"]).is_file(), r
+    # nobody in the dev cast is in the held-out news: tuning on one cannot learn the other's names
+    surfaces = {h: {(CORPUS2 / h / r["path"]).read_text(encoding="utf-8")[slice(*r["char"])]
+                    for e in g["entities"] if e["type"] == "PERSON" for r in e["mentions"] if "char" in r}
+                for h, g in golds.items()}
+    assert not {s for s in surfaces["dev"] & surfaces["heldout"] if " " in s}
+
+
+def test_second_set_text_refs_span_whole_words_and_groundings_share_a_scene():
+    for half in HALVES:
+        gold = _gold2(half)
+        owner = {}
+        for e in gold["entities"]:
+            for r in e["mentions"]:
+                owner[key(r)] = e["id"]
+                if "char" not in r:
+                    continue
+                text = (CORPUS2 / half / r["path"]).read_text(encoding="utf-8")
+                start, end = r["char"]
+                surface = text[start:end]
+                assert surface == surface.strip() and surface[0].isalnum(), (r, surface)
+                assert surface[-1].isalnum() or surface.endswith("."), (r, surface)  # "U.K."
+                assert start == 0 or not text[start - 1].isalnum(), (r, surface)
+                assert end == len(text) or not text[end].isalnum(), (r, surface)
+        for g in gold["groundings"]:
+            assert owner[key(g["text"])] == owner[key(g["image"])]
+            assert Path(g["text"]["path"]).parent == Path(g["image"]["path"]).parent
+
+
+def test_second_set_has_the_error_classes_of_issue_16():
+    dev, held = _gold2("dev"), _gold2("heldout")
+
+    def forms(gold, half, ent):
+        e = next(x for x in gold["entities"] if x["id"] == ent)
+        return {(CORPUS2 / half / r["path"]).read_text(encoding="utf-8")[slice(*r["char"])]
+                for r in e["mentions"] if "char" in r}
+
+    assert "Daniel Okafor" in forms(dev, "dev", "okafor-sax") & forms(dev, "dev", "okafor-cllr")  # one name, two people
+    assert "James Whitaker" in forms(held, "heldout", "whitaker-farm") & forms(held, "heldout", "whitaker-tech")
+    assert {"De La Cruz", "DeLaCruz"} <= forms(dev, "dev", "delacruz")
+    assert {"Youssef Haddad", "Yusuf Haddad"} <= forms(dev, "dev", "haddad")
+    assert {"U.K.", "UK", "United Kingdom"} <= forms(dev, "dev", "uk")
+    assert {"Katrin Müller", "Katrin Mueller"} <= forms(held, "heldout", "mueller")
+    assert "Lake Geneva" in forms(dev, "dev", "lake-geneva") and "Geneva" in forms(dev, "dev", "geneva")
+    assert "Sydney Harbour Bridge" in forms(held, "heldout", "harbour-bridge")
+
+
+def test_second_set_texts_and_gold_are_what_its_generator_writes(tmp_path):
+    proc = subprocess.run([sys.executable, str(CORPUS2 / "make.py"), "--gold-only", "--out", str(tmp_path)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    for half in HALVES:
+        assert json.loads((tmp_path / f"gold-{half}.json").read_text(encoding="utf-8")) == _gold2(half)
+        made = sorted(p.relative_to(tmp_path / half) for p in (tmp_path / half).rglob("*.txt"))
+        assert made == sorted(p.relative_to(CORPUS2 / half) for p in (CORPUS2 / half).rglob("*.txt"))
+        for rel in made:
+            assert (tmp_path / half / rel).read_bytes() == (CORPUS2 / half / rel).read_bytes(), rel
