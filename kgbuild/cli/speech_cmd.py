@@ -35,6 +35,10 @@ def asr(
     normalizer: Normalizer = typer.Option(Normalizer.whisper, "--normalizer",
                                           help="whisper: Whisper's English normaliser (needs kgbuild\\[openai-whisper]); "
                                           "basic: lower-case, no punctuation, hyphens as spaces."),
+    lexicon: Path = typer.Option(None, "--lexicon", exists=True, dir_okay=False,
+                                 help="Names a corpus's texts contain, one a line (optionally TAB and a type): each "
+                                 "file gets the second pass biased with those near what it heard, as in a build."),
+    bias: bool = typer.Option(True, "--bias/--no-bias", help="With --lexicon: the second pass (--no-bias: first only)."),
 ) -> None:
     """Transcribe every file of a manifest with the whisper stage and score it.
 
@@ -42,19 +46,20 @@ def asr(
     RTF is processing time over audio time with the model already loaded. Build a manifest
     from Debian's pocketsphinx-testdata with scripts/make_asr_manifest.py.
     """
-    from ..speech.asr_eval import evaluate, read_manifest
-    from ..speech.asr_eval import normalizer as get_normalizer
+    from ..speech.asr_eval import evaluate, normalizer as get_normalizer, read_lexicon, read_manifest
     from ..stages.whisper_transcriber import WhisperTranscriber
 
     cases = read_manifest(manifest)
+    names = read_lexicon(lexicon) if lexicon is not None else None
     get_normalizer(normalizer.value)  # a missing extra fails before the model loads
     stage = WhisperTranscriber(name="speech", backend=backend.value, model=model, device=device,
-                               beam_size=beam_size, vad_filter=vad, language=language)
+                               beam_size=beam_size, vad_filter=vad, language=language, bias=bias)
     stage.warm_up()
-    report = evaluate(stage, cases, normalize=normalizer.value)
+    report = evaluate(stage, cases, normalize=normalizer.value, lexicon=names)
     name, version = stage.model_info()
     if as_json:
-        typer.echo(json.dumps({**report.summary(), "model": name, "backend": version}))
+        extra = {} if names is None else {"lexicon": len(names), "bias": bias, **report.bias_summary()}
+        typer.echo(json.dumps({**report.summary(), "model": name, "backend": version, **extra}))
         return
     from rich.console import Console
     from rich.table import Table

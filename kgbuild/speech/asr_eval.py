@@ -43,6 +43,8 @@ class AsrResult:
     hypothesis: str
     seconds: float  # audio duration
     error: str | None = None
+    candidates: list[str] = field(default_factory=list)  # lexicon names the second pass was offered
+    biased: list[dict] = field(default_factory=list)  # where it changed words: name, heard, span
 
 
 @dataclass
@@ -60,6 +62,30 @@ class AsrReport:
         return {"wer": round(self.wer, 4), "rtf": round(self.rtf, 4), "n": self.n, "failed": self.failed,
                 "audio_seconds": round(self.audio_seconds, 2),
                 "processing_seconds": round(self.processing_seconds, 2), "normalizer": self.normalizer}
+
+
+    def bias_summary(self) -> dict:
+        """What the second pass did: files offered names, changes kept, and changes to a name
+        the reference does not contain (a false name: an insertion of the lexicon's)."""
+        from .lexicon import letters
+
+        kept, false = [], []
+        for r in self.results:
+            said = letters(r.reference.split())
+            for b in r.biased:
+                entry = {"audio": Path(r.audio).name, "name": b["name"], "heard": b["heard"]}
+                kept.append(entry)
+                if letters([b["name"]]) not in said and not any(t in said for t in letters_of(b["name"])):
+                    false.append(entry)
+        return {"offered": sum(bool(r.candidates) for r in self.results), "changed": len(kept),
+                "false_names": len(false), "files_with_false_names": len({e["audio"] for e in false}),
+                "changes": kept}
+
+
+def letters_of(name: str) -> list[str]:
+    from .lexicon import tokens
+
+    return [t for t in tokens(name) if len(t) >= 4]
 
 
 def read_manifest(path: str | Path) -> list[AsrCase]:
@@ -126,20 +152,60 @@ def word_error_rate(references: list[str], hypotheses: list[str]) -> float:
     return (out.substitutions + out.deletions + out.insertions + inserted) / words
 
 
-def evaluate(stage, cases: list[AsrCase], *, normalize: str = "whisper") -> AsrReport:
+def read_lexicon(path: str | Path) -> list:
+    """A lexicon file: one name a line, optionally followed by a tab and its type (PERSON)."""
+    from .lexicon import LexName
+
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise ConfigError(f"cannot read lexicon {path}: {exc.strerror or exc}") from None
+    out = []
+    for line in lines:
+        name, _, kind = line.partition("\t")
+        if name.strip():
+            out.append(LexName(" ".join(name.split()), kind.strip() or "PERSON"))
+    return out
+
+
+def transcribe(stage, path: Path, lexicon: list | None = None) -> Item:
+    """One file through ``stage`` as a build would leave it: the first pass and, when the
+    lexicon has names near what it heard, the second pass biased with them."""
+    from .lexicon import retrieve
+    from .biasing import heard_words
+
+    item = item_for(path)
+    stage([item])
+    first = item.meta.get("_speech_first_pass")
+    if not lexicon or not item.ok or first is None or not stage.params.bias:
+        return item
+    words, probabilities = heard_words(first)
+    candidates = retrieve(words, lexicon, probabilities=probabilities, max_names=stage.params.bias_max_names)
+    if not candidates:
+        return item
+    again = item_for(path)
+    again.meta.update({"_speech_first_pass": first,
+                       "_speech_candidates": [[c.name, c.type, c.scope, c.score, c.start, c.end] for c in candidates]})
+    stage([again])
+    return again
+
+
+def evaluate(stage, cases: list[AsrCase], *, normalize: str = "whisper", lexicon: list | None = None) -> AsrReport:
     """Transcribe every case with ``stage`` (a warmed-up whisper stage), one file at a
-    time so each file's time is its own, and score the lot."""
+    time so each file's time is its own, and score the lot. With a ``lexicon``
+    (:class:`~.lexicon.LexName` list) each file gets the second pass a build would give it."""
     norm = normalizer(normalize)
     results: list[AsrResult] = []
     busy = 0.0
     for case in cases:
-        item = item_for(case.audio)
         start = time.perf_counter()
-        stage([item])
+        item = transcribe(stage, case.audio, lexicon)
         busy += time.perf_counter() - start
         error = None if item.ok else item.failure.reason
         results.append(AsrResult(str(case.audio), case.reference, item.text or "",
-                                 float(item.meta.get("duration") or 0.0), error))
+                                 float(item.meta.get("duration") or 0.0), error,
+                                 [c[0] for c in item.meta.get("_speech_bias") or []],
+                                 list(item.meta.get("_speech_biased") or [])))
     audio = sum(r.seconds for r in results)
     wer = word_error_rate([norm(r.reference) for r in results], [norm(r.hypothesis) for r in results])
     return AsrReport(wer, busy / audio if audio else 0.0, len(results), audio, busy, normalize,

@@ -13,6 +13,7 @@ never held in memory whole; voice-activity filtering runs before either backend.
 from __future__ import annotations
 
 import logging
+import math
 from importlib import metadata
 from pathlib import Path
 from typing import Literal
@@ -24,7 +25,8 @@ from ..media.audio import container_seconds, open_media, stream_audio
 from ..datamodel import Item, TextView, Timeline
 from ..errors import InputError, ModelLoadError, ModelNotFoundError
 from ..models import PACKAGED_WHISPER, require_module, whisper_label, whisper_model_dir
-from ..speech import transcript
+from ..speech import biasing, transcript
+from ..speech.lexicon import Candidate
 from ..speech.transcript import Piece, Segments
 from ..threads import cpu_budget
 from .base import Stage, StageParams
@@ -55,6 +57,10 @@ class WhisperParams(StageParams):
     vad_filter: bool = True  # Silero VAD: silence and noise never reach the model
     chunk_seconds: float = Field(600.0, ge=30.0)  # decoded and transcribed this much at a time
     max_seconds: float = Field(4 * 3600, gt=0)  # longer files are refused
+    # A second pass biased with the corpus lexicon's names near what the first pass heard
+    # (kgbuild.speech.lexicon / biasing; the build re-decodes a recording when they change).
+    bias: bool = True
+    bias_max_names: int = Field(8, ge=1)  # candidate names per recording, nearest scope first
 
 
 def _looks_like_path(name: str) -> bool:
@@ -212,7 +218,17 @@ class WhisperTranscriber(Stage):
             if not sound:  # a silent film: nothing to hear, nothing wrong
                 return "", Timeline(words=(), segments=()), {"duration": declared, "has_audio": False}
         try:
-            segments, language, probability, end = self._listen(path)
+            given = item.meta.get("_speech_first_pass")
+            if given is not None:  # re-decoded with names: the first pass is known already
+                segments, language, probability, end = biasing.unpack(given)
+            else:
+                segments, language, probability, end = self._listen(path)
+            first = given if given is not None else biasing.pack(segments, language, probability, end)
+            candidates = [Candidate(*c) for c in item.meta.get("_speech_candidates") or []] if self.params.bias else []
+            records: list[biasing.Biased] = []
+            if candidates:
+                segments, records = self._second_pass(path, segments, candidates, language,
+                                                      end if declared is None else max(declared, end))
         except InputError as exc:
             if not video:
                 raise
@@ -228,10 +244,54 @@ class WhisperTranscriber(Stage):
         duration = end if declared is None else max(declared, end)
         text, timeline = transcript.build_timeline(segments, duration)
         meta = {"duration": round(declared if declared is not None else end, 3), "language": language,
-                "language_probability": probability}
+                "language_probability": probability,
+                # working data, not facts ("_"): the unbiased first pass, the names decoded with,
+                # and where they changed the transcript (pipeline.speech_bias writes kg:biasedBy)
+                "_speech_first_pass": first, "_speech_bias": [c.key() for c in candidates],
+                "_speech_biased": _biased_spans(segments, records, timeline)}
         if video:
             meta["has_audio"] = True
         return text, timeline, meta
+
+    def _second_pass(self, path: Path, segments: Segments, candidates: list[Candidate], language: str | None,
+                     duration: float) -> tuple[Segments, list[biasing.Biased]]:
+        """Decode again, with the candidates' names, the clips around the words they are near;
+        keep the biased words only where :func:`biasing.merge` says so."""
+        todo = biasing.clips(segments, candidates, duration)
+        audio = self._clip_audio(path, todo)
+        records: list[biasing.Biased] = []
+        for clip, samples in sorted(zip(todo, audio), key=lambda c: -c[0].start):  # last first: indices hold
+            if not samples.size:
+                continue
+            found = self._decode_biased(samples, language, biasing.hotwords(clip))
+            segments, kept = biasing.merge(segments, clip, transcript.shift(found, clip.start))
+            records += kept
+        return segments, records
+
+    def _clip_audio(self, path: Path, clips: list[biasing.Clip]) -> list[np.ndarray]:
+        """The samples of each clip, read window by window (a long file is never whole in memory)."""
+        parts: list[list[np.ndarray]] = [[] for _ in clips]
+        for chunk in stream_audio(path, sample_rate=SAMPLE_RATE, chunk_seconds=self.params.chunk_seconds,
+                                  max_seconds=self.params.max_seconds):
+            first, last = chunk.start, chunk.end(SAMPLE_RATE)
+            for i, clip in enumerate(clips):
+                a, b = max(clip.start, first), min(clip.end, last)
+                if b > a:
+                    parts[i].append(chunk.samples[int((a - first) * SAMPLE_RATE):int((b - first) * SAMPLE_RATE)])
+        return [np.concatenate(p) if p else np.zeros(0, np.float32) for p in parts]
+
+    def _decode_biased(self, audio: np.ndarray, language: str | None, names: str) -> Segments:
+        p = self.params
+        if p.backend == "faster-whisper":
+            segments, _ = self._model.transcribe(audio, language=language, beam_size=p.beam_size, word_timestamps=True,
+                                                 vad_filter=False, hotwords=names)
+            return [(Piece(s.text, s.start, s.end, _seg_prob(s.avg_logprob)),
+                     [Piece(w.word, w.start, w.end, w.probability) for w in s.words or []]) for s in segments]
+        result = self._model.transcribe(audio, language=language, beam_size=p.beam_size, word_timestamps=True,
+                                        fp16=self._on_cuda, verbose=None, initial_prompt=names)
+        return [(Piece(s["text"], s["start"], s["end"], _seg_prob(s.get("avg_logprob"))),
+                 [Piece(w["word"], w["start"], w["end"], w.get("probability")) for w in s.get("words") or []])
+                for s in result["segments"]]
 
     def _listen(self, path: Path) -> tuple[Segments, str | None, float | None, float]:
         """(segments on the media's clock, language, its probability, where the audio ends)."""
@@ -271,7 +331,7 @@ class WhisperTranscriber(Stage):
             audio, language=language, beam_size=p.beam_size, word_timestamps=p.word_timestamps,
             vad_filter=False,  # done already, the same way, for both backends
         )
-        out = [(Piece(s.text, s.start, s.end),
+        out = [(Piece(s.text, s.start, s.end, _seg_prob(s.avg_logprob)),
                 [Piece(w.word, w.start, w.end, w.probability) for w in (s.words or [])])
                for s in segments]  # a generator: decoding happens here
         return out, info.language, round(float(info.language_probability), 4)
@@ -285,7 +345,7 @@ class WhisperTranscriber(Stage):
             audio, language=language, beam_size=p.beam_size, word_timestamps=p.word_timestamps,
             fp16=self._on_cuda, verbose=None,
         )
-        out = [(Piece(s["text"], s["start"], s["end"]),
+        out = [(Piece(s["text"], s["start"], s["end"], _seg_prob(s.get("avg_logprob"))),
                 [Piece(w["word"], w["start"], w["end"], w.get("probability")) for w in s.get("words") or []])
                for s in result["segments"]]
         return out, result.get("language"), probability
@@ -303,3 +363,26 @@ class WhisperTranscriber(Stage):
         _, probs = self._model.detect_language(mel.to(torch.float16 if self._on_cuda else torch.float32))
         language = max(probs, key=probs.get)
         return language, round(float(probs[language]), 4)
+
+
+def _seg_prob(avg_logprob: float | None) -> float | None:
+    """A segment's probability: exp of the decoder's average token log-probability."""
+    return None if avg_logprob is None else round(math.exp(float(avg_logprob)), 6)
+
+
+def _biased_spans(segments: Segments, records: list[biasing.Biased], timeline: Timeline) -> list[dict]:
+    """Where the biased pass changed the transcript: character spans (of its words and of
+    their segment), the name that suggested them and what the first pass heard."""
+    if not records:
+        return []
+    index = {id(w): i for i, w in enumerate(biasing.timeline_words(segments))}
+    out = []
+    for rec in records:
+        at = [index[id(w)] for w in rec.words if id(w) in index]
+        if not at:
+            continue
+        start, end = timeline.words[min(at)].start_char, timeline.words[max(at)].end_char
+        seg = next((s for s in timeline.segments if s.start_char <= start < s.end_char), None)
+        out.append({"start": start, "end": end, "name": rec.name, "type": rec.type, "heard": rec.heard,
+                    "segment": None if seg is None else [seg.start_char, seg.end_char]})
+    return sorted(out, key=lambda r: r["start"])
