@@ -20,8 +20,7 @@ import pyoxigraph as ox
 
 from .pipeline.config import Pipeline, load_pipeline
 from .pipeline.options import BuildOptions
-from .pipeline.runner import BuildReport
-from .pipeline.runner import build as _build
+from .pipeline.runner import BuildReport, build as _build
 from .store.oxigraph_store import KGStore
 
 __all__ = ["BuildOptions", "BuildReport", "KGStore", "Pipeline", "build", "load_pipeline", "open_store", "query"]

@@ -45,7 +45,7 @@ def fuse_cmd(
     if split:
         if len(split) != 2:
             raise typer.BadParameter("give --split exactly twice: --split A --split B")
-        explain_mod.split(kg, *split, params)
+        explain_mod.split(kg, split[0], split[1], params)
     report = fuse(kg, params, rebuild=rebuild)
     merged = {str(size): n for size, n in sorted(report.clusters.items())}
     typer.echo(json.dumps({"sources_changed": report.sources_changed, "sources_removed": report.sources_removed,

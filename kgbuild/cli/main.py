@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -23,7 +24,8 @@ class _Commands(TyperGroup):
     """The root command group: a :class:`KGBuildError` from any command, at any depth, is
     reported here, once (code, message, hint; exit status 2), so commands just raise."""
 
-    def invoke(self, ctx: typer.Context):
+    # ctx is click's Context, which newer typers vendor as a private module: no public name for both.
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except KGBuildError as exc:

@@ -71,14 +71,20 @@ def query(
         if fmt is ResultFormat.table:
             typer.echo("true" if bool(result) else "false")
         else:
-            out.write(result.serialize(format=_results_format(fmt)))
+            out.write(_returned(result.serialize(format=_results_format(fmt))))
     elif isinstance(result, ox.QueryTriples):
-        out.write(result.serialize(format=ox.RdfFormat.TURTLE if fmt is ResultFormat.table else ox.RdfFormat.N_TRIPLES))
+        out.write(_returned(result.serialize(
+            format=ox.RdfFormat.TURTLE if fmt is ResultFormat.table else ox.RdfFormat.N_TRIPLES)))
     elif fmt is ResultFormat.table:
         print_solutions(_Printable(result))
     else:
-        out.write(result.serialize(format=_results_format(fmt)))
+        out.write(_returned(result.serialize(format=_results_format(fmt))))
     out.flush()
+
+
+def _returned(data: bytes | None) -> bytes:
+    assert data is not None  # serialize() without an output file returns the bytes
+    return data
 
 
 # Labels, texts and file names come from the corpus. Printed raw, an ESC in one could

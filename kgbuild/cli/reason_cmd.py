@@ -170,7 +170,8 @@ def infer_cmd(
     from ..store import KGStore
 
     if remove:
-        target = None if all_runs else (run_id or (list_runs(store) or [None])[-1])
+        runs: list[str] = [] if all_runs or run_id else list_runs(store)
+        target = None if all_runs else (run_id or (runs[-1] if runs else None))
         dropped = remove_inferred(KGStore(store), target) if (target or all_runs) else []
         typer.echo(json.dumps({"removed_graphs": dropped}))
         return
@@ -198,7 +199,7 @@ def runs_cmd(store: Path = STORE_OPTION) -> None:
     """Model runs under the store, oldest first, with their validation MRR."""
     from ..reason.layout import list_runs, runs_dir
 
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for rid in list_runs(store):
         metrics = json.loads((runs_dir(store) / rid / "metrics.json").read_text())
         mrr = (metrics.get("valid") or {}).get("mrr")

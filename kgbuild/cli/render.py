@@ -43,8 +43,8 @@ def print_build_report(report: BuildReport, store: Path) -> None:
         failed = Table(title="failed files (recorded in the store; the rest was ingested)", title_style="bold red")
         for col in ("path", "stage", "code", "reason"):
             failed.add_column(col, overflow="fold")
-        for f in report.failures:
-            failed.add_row(f.path, f.stage, f.code, f.reason)
+        for failure in report.failures:
+            failed.add_row(failure.path, failure.stage, failure.code, failure.reason)
         console.print(failed)
 
 

@@ -37,6 +37,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..errors import ConfigError
 from ..ids import FUSION_GRAPH
@@ -214,16 +215,17 @@ def load_property_graph(store: KGStore, entities: str = "canonical") -> Property
             OPTIONAL { ?r kg:extractor ?ex } } ORDER BY ?r"""):
         if r["s"] not in node or r["o"] not in node:
             continue  # an endpoint that is no entity (no type): nothing to draw the edge to
-        ev = sorted(evidence.get(r["r"], ()))
+        cited = sorted(evidence.get(r["r"], ()))
         pg.relations.append({
             "start": node[r["s"]], "end": node[r["o"]], "type": rel_type(r["p"]), "key": r["r"], "iri": r["r"],
             "predicate": r["p"], "confidence": float(r["conf"]) if r["conf"] else None, "inferred": r["inf"] == "true",
-            "extractor": r["ex"] or "", "subject": r["s"], "object": r["o"], "sources": sorted({p for p, _ in ev}),
-            "selectors": [f"{p}#{s}" for p, s in ev],
+            "extractor": r["ex"] or "", "subject": r["s"], "object": r["o"], "sources": sorted({p for p, _ in cited}),
+            "selectors": [f"{p}#{s}" for p, s in cited],
         })
 
     # Mentions ---------------------------------------------------------------------------
-    grouped = defaultdict(lambda: {"mentions": set(), "modalities": set(), "selectors": set()})
+    grouped: defaultdict[tuple[str, str], dict[str, set[str]]] = defaultdict(
+        lambda: {"mentions": set(), "modalities": set(), "selectors": set()})
     for r in store.rows(f"""SELECT ?e ?src ?m ?mod ?sel WHERE {{ ?m kg:refersTo ?e ; prov:wasDerivedFrom ?src ;
             kg:modality ?mod ; oa:hasSelector ?s . {_selector()} }}"""):
         if r["e"] not in node or r["src"] not in pg.sources:
@@ -238,7 +240,7 @@ def load_property_graph(store: KGStore, entities: str = "canonical") -> Property
                                 "selectors": sorted(g["selectors"])})
 
     # Events -----------------------------------------------------------------------------
-    trigger_at = defaultdict(lambda: defaultdict(set))  # event -> source -> selectors
+    trigger_at: defaultdict[str, defaultdict[str, set[str]]] = defaultdict(lambda: defaultdict(set))  # event -> source -> selectors
     for r in store.rows(f"""SELECT ?ev ?type ?ex ?conf ?word ?src ?sel WHERE {{ ?ev a kg:Event ; kg:eventType ?type .
             OPTIONAL {{ ?ev kg:extractor ?ex }} OPTIONAL {{ ?ev kg:confidence ?conf }}
             OPTIONAL {{ ?ev kg:trigger ?t . OPTIONAL {{ ?t kg:text ?word }} OPTIONAL {{ ?t prov:wasDerivedFrom ?src }}
@@ -278,7 +280,8 @@ def load_property_graph(store: KGStore, entities: str = "canonical") -> Property
         pg.transcripts[r["t"]] = {"text": r["text"], "modality": r["mod"] or pg.sources[r["src"]]["modality"],
                                   "view": r["view"] or ""}
         pg.transcript_of.append({"start": r["t"], "end": r["src"], "type": "TRANSCRIPT_OF", "key": f"{r['t']}|{r['src']}"})
-    segments = defaultdict(lambda: {"selectors": set()})
+    # (transcript, segment) -> text, confidence, start, selectors
+    segments: defaultdict[tuple[str, str], dict[str, Any]] = defaultdict(lambda: {"selectors": set()})
     for r in store.rows(f"""SELECT ?t ?seg ?text ?conf ?start ?sel WHERE {{ ?t a kg:Transcript ; kg:segment ?seg .
             ?seg kg:text ?text . OPTIONAL {{ ?seg kg:confidence ?conf }}
             OPTIONAL {{ ?seg oa:hasSelector ?s . OPTIONAL {{ ?s oa:start ?start }} {_selector()} }} }}"""):

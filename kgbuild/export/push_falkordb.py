@@ -64,15 +64,15 @@ def _delete_statement(key: str) -> tuple[str, str, str]:
         return (f"node:{kind.attr}", f"UNWIND $keys AS k MATCH (n:{kind.label} {{iri: k}}) DETACH DELETE n",
                 rest.partition(":")[2])
     if head == "edge":
-        kind = _EDGE[rest.partition(":")[0]]
+        edge = _EDGE[rest.partition(":")[0]]
         value = rest.partition(":")[2]
-        if kind.attr == "relations":  # start|end|relation IRI
+        if edge.attr == "relations":  # start|end|relation IRI
             return ("edge:relations", ("UNWIND $keys AS k WITH split(k, '|') AS p MATCH (:Entity {iri: p[0]})"
                                        "-[e {iri: p[2]}]->(:Entity {iri: p[1]}) DELETE e"), value)
-        typed = f":{kind.type}" if kind.type else ""
-        where = " WHERE e.role = p[2]" if "role" in kind.ident else ""
-        return (f"edge:{kind.attr}", (f"UNWIND $keys AS k WITH split(k, '|') AS p MATCH (:{kind.start} {{iri: p[0]}})"
-                                      f"-[e{typed}]->(:{kind.end} {{iri: p[1]}}){where} DELETE e"), value)
+        typed = f":{edge.type}" if edge.type else ""
+        where = " WHERE e.role = p[2]" if "role" in edge.ident else ""
+        return (f"edge:{edge.attr}", (f"UNWIND $keys AS k WITH split(k, '|') AS p MATCH (:{edge.start} {{iri: p[0]}})"
+                                      f"-[e{typed}]->(:{edge.end} {{iri: p[1]}}){where} DELETE e"), value)
     # written by kgbuild before node:/edge: keys (an unknown kind: nothing to delete, forgotten)
     return f"legacy:{head}", LEGACY_DELETE.get(head, "UNWIND $keys AS k RETURN count(k)"), rest
 
@@ -127,7 +127,7 @@ def push_falkordb(store: KGStore, url: str, state: PushState, *, full: bool, bat
     todo = [k for k in units if done.get(k, (None,))[0] != hashes[k]]
     gone = [k for k in done if k not in units]
     on_start(len(todo) + len(gone))
-    _run(graph, target, lambda: [_ensure_index(graph, q) for q in INDEXES])
+    _run(graph, target, lambda: _ensure_indexes(graph))
 
     by_group: dict[str, list[tuple[str, str]]] = defaultdict(list)  # group -> (unit key, $keys value)
     statements = {}
@@ -148,18 +148,23 @@ def push_falkordb(store: KGStore, url: str, state: PushState, *, full: bool, bat
     for k in todo:  # nodes before the edges that MATCH them
         statement, group, _ = units[k]
         groups[(0 if k.startswith("node:") else 1, group)].append(k)
-    for _, keys in sorted(groups.items()):
-        statement = units[keys[0]][0]
-        for i in range(0, len(keys), batch):
-            chunk = keys[i:i + batch]
-            _run(graph, target, lambda q=statement, c=chunk: graph.query(q, {"rows": [units[k][2] for k in c]}))
-            state.record(target, [(k, hashes[k], 1) for k in chunk])
-            report.items += len(chunk)
-            on_progress(len(chunk))
+    for _, unit_keys in sorted(groups.items()):
+        statement = units[unit_keys[0]][0]
+        for i in range(0, len(unit_keys), batch):
+            part = unit_keys[i:i + batch]
+            _run(graph, target, lambda q=statement, c=part: graph.query(q, {"rows": [units[k][2] for k in c]}))
+            state.record(target, [(k, hashes[k], 1) for k in part])
+            report.items += len(part)
+            on_progress(len(part))
     report.sent = len(todo)
     report.skipped = len(units) - len(todo)
     report.details = {"graph": graph.name, "entities": entities}
     return report
+
+
+def _ensure_indexes(graph) -> None:
+    for query in INDEXES:
+        _ensure_index(graph, query)
 
 
 def _ensure_index(graph, query: str) -> None:

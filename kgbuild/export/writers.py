@@ -55,14 +55,14 @@ def write_neo4j_csv(pg: PropertyGraph, out: Path) -> list[Path]:
                 w.writerow([iri, *(_csv_value(props.get(n)) for n, _ in kind.columns), ";".join(labels_of(kind, props))])
         written.append(path)
         nodes.append(path.name)
-    for kind in EDGE_KINDS:
-        path = out / f"{kind.attr}.csv"
+    for edge in EDGE_KINDS:
+        path = out / f"{edge.attr}.csv"
         with path.open("w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh)
-            w.writerow([f":START_ID({kind.start})", f":END_ID({kind.end})", ":TYPE",
-                        *(_header(n, t) for n, t in kind.columns)])
-            for e in getattr(pg, kind.attr):
-                w.writerow([e["start"], e["end"], e["type"], *(_csv_value(e.get(n)) for n, _ in kind.columns)])
+            w.writerow([f":START_ID({edge.start})", f":END_ID({edge.end})", ":TYPE",
+                        *(_header(n, t) for n, t in edge.columns)])
+            for e in getattr(pg, edge.attr):
+                w.writerow([e["start"], e["end"], e["type"], *(_csv_value(e.get(n)) for n, _ in edge.columns)])
         written.append(path)
         rels.append(path.name)
     script = out / "import.sh"

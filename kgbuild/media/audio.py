@@ -348,6 +348,7 @@ class _Windows:
             yield self._chunk(np.concatenate(self.pending))
 
     def _chunk(self, samples: np.ndarray) -> AudioChunk:
+        assert self.start is not None  # set by the decoder at the first frame, before any samples
         out = AudioChunk(self.start + self.emitted / self.sample_rate, np.clip(samples, -1.0, 1.0, out=samples))
         self.emitted += len(samples)
         return out

@@ -94,16 +94,19 @@ def sample_frames(
         origin = origin_seconds(container)
         rate = float(stream.average_rate or stream.guessed_rate or 25)
         step = 1.0 / rate
-        index, t, due, previous = -1, 0.0, 0.0, None
+        index, t, due = -1, 0.0, 0.0
+        previous: np.ndarray | None = None
         try:
             for frame in container.decode(stream):
                 index += 1
                 t = max(0.0, frame.time - origin) if frame.time is not None else index * step
                 if max_seconds is not None and t > max_seconds:
                     raise DecodeError(f"video is longer than the {max_seconds:.0f} s limit", hint=limit_hint)
-                hist = _histogram(frame) if cut_threshold is not None else None
-                cut = previous is not None and shot_change(previous, hist) > cut_threshold
-                previous = hist
+                cut = False
+                if cut_threshold is not None:
+                    hist = _histogram(frame)
+                    cut = previous is not None and shot_change(previous, hist) > cut_threshold
+                    previous = hist
                 if t + step / 2 >= due or cut:
                     due = t + every_seconds
                     image = frame.to_ndarray(format="bgr24")

@@ -42,4 +42,7 @@ def encode(tokenizer: Any, model: torch.nn.Module, texts: list[str], *, batch_si
                           max_length=max_length, return_tensors="pt")
         states = model(**batch).last_hidden_state
         out.append(torch.nn.functional.normalize(mean_pool(states, batch["attention_mask"]), dim=-1))
-    return torch.cat(out) if out else torch.zeros(0, model.config.hidden_size)
+    if out:
+        return torch.cat(out)
+    config: Any = model.config  # a transformers config, which nn.Module does not type
+    return torch.zeros(0, config.hidden_size)

@@ -37,7 +37,7 @@ def warm_up(pipeline: Pipeline, modalities: set[str], only: range | None = None)
             stage.warm_up()
 
 
-def process_batch(pipeline: Pipeline, cache: StageCache, batch: Batch, seconds: Counter | None = None) -> list[Item]:
+def process_batch(pipeline: Pipeline, cache: StageCache, batch: Batch, seconds: Counter[str] | None = None) -> list[Item]:
     items = batch.items if batch.items is not None else cache.resume_all(batch.sources, batch.fingerprints)
 
     def snapshot(index: int, done_items: list[Item]) -> None:
@@ -52,7 +52,7 @@ def process_batch(pipeline: Pipeline, cache: StageCache, batch: Batch, seconds: 
 
 def run_batch(pipeline: Pipeline, items: list[Item],
               after_stage: Callable[[int, list[Item]], None] | None = None,
-              seconds: Counter | None = None, only: range | None = None) -> list[Item]:
+              seconds: Counter[str] | None = None, only: range | None = None) -> list[Item]:
     """Every stage in order (or the stages ``only`` indexes), skipping the stages an item
     has already been through. A stage that raises on a whole batch is retried item by
     item, so the failure lands on the file that caused it. Time spent in each stage is
@@ -72,7 +72,8 @@ def run_batch(pipeline: Pipeline, items: list[Item],
                     except Exception as exc:  # noqa: BLE001
                         stage.fail(item, exc)
         if seconds is not None:
-            seconds[stage.name] += time.perf_counter() - started
+            # float seconds in a Counter (most_common, update add): typeshed types Counter values as int
+            seconds[stage.name] += time.perf_counter() - started  # type: ignore[assignment]
         for item in batch:
             item.completed = index + 1
         if after_stage:

@@ -134,10 +134,10 @@ def score(paragraphs: list[dict], items: list) -> dict[str, Any]:
     test paragraphs are for reporting, not for reading)."""
     if len(paragraphs) != len(items):
         raise ValueError("one item per paragraph")
-    ref = Counter()
-    det = Counter()
-    rel = Counter()
-    per_type = {kind: Counter() for kind in RELATION_TYPES}
+    ref: Counter[str] = Counter()
+    det: Counter[str] = Counter()
+    rel: Counter[str] = Counter()
+    per_type: dict[str, Counter[str]] = {kind: Counter() for kind in RELATION_TYPES}
     errors, failed = [], []
     for p, item in zip(paragraphs, items):
         if not item.ok:

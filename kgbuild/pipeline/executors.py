@@ -95,7 +95,7 @@ class InProcessExecutor:
     def __init__(self, pipeline: Pipeline, cache: StageCache, threads: int | None = None) -> None:
         self.pipeline, self.cache = pipeline, cache
         self.threads = threads or available_cores()
-        self.stage_seconds: Counter = Counter()
+        self.stage_seconds: Counter[str] = Counter()
 
     def start(self, modalities: set[str]) -> None:
         limit_cpu_threads(self.threads)
@@ -133,13 +133,13 @@ def _worker(conn: Connection, config: dict, origin: str, cache_root: str, modali
             # models, which takes a second or two of the build's end. Multiprocessing's own
             # exit work still runs: it releases the semaphores libraries made (tqdm's lock).
             conn.close()
-            multiprocessing.util._exit_function()
+            multiprocessing.util._exit_function()  # type: ignore[attr-defined]  # private: typeshed omits it
             os._exit(0)
         if message[0] == "call":
             conn.send(("called", _call(*message[1:])))
             continue
         task_id, batch = message
-        seconds: Counter = Counter()
+        seconds: Counter[str] = Counter()
         items = process_batch(pipeline, cache, batch, seconds)
         conn.send(("done", (task_id, items, seconds)))
 
@@ -200,7 +200,7 @@ class ProcessPoolExecutor:
         self.label = "executor" if stages is None else "+".join(pipeline.stages[i].name for i in stages)
         self.ctx = mp.get_context("spawn")  # fork after torch/onnxruntime threads exist is unsafe
         self.slots: list[_Slot] = []
-        self.stage_seconds: Counter = Counter()
+        self.stage_seconds: Counter[str] = Counter()
 
     def _launch(self) -> _Slot:
         return _Slot(self.ctx, (self.pipeline.to_config(), self.pipeline.origin, str(self.cache.root),
@@ -300,6 +300,7 @@ class ProcessPoolExecutor:
 
     def _recover(self, slot: _Slot, pending: deque, cause: Exception) -> Iterator[list[Item]]:
         """Replace the worker; retry a batch file by file, or fail the one file that did it."""
+        assert slot.task is not None  # only a busy slot is recovered
         _, batch = slot.task
         slot.kill()
         self.slots[self.slots.index(slot)] = self._await_ready(self._launch())

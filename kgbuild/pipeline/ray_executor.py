@@ -42,6 +42,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from functools import partial
 from itertools import islice
+from typing import Any
 
 import numpy as np
 
@@ -100,8 +101,9 @@ class SegmentActor:
         return {"items": _column(out), "fps": rows["fps"], "seconds": _column(spent)}
 
     def __del__(self) -> None:
-        if getattr(self, "pool", None) is not None:
-            self.pool.close()
+        pool = getattr(self, "pool", None)  # unset if __init__ failed
+        if pool is not None:
+            pool.close()
 
 
 def _column(values: list) -> np.ndarray:
@@ -171,7 +173,7 @@ class RayExecutor:
         self.pipeline, self.cache = pipeline, cache
         self.file_timeout_s, self.max_memory_mb = file_timeout_s, max_memory_mb
         self.address, self.workers, self.object_store_mb = address, workers, object_store_mb
-        self.stage_seconds: Counter = Counter()
+        self.stage_seconds: Counter[str] = Counter()
         self._started_ray = False
 
     @classmethod
@@ -189,7 +191,7 @@ class RayExecutor:
         if not modalities:  # nothing to do: no cluster to start
             return
         if not ray.is_initialized():
-            options = dict(include_dashboard=False, logging_level=logging.WARNING, log_to_driver=False)
+            options: dict[str, Any] = dict(include_dashboard=False, logging_level=logging.WARNING, log_to_driver=False)
             if self.address is None:
                 # A local Ray listens on loopback only, and need not look for this host's address.
                 options.update(num_cpus=available_cores(), object_store_memory=self.object_store_mb << 20,
@@ -255,7 +257,8 @@ class RayExecutor:
 def _unwrap(exc: BaseException) -> KGBuildError:
     """The kgbuild error behind a Ray error (a missing model in an actor's constructor).
     Ray keeps only its text, so the code, message and hint are read back from it."""
-    texts, seen = [], exc
+    texts: list[str] = []
+    seen: BaseException | None = exc
     while seen is not None:
         texts.append(getattr(seen, "error_msg", "") or str(seen))
         seen = seen.__cause__ or seen.__context__

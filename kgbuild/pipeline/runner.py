@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..datamodel import Entity, Item, Source
 from ..errors import InputChanged, InputGone, StageFailure
@@ -33,6 +34,9 @@ from .integrity import CHANGED, SAME, on_disk, rehashed
 from .options import BuildOptions
 from .stage_cache import StageCache, applies_to_modality, chain_fingerprints
 
+if TYPE_CHECKING:
+    from ..fusion.fuse import FusionReport
+
 
 @dataclass
 class Failure:
@@ -44,16 +48,16 @@ class Failure:
 
 @dataclass
 class BuildReport:
-    files: Counter = field(default_factory=Counter)  # by modality: everything discovered
-    ingested: Counter = field(default_factory=Counter)  # by modality: processed now
+    files: Counter[str] = field(default_factory=Counter)  # by modality: everything discovered
+    ingested: Counter[str] = field(default_factory=Counter)  # by modality: processed now
     unchanged: int = 0
-    mentions: Counter = field(default_factory=Counter)  # by mention modality
-    entities: set = field(default_factory=set)
+    mentions: Counter[str] = field(default_factory=Counter)  # by mention modality
+    entities: set[str] = field(default_factory=set)
     failures: list[Failure] = field(default_factory=list)
     unsupported: list[str] = field(default_factory=list)
     seconds: float = 0.0
-    stage_seconds: Counter = field(default_factory=Counter)  # stage name -> seconds in it, all workers together
-    fusion: object | None = None  # kgbuild.fusion.fuse.FusionReport when the pipeline fuses
+    stage_seconds: Counter[str] = field(default_factory=Counter)  # stage name -> seconds in it, all workers together
+    fusion: FusionReport | None = None  # when the pipeline fuses
 
     @property
     def exit_code(self) -> int:

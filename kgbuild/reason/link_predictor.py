@@ -44,6 +44,8 @@ class LinkPredictor(nn.Module):
         super().__init__()
         self.num_nodes, self.num_relations, self.channels = num_nodes, num_relations, channels
         self.node_emb = nn.Embedding(num_nodes, channels)
+        self.features: Tensor | None
+        self.feature_proj: nn.Linear | None
         if features is not None:
             self.register_buffer("features", features.float())
             self.feature_proj = nn.Linear(features.size(1), channels, bias=False)
@@ -80,6 +82,7 @@ class LinkPredictor(nn.Module):
         subgraph (mini-batches), whose ``edge_index`` is then local to it."""
         x = self.node_emb.weight if nodes is None else self.node_emb(nodes)
         if self.feature_proj is not None:
+            assert self.features is not None  # a feature projection is made only with features
             if self.training and self.node_dropout:
                 # Drop whole entities' own embeddings now and then, so the feature projection
                 # must carry meaning on its own (what rare and new entities rely on).

@@ -94,6 +94,7 @@ class RGCNEncoder(nn.Module):
 
     def reset_parameters(self) -> None:
         for conv in self.convs:
+            assert isinstance(conv, BasisRGCNConv)
             conv.reset_parameters()
             nn.init.zeros_(conv.root.weight)  # start as the identity plus neighbourhood messages
             nn.init.zeros_(conv.root.bias)

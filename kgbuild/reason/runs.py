@@ -13,6 +13,7 @@ import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import torch
 
@@ -25,7 +26,7 @@ from .link_predictor import LinkPredictor
 from .train import TrainConfig, evaluate_model, train
 
 MIN_TRIPLES = 8
-STORE_DEFAULTS = {"channels": 128, "epochs": 300, "max_seconds": 120.0, "batch_size": 256, "eval_every": 10,
+STORE_DEFAULTS: dict[str, Any] = {"channels": 128, "epochs": 300, "max_seconds": 120.0, "batch_size": 256, "eval_every": 10,
                   "patience": 8, "lr": 0.01, "reg": 0.005}
 
 
@@ -139,7 +140,8 @@ def split(triples: torch.Tensor, fraction: float, seed: int) -> tuple[torch.Tens
     gen = torch.Generator().manual_seed(seed)
     order = torch.randperm(len(triples), generator=gen)
     degree = torch.bincount(triples[:, [0, 2]].flatten())
-    held, want = [], int(len(triples) * fraction)
+    held: list[int] = []
+    want = int(len(triples) * fraction)
     for i in order.tolist():
         h, _, t = triples[i].tolist()
         if len(held) < want and degree[h] > 1 and degree[t] > 1:

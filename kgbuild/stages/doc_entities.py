@@ -24,7 +24,7 @@ in order (each can be turned off):
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import replace
 
 from ..datamodel import CharSpan, Item, Mention
@@ -202,7 +202,7 @@ def _part_of(words: list[str], name: list[str], label: str) -> bool:
 
 
 def _vote(mentions: list[Mention]) -> list[Mention]:
-    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    votes: defaultdict[str, defaultdict[str, float]] = defaultdict(lambda: defaultdict(float))
     first: dict[tuple[str, str], int] = {}
     for index, m in enumerate(mentions):
         if m.label in NAME_LABELS and m.kind is None:

@@ -39,8 +39,7 @@ class ObjectNouns(Stage):
             item.mentions.extend(found)
 
     def _nouns(self, item: Item) -> list[Mention]:
-        named = [m.provenance.anchor(CharSpan) for m in item.mentions]
-        named = [s for s in named if s is not None]
+        named = [s for m in item.mentions if (s := m.provenance.anchor(CharSpan)) is not None]
         out = []
         for view, offset, doc in docs_of(item):
             for token in doc:

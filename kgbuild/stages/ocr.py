@@ -176,7 +176,8 @@ def _fill(item: Item, lines: list[_Line]) -> None:
 
 def _digest() -> str:
     spec = importlib.util.find_spec(_PACKAGE)  # finds the package without importing OpenCV
-    folder = Path(next(iter(spec.submodule_search_locations))) / "models" if spec else None
+    locations = spec.submodule_search_locations if spec else None  # a package: a list of folders
+    folder = Path(next(iter(locations))) / "models" if locations is not None else None
     key = str(folder)
     if key not in OcrReader._models_digest:
         digest = hashlib.sha256()

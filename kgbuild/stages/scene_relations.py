@@ -27,7 +27,7 @@ the linker gave each detection, so there is one rule for those IRIs, in one plac
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pydantic import Field
 
@@ -37,7 +37,7 @@ from .base import Stage, StageParams
 from .registry import register_stage
 
 RelationName = Literal["left_of", "right_of", "above", "below", "overlaps", "inside", "near"]
-ALL_RELATIONS: tuple[str, ...] = ("left_of", "right_of", "above", "below", "overlaps", "inside", "near")
+ALL_RELATIONS: tuple[RelationName, ...] = ("left_of", "right_of", "above", "below", "overlaps", "inside", "near")
 PREDICATES: dict[str, str] = {
     "left_of": NS + "leftOf",
     "right_of": NS + "rightOf",
@@ -74,10 +74,10 @@ class SceneRelations(Stage):
             item.relations.extend(relations)
 
     def _relate(self, item: Item) -> list[Relation]:
-        objects = [m for m in item.mentions
-                   if m.modality == "image" and m.entity and isinstance(m.provenance.anchor(Box), Box)]
+        objects = [_Object(m, box, m.entity) for m in item.mentions
+                   if m.modality == "image" and m.entity and (box := m.provenance.anchor(Box)) is not None]
         # Highest confidence first, ties by position, so the cut is the same on every run.
-        objects.sort(key=lambda m: (-(m.confidence or 0.0), m.provenance.anchor(Box).key(), m.text))
+        objects.sort(key=lambda o: (-(o.mention.confidence or 0.0), o.box.key(), o.mention.text))
         objects = objects[: self.params.max_objects]
         found = []
         for a in objects:
@@ -86,19 +86,27 @@ class SceneRelations(Stage):
                     found.extend(self._pair(a, b))
         return found
 
-    def _pair(self, a: Mention, b: Mention) -> list[Relation]:
+    def _pair(self, a: _Object, b: _Object) -> list[Relation]:
         wanted = set(self.params.relations)
-        scores = {name: s for name, s in relation_scores(a.provenance.anchor(Box), b.provenance.anchor(Box),
-                                                         self.params).items() if name in wanted}
-        sure = min(a.confidence if a.confidence is not None else 1.0,
-                   b.confidence if b.confidence is not None else 1.0)
+        scores = {name: s for name, s in relation_scores(a.box, b.box, self.params).items() if name in wanted}
+        sure = min(a.mention.confidence if a.mention.confidence is not None else 1.0,
+                   b.mention.confidence if b.mention.confidence is not None else 1.0)
         out = []
         for name, score in scores.items():
             confidence = round(score * sure, 4)
             if confidence >= self.params.min_confidence:
                 out.append(Relation(subject=a.entity, predicate=PREDICATES[name], object=b.entity,
-                                    evidence=(a.iri, b.iri), extractor=self.type_name, confidence=confidence))
+                                    evidence=(a.mention.iri, b.mention.iri), extractor=self.type_name,
+                                    confidence=confidence))
         return out
+
+
+class _Object(NamedTuple):
+    """An image mention that takes part: its box and its entity."""
+
+    mention: Mention
+    box: Box
+    entity: str
 
 
 def relation_scores(a: Box, b: Box, params: SceneRelationsParams | None = None) -> dict[str, float]:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..datamodel import Item, Mention
-from ..nlp.spacy_docs import chunks, load_spacy, mention_at, spacy_model_info
-from ..nlp.spacy_docs import keep as keep_doc
+from ..nlp.spacy_docs import chunks, keep as keep_doc, load_spacy, mention_at, spacy_model_info
 from .base import Stage, StageParams
 from .registry import register_stage
 

@@ -10,10 +10,11 @@ per frame, which would bury a five-minute shot of one person under 300 "person" 
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 from pydantic import Field
 
-from ..datamodel import Item, Mention, Provenance, TimeRange
+from ..datamodel import Anchor, Item, Mention, Provenance, TimeRange
 from ..media.video import Frame, probe_video, sample_frames
 from ..vision.labels import entity_type_for
 from ..vision.tracking import Detection, IouTracker, Track
@@ -62,7 +63,7 @@ class VideoObjects(Stage):
     def _track(self, item: Item) -> tuple[list[Mention], dict]:
         p = self.params
         info = probe_video(item.source.path)
-        meta = {"has_video": info.has_video, "width": info.width, "height": info.height,
+        meta: dict[str, Any] = {"has_video": info.has_video, "width": info.width, "height": info.height,
                 "frame_rate": info.frame_rate}
         if info.duration is not None:
             meta["duration"] = round(info.duration, 3)
@@ -91,7 +92,7 @@ class VideoObjects(Stage):
             tracker.update(frame.start, frame.end, found, cut=frame.cut)
 
     def _mention(self, item: Item, track: Track) -> Mention:
-        anchors = (TimeRange(track.start, track.end), *track.boxes)
+        anchors: tuple[Anchor, ...] = (TimeRange(track.start, track.end), *track.boxes)
         return Mention(text=track.label, label=entity_type_for(track.label)[0], modality="video",
                        confidence=track.confidence,
                        provenance=Provenance(item.source.iri, anchors, self.name))
