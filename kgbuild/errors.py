@@ -186,6 +186,17 @@ class EntityNotFound(StoreError):
     code = "E403"
 
 
+class AmbiguousEntity(EntityNotFound):
+    """A name that fits several entities equally well: the message lists them, and
+    ``candidates`` holds them (IRI, label, type, mentions, score) for a program to show."""
+
+    code = "E409"
+
+    def __init__(self, message: str, *, hint: str | None = None, candidates: list[dict] | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.candidates = candidates or []
+
+
 class SourceNotFound(StoreError):
     """No source with that sha256 in the store."""
 

@@ -1,5 +1,8 @@
-"""Graph algorithms over the entity graph (networkx)."""
+"""Graph algorithms over the entity graph (networkx), and finding entities by name."""
 
-from .entity_graph import EntityNotFound, build_entity_graph, load_entity_graph, resolve_entity
+from ..errors import AmbiguousEntity, EntityNotFound
+from .entity_graph import build_entity_graph, load_entity_graph, resolve_entity
+from .resolve import Candidate, EntityResolver
 
-__all__ = ["EntityNotFound", "build_entity_graph", "load_entity_graph", "resolve_entity"]
+__all__ = ["AmbiguousEntity", "Candidate", "EntityNotFound", "EntityResolver", "build_entity_graph",
+           "load_entity_graph", "resolve_entity"]

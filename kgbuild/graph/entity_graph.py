@@ -20,10 +20,11 @@ from pathlib import Path
 
 import networkx as nx
 
-from ..errors import EntityNotFound
+from ..errors import EntityNotFound  # noqa: F401 - re-exported (kgbuild.server.entity_view)
 from ..store import KGStore
+from .resolve import EntityResolver, graph_names
 
-CACHE_VERSION = 2  # 2: nodes are canonical entities (fusion)
+CACHE_VERSION = 3  # 2: nodes are canonical entities (fusion); 3: nodes keep their names (resolve.py)
 TEXT_WINDOW_CHARS = 250  # about a sentence or two: further apart is not evidence of a link
 SPEECH_WINDOW_S = 10.0
 
@@ -79,6 +80,9 @@ def build_entity_graph(store: KGStore) -> nx.MultiDiGraph:
         graph.nodes[node]["mentions"] = mentions
     _add_relations(store, graph, canon)
     _add_co_mentions(store, graph, canon)
+    for node, names in graph_names(store, canon).items():
+        if node in graph:
+            graph.nodes[node]["names"] = [n for n in names if n != graph.nodes[node].get("label")]
     return graph
 
 
@@ -156,14 +160,8 @@ def _close_pairs(mentions: list[dict]):
 
 
 def resolve_entity(graph: nx.MultiDiGraph, name: str) -> str:
-    """An entity IRI from an IRI or a label: exact label first (case-insensitive), then
-    substring; ties go to the most-mentioned entity."""
+    """An entity IRI from an IRI, a label, an alias or a near spelling of one: see
+    :mod:`kgbuild.graph.resolve` (raises EntityNotFound with suggestions, or AmbiguousEntity)."""
     if name in graph:
         return name
-    wanted = name.casefold()
-    exact = [n for n, d in graph.nodes(data=True) if d.get("label", "").casefold() == wanted]
-    partial = exact or [n for n, d in graph.nodes(data=True) if wanted in d.get("label", "").casefold()]
-    if not partial:
-        raise EntityNotFound(f"no entity labelled '{name}'",
-                             hint="find labels with: kgbuild query 'SELECT ?l WHERE { ?e a kg:Entity ; rdfs:label ?l }'")
-    return max(partial, key=lambda n: (graph.nodes[n].get("mentions", 0), n))
+    return EntityResolver.from_graph(graph).resolve(name)
