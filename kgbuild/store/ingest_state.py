@@ -38,6 +38,19 @@ CREATE TABLE IF NOT EXISTS stages (
     fingerprint TEXT NOT NULL,          -- cumulative: this stage and all before it that apply
     PRIMARY KEY (sha256, stage)
 );
+-- The corpus lexicon: the names each source's texts (or captions) contain (kgbuild.speech.lexicon).
+CREATE TABLE IF NOT EXISTS lexicon (
+    sha256 TEXT NOT NULL,
+    name   TEXT NOT NULL,
+    type   TEXT NOT NULL,
+    PRIMARY KEY (sha256, name, type)
+);
+-- Each recording's unbiased first pass and the names its transcript was decoded with (JSON).
+CREATE TABLE IF NOT EXISTS heard (
+    sha256     TEXT PRIMARY KEY,
+    first_pass TEXT NOT NULL,
+    bias       TEXT NOT NULL
+);
 """
 
 
@@ -79,6 +92,23 @@ class IngestState:
     def stage_fingerprints(self, sha256: str) -> dict[str, str]:
         return dict(self._db.execute("SELECT stage, fingerprint FROM stages WHERE sha256 = ?", (sha256,)))
 
+    def lexicon(self) -> dict[tuple[str, str], set[str]]:
+        """(name, type) -> the paths of the sources (done, ok) whose texts contain it."""
+        out: dict[tuple[str, str], set[str]] = {}
+        rows = self._db.execute("SELECT l.name, l.type, p.path FROM lexicon l JOIN sources s ON s.sha256 = l.sha256 "
+                                "AND s.status = 'ok' JOIN paths p ON p.sha256 = l.sha256")
+        for name, kind, path in rows:
+            out.setdefault((name, kind), set()).add(path)
+        return out
+
+    def heard(self, sha256: str) -> tuple[str, str] | None:
+        """(first pass, bias) of a recording, as stored (JSON)."""
+        row = self._db.execute("SELECT first_pass, bias FROM heard WHERE sha256 = ?", (sha256,)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def heard_all(self) -> list[str]:
+        return [r[0] for r in self._db.execute("SELECT sha256 FROM heard ORDER BY sha256")]
+
     # writing ------------------------------------------------------------------------
 
     def mark_done(self, sha256: str, modality: str, status: str, fingerprint: str, paths: list[str],
@@ -89,6 +119,19 @@ class IngestState:
             db.executemany("INSERT OR REPLACE INTO paths VALUES (?, ?)", [(p, sha256) for p in paths])
             db.execute("DELETE FROM stages WHERE sha256 = ?", (sha256,))
             db.executemany("INSERT INTO stages VALUES (?, ?, ?)", [(sha256, s, fp) for s, fp in stages.items()])
+
+    def set_names(self, sha256: str, names: set[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Replace the names a source contains; returns those it gained or lost."""
+        with self._tx() as db:
+            old = set(db.execute("SELECT name, type FROM lexicon WHERE sha256 = ?", (sha256,)))
+            if old != names:
+                db.execute("DELETE FROM lexicon WHERE sha256 = ?", (sha256,))
+                db.executemany("INSERT INTO lexicon VALUES (?, ?, ?)", [(sha256, n, t) for n, t in sorted(names)])
+        return old ^ names
+
+    def set_heard(self, sha256: str, first_pass: str, bias: str) -> None:
+        with self._tx() as db:
+            db.execute("INSERT OR REPLACE INTO heard VALUES (?, ?, ?)", (sha256, first_pass, bias))
 
     def set_path(self, path: str, sha256: str) -> None:
         with self._tx() as db:
@@ -106,7 +149,7 @@ class IngestState:
 
     def forget_source(self, sha256: str) -> None:
         with self._tx() as db:
-            for table in ("sources", "paths", "stages"):
+            for table in ("sources", "paths", "stages", "lexicon", "heard"):
                 db.execute(f"DELETE FROM {table} WHERE sha256 = ?", (sha256,))  # noqa: S608 - fixed names
 
     def close(self) -> None:
