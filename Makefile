@@ -10,7 +10,7 @@ DEMO_STORE ?= out/demo-kg
 # torch 2.14.1 + torchvision 0.29.1 are pinned: on the project's machines pip takes them from local disk.
 TORCH  := torch==2.14.1 torchvision==0.29.1
 
-.PHONY: setup demo test test-fast clean explorer browser servers user-models
+.PHONY: setup demo lint test test-fast clean explorer browser servers user-models
 
 # The web explorer's front-end (explorer/ -> kgbuild/server/static/, git-ignored) is built
 # when npm is here; without it `kgbuild serve` still answers /sparql and /api, and / says how to build it.
@@ -73,7 +73,15 @@ user-models: $(REL_MODEL)
 demo: setup $(REL_MODEL) user-models
 	bash scripts/demo.sh $(DEMO_STORE)
 
-test: setup browser servers $(REL_MODEL) user-models
+# Lint (ruff: pyflakes, bugbear, pyupgrade, import order) and types (mypy), both configured in
+# pyproject.toml: the first thing `make test` (and so CI) runs, so a lint or type error fails it.
+LINT_PATHS := kgbuild scripts tests bench
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check $(LINT_PATHS)
+	$(VENV)/bin/mypy kgbuild
+
+test: lint setup browser servers $(REL_MODEL) user-models
 	$(PY) -m pytest
 
 test-fast: setup browser servers $(REL_MODEL) user-models
