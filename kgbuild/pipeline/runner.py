@@ -11,7 +11,6 @@ everything finished so far, and the next build redoes only the rest.
 
 from __future__ import annotations
 
-import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -53,7 +52,7 @@ class BuildReport:
     files: Counter[str] = field(default_factory=Counter)  # by modality: everything discovered
     ingested: Counter[str] = field(default_factory=Counter)  # by modality: processed now
     unchanged: int = 0
-    mentions: Counter[str] = field(default_factory=Counter)  # by source modality (text read in a picture: image)
+    mentions: Counter[str] = field(default_factory=Counter)  # by mention modality
     entities: set[str] = field(default_factory=set)
     failures: list[Failure] = field(default_factory=list)
     unsupported: list[str] = field(default_factory=list)
@@ -74,11 +73,10 @@ class Plan:
     todo: list[Source]
     unchanged: list[Source]
     fingerprints: dict[str, list[str]]  # modality -> cumulative fingerprint per stage
-    failed: list[tuple[Source, str]] = field(default_factory=list)  # unchanged since they failed: (source, reason)
 
 
 def plan(found: Discovery, store: KGStore, state: IngestState, cache: StageCache, pipeline: Pipeline,
-         force: bool, retry_failed: bool = False) -> Plan:
+         force: bool) -> Plan:
     """Split sources into work to do and unchanged sources, and retire the old content of
     paths whose file has changed (its graph goes when no path holds those bytes any more)."""
     modalities = {src.modality for src in found.sources}
@@ -86,7 +84,6 @@ def plan(found: Discovery, store: KGStore, state: IngestState, cache: StageCache
     known_paths = state.paths()
     todo: list[Source] = []
     unchanged: list[Source] = []
-    failed: list[tuple[Source, str]] = []
     seen: set[str] = set()
     for src in found.sources:
         store.drop_graph(mint("unreadable", src.relpath))  # it was unreadable once; it is readable now
@@ -101,13 +98,10 @@ def plan(found: Discovery, store: KGStore, state: IngestState, cache: StageCache
             continue
         seen.add(src.sha256)
         record = state.source(src.sha256)
-        same = (record is not None and record.fingerprint == fingerprints[src.modality][-1]
-                and store.has_graph(src.iri) and not force)
-        if same and record is not None and record.status == "failed" and not retry_failed:
-            failed.append((src, record.reason or "failed"))  # the same bytes would fail the same way
-        else:
-            (unchanged if same and record is not None and record.status == "ok" else todo).append(src)
-    return Plan(todo, unchanged, fingerprints, failed)
+        done = (record is not None and record.status == "ok" and record.fingerprint == fingerprints[src.modality][-1]
+                and store.has_graph(src.iri))
+        (unchanged if done and not force else todo).append(src)
+    return Plan(todo, unchanged, fingerprints)
 
 
 def build(corpus: str | Path, store: KGStore, pipeline: Pipeline, options: BuildOptions | None = None, *,
@@ -136,13 +130,8 @@ def build(corpus: str | Path, store: KGStore, pipeline: Pipeline, options: Build
 
     state = IngestState(store.state_path)
     cache = StageCache(store.cache_path)
-    work = plan(found, store, state, cache, pipeline, options.force, options.retry_failed)
+    work = plan(found, store, state, cache, pipeline, options.force)
     report.unchanged = len(work.unchanged)
-    for src, reason in work.failed:
-        code = re.search(r"\[(E\d{3})\]", reason)
-        stage = re.search(r"stage '([^']+)'", reason)
-        report.failures.append(Failure(src.relpath, stage[1] if stage else "?", code[1] if code else "E310",
-                                       f"{reason} (unchanged since it failed: not retried; --retry-failed retries)"))
     for src in work.unchanged:  # a new copy of known content only gains a path
         for path in set(paths[src.sha256]) - set(state.paths_of(src.sha256)):
             store.add_path(src.iri, path)
@@ -150,11 +139,10 @@ def build(corpus: str | Path, store: KGStore, pipeline: Pipeline, options: Build
     if on_start:
         on_start(len(work.todo))
     executor = make_executor(pipeline, cache, options)
-    fuser = _fuser(pipeline, store) if work.todo or _fusion_behind(pipeline, store) else None
+    fuser = _fuser(pipeline, store)
     bias = SpeechBias.for_build(pipeline, store, state, found.sources, paths)  # the corpus lexicon, kept as sources land
     try:
-        if work.todo:  # nothing to do loads nothing
-            executor.start({src.modality for src in work.todo})  # a missing model stops us here
+        executor.start({src.modality for src in work.todo})  # a missing model stops us here
         if fuser is not None and fuser.encoder is not None:
             executor.lend_to(fuser.encoder)
         changed: list[Source] = []
@@ -218,14 +206,6 @@ def _as_read(items: list[Item], cache: StageCache, changed: list[Source] | None,
     return kept
 
 
-def _fusion_behind(pipeline: Pipeline, store: KGStore) -> bool:
-    if pipeline.fusion is None or not pipeline.fusion.enabled:
-        return False
-    from ..fusion.pending import fusion_pending
-
-    return fusion_pending(store)
-
-
 def _fuser(pipeline: Pipeline, store: KGStore):
     if pipeline.fusion is None or not pipeline.fusion.enabled:
         return None
@@ -264,5 +244,5 @@ def _write(store: KGStore, state: IngestState, pipeline: Pipeline, items: list[I
             f: StageFailure = item.failure
             report.failures.append(Failure(src.relpath, f.stage, f.cause_code or "E310", f.reason))
             continue
-        report.mentions[src.modality] += len(item.mentions)  # OCR's and captions' under their picture
+        report.mentions.update(m.modality for m in item.mentions)
         report.entities.update(item.entities)
