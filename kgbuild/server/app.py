@@ -13,10 +13,11 @@ from pathlib import Path
 from fastapi import FastAPI, HTTPException, Query
 
 from .. import __version__
-from ..errors import KGBuildError
+from ..errors import AmbiguousEntity, KGBuildError
 from ..store import KGStore
 from . import explorer, sparql_policy
 from .admission import Scheduler
+from .explorer import ambiguous
 from .query_pool import QueryPool
 from .security import HostPolicy, SecurityMiddleware
 from .sparql import Limits, make_router
@@ -99,6 +100,8 @@ def create_app(store_path: str | Path, *, allow_update: bool = False, token: str
     def guarded(fn, *args, **kwargs):
         try:
             return fn(*args, **kwargs)
+        except AmbiguousEntity as exc:
+            raise ambiguous(exc) from None
         except KGBuildError as exc:
             raise HTTPException(404 if exc.code == "E403" else 400, exc.message) from None
 
@@ -109,13 +112,16 @@ def create_app(store_path: str | Path, *, allow_update: bool = False, token: str
                 "federation": list(limits.services)}
 
     @app.get("/api/search")
-    def search(q: str = Query(..., min_length=1), limit: int = 20) -> list[dict]:
-        graph = state.graph()
-        wanted = q.casefold()
-        hits = [(n, d) for n, d in graph.nodes(data=True) if wanted in d.get("label", "").casefold()]
-        hits.sort(key=lambda nd: (nd[1].get("label", "").casefold() != wanted, -nd[1].get("mentions", 0), nd[0]))
-        return [{"iri": n, "label": d.get("label"), "type": d.get("type"), "mentions": d.get("mentions", 0)}
-                for n, d in hits[:limit]]
+    def search(q: str = Query(..., min_length=1), limit: int = Query(20, ge=1, le=200),
+               type: list[str] | None = Query(None, description="only entities of these types")) -> list[dict]:
+        """Entities a name may mean, best first: by label, alias or a fused member's label, word
+        order free, titles ignored, misspelt or misheard (kgbuild.graph.resolve). Each has its
+        ``score`` (0-100), how it matched (``match``: exact, reordered, words, fuzzy) and the
+        name that ``matched``."""
+        from ..graph.resolve import EntityResolver
+
+        resolver = EntityResolver.from_graph(state.graph())
+        return [c.to_dict() for c in resolver.candidates(q, limit=limit, types=type)]
 
     @app.get("/api/path")
     def path(a: str, b: str, k: int = 3) -> list[list[dict]]:

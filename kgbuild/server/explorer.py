@@ -17,7 +17,7 @@ from pathlib import Path
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import FileResponse, HTMLResponse
 
-from ..errors import KGBuildError
+from ..errors import AmbiguousEntity, KGBuildError
 from ..graph.entity_graph import resolve_entity
 from .entity_view import EntityView
 from ..store.source_files import SourceFiles
@@ -52,7 +52,14 @@ def inline_safe(media_type: str) -> bool:
     return base in INLINE_TYPES or base.startswith(INLINE_PREFIXES)
 
 
+def ambiguous(exc: AmbiguousEntity) -> HTTPException:
+    """409: the name fits several entities; the detail lists them for the client to choose."""
+    return HTTPException(409, {"message": f"[{exc.code}] {exc.message}", "candidates": exc.candidates})
+
+
 def _http(exc: KGBuildError) -> HTTPException:
+    if isinstance(exc, AmbiguousEntity):
+        return ambiguous(exc)
     status = 404 if exc.code in ("E403", "E404", "E405") else 400
     return HTTPException(status, f"[{exc.code}] {exc.message}")
 

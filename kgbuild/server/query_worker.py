@@ -57,13 +57,22 @@ def _alarm(seconds: float) -> None:
 def evaluate(store, job: dict) -> tuple[dict, bytes]:
     """(header, body) for one request."""
     from ..errors import KGBuildError
-    from .results import NotAcceptable, TooLarge, TooManyRows, materialise
+    from .results import NotAcceptable, TooLarge, TooManyRows, materialise, negotiate, offered_for
+    from .sparql_policy import has_dataset_clause, query_form
 
     try:
-        result = store.query(job["query"])
+        # Negotiate before evaluating: a 406 then holds no pyoxigraph result at all.
+        offered = offered_for(query_form(job["query"]))
+        if offered is not None:
+            negotiate(job.get("accept"), offered)
+        # The protocol's default-graph-uri / named-graph-uri first, then the query's FROM;
+        # with neither, the union of the store's graphs (as `kgbuild query`).
+        result = store.query(job["query"], default_graph=job.get("default_graph"),
+                             named_graphs=job.get("named_graphs"), union=not has_dataset_clause(job["query"]))
         body, media = materialise(result, job.get("accept"), max_rows=job["max_rows"], max_bytes=job["max_bytes"])
     except KGBuildError as exc:
-        return {"status": 400, "code": exc.code, "message": exc.message}, b""
+        message = exc.message + (f" (hint: {exc.hint})" if exc.hint else "")
+        return {"status": 400, "code": exc.code, "message": message}, b""
     except NotAcceptable as exc:
         return {"status": 406, "message": str(exc)}, b""
     except TooManyRows:

@@ -34,6 +34,12 @@ GRAPH_TYPES = {
 XML_INVALID = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
+def offered_for(form: str | None) -> dict | None:
+    """The media types offered for a query form (SELECT, ASK, CONSTRUCT, DESCRIBE)."""
+    return {"SELECT": SOLUTION_TYPES, "ASK": BOOLEAN_TYPES, "CONSTRUCT": GRAPH_TYPES,
+            "DESCRIBE": GRAPH_TYPES}.get(form or "")
+
+
 class NotAcceptable(Exception):
     """No offered media type matches the client's Accept header (HTTP 406)."""
 

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qs
 
 import anyio
+import pyoxigraph as ox
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
@@ -78,10 +80,32 @@ def _text(data: bytes) -> str:
         raise HTTPException(400, f"the request body is not valid UTF-8 (byte {exc.start})") from None
 
 
+DATASET_PARAMS = {"default-graph-uri": "default_graph", "named-graph-uri": "named_graphs"}
+
+
+def _dataset(*sources: Any) -> dict[str, list[str] | None]:
+    """The RDF dataset a request names (SPARQL 1.1 Protocol 2.1.4): ``default-graph-uri``
+    and ``named-graph-uri``, each repeatable, from the URL's query string and a form body.
+    They override FROM and FROM NAMED in the query; absent, the query's own or the union."""
+    out: dict[str, list[str] | None] = {}
+    for param, key in DATASET_PARAMS.items():
+        values: list[str] = []
+        for source in sources:
+            values += source.getlist(param) if hasattr(source, "getlist") else source.get(param, [])
+        for value in values:
+            try:
+                ox.NamedNode(value)
+            except ValueError:
+                raise HTTPException(400, f"{param} {value!r} is not an IRI") from None
+        if values:
+            out[key] = list(dict.fromkeys(values))
+    return out
+
+
 def make_router(app_state) -> APIRouter:
     router = APIRouter()
 
-    async def run_query(request: Request, sparql: str) -> Response:
+    async def run_query(request: Request, sparql: str, dataset: dict[str, list[str] | None] | None = None) -> Response:
         limits: Limits = app_state.limits
         if len(sparql) > limits.max_query_kb * 1024:
             raise HTTPException(413, f"query longer than {limits.max_query_kb} KB")
@@ -90,7 +114,7 @@ def make_router(app_state) -> APIRouter:
         except QueryError as exc:
             raise _refused(exc) from None
         job = {"query": sparql, "accept": request.headers.get("accept"), "max_rows": limits.max_rows,
-               "max_bytes": limits.max_result_mb * 2**20}
+               "max_bytes": limits.max_result_mb * 2**20, **(dataset or {})}
         try:
             header, body = await app_state.pool().run(client_key(request), job, limits.timeout_s)
         except Busy as exc:
@@ -139,14 +163,14 @@ def make_router(app_state) -> APIRouter:
     async def sparql_get(request: Request, query: str | None = None) -> Response:
         if not query:
             raise HTTPException(400, "missing 'query' parameter")
-        return await run_query(request, query)
+        return await run_query(request, query, _dataset(request.query_params))
 
     @router.post("/sparql")
     async def sparql_post(request: Request) -> Response:
         ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
         limit = app_state.limits.max_query_kb
-        if ctype == "application/sparql-query":
-            return await run_query(request, _text(await _body(request, limit)))
+        if ctype == "application/sparql-query":  # the dataset in the URL's query string
+            return await run_query(request, _text(await _body(request, limit)), _dataset(request.query_params))
         if ctype == "application/sparql-update":
             return await run_update(request, _text(await _body(request, limit)))
         if ctype == "application/x-www-form-urlencoded":
@@ -155,7 +179,7 @@ def make_router(app_state) -> APIRouter:
             except UnicodeDecodeError:
                 raise HTTPException(400, "the form is not valid UTF-8 once percent-decoded") from None
             if "query" in form:
-                return await run_query(request, form["query"][0])
+                return await run_query(request, form["query"][0], _dataset(request.query_params, form))
             if "update" in form:
                 return await run_update(request, form["update"][0])
             raise HTTPException(400, "form must have a 'query' or 'update' field")

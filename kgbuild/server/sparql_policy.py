@@ -146,3 +146,19 @@ def check(text: str, *, services: Iterable[str] = (), loads: Iterable[str] = ())
                                    hint=f"the operator can allow endpoints with `kgbuild serve {option} URL`")
             raise QueryRefused(f"{keyword} <{iri}> is not among the allowed endpoints",
                                hint=f"allowed: {', '.join(allow_list)}")
+
+
+_FORM = re.compile(r"(?<![\w:?$@\\-])(SELECT|CONSTRUCT|DESCRIBE|ASK)(?![\w:\\-])", re.I)
+_FROM = re.compile(r"(?<![\w:?$@\\-])FROM(?![\w:\\-])", re.I)
+
+
+def query_form(text: str) -> str | None:
+    """SELECT, CONSTRUCT, DESCRIBE or ASK: the form of a query, read before it is evaluated
+    (to negotiate the result's media type first), or None when it cannot be told."""
+    m = _FORM.search(_skeleton(_expand_codepoints(text))[0])
+    return m.group(1).upper() if m else None
+
+
+def has_dataset_clause(text: str) -> bool:
+    """Whether a query names its own dataset (FROM, FROM NAMED)."""
+    return _FROM.search(_skeleton(_expand_codepoints(text))[0]) is not None

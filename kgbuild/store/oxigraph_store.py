@@ -7,7 +7,7 @@ need ``GRAPH ?g`` unless they want to know which source a fact came from.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,15 +62,29 @@ class KGStore:
 
     # reading ------------------------------------------------------------------------
 
-    def query(self, sparql: str, *, prefixes: bool = True):
+    def query(self, sparql: str, *, prefixes: bool = True, default_graph: Sequence[str] | None = None,
+              named_graphs: Sequence[str] | None = None, union: bool = True):
         """Run SPARQL 1.1 over the union of all graphs. Common prefixes (kg, rdfs, oa,
-        prov, schema, xsd, ...) are predeclared unless ``prefixes=False``."""
+        prov, schema, xsd, ...) are predeclared unless ``prefixes=False``.
+
+        ``default_graph`` and ``named_graphs`` (graph IRIs) set the dataset as the SPARQL
+        Protocol's ``default-graph-uri`` and ``named-graph-uri`` do, over any FROM in the
+        query: the default graph is the merge of the first (empty when only the second is
+        given), and GRAPH sees only the second (every graph when only the first is given).
+        ``union=False`` keeps the query's own dataset (FROM, FROM NAMED) or the store's
+        empty default graph."""
         text = _PROLOGUE + sparql if prefixes else sparql
+        dataset: dict = {}
+        if default_graph is not None or named_graphs is not None:
+            dataset["default_graph"] = [ox.NamedNode(g) for g in default_graph or ()]
+            if named_graphs is not None:
+                dataset["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        elif union:
+            dataset["use_default_graph_as_union"] = True
         try:
-            return self._store.query(text, use_default_graph_as_union=True)
+            return self._store.query(text, **dataset)
         except SyntaxError as exc:
-            line_shift = _PROLOGUE.count("\n") if prefixes else 0
-            raise QueryError(f"SPARQL syntax error: {_shift_lines(str(exc), line_shift)}") from None
+            raise _syntax_error(str(exc), sparql, _PROLOGUE.count("\n") if prefixes else 0) from None
         except OSError as exc:
             raise QueryError(f"query failed: {exc}") from None
 
@@ -79,7 +93,7 @@ class KGStore:
         try:
             self._store.update(_PROLOGUE + sparql)
         except SyntaxError as exc:
-            raise QueryError(f"SPARQL syntax error: {_shift_lines(str(exc), _PROLOGUE.count(chr(10)))}") from None
+            raise _syntax_error(str(exc), sparql, _PROLOGUE.count(chr(10))) from None
         except OSError as exc:
             raise QueryError(f"update failed: {exc}") from None
 
@@ -178,3 +192,38 @@ def _shift_lines(message: str, shift: int) -> str:
     them in the user's own line numbers."""
     return re.sub(r"at (\d+):(\d+)", lambda m: f"at line {max(1, int(m.group(1)) - shift)}, column {m.group(2)}",
                   message, count=1)
+
+
+_AT = re.compile(r"at line (\d+), column (\d+)")
+_PNAME_BEFORE = re.compile(r"(?<![\w:?$<\"'\\])([A-Za-z][\w.\-]*)?:[\w.\-%]*$")
+_PNAMES = re.compile(r"(?<![\w:?$\\])([A-Za-z][\w.\-]*)?:(?=[\w%]|\s|$)")
+_IRIS_STRINGS = re.compile(r"<[^<>\s]*>|\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'|#[^\n]*")
+_DECLARED = re.compile(r"PREFIX\s+([A-Za-z][\w.\-]*)?:", re.I)
+
+
+def _syntax_error(message: str, sparql: str, shift: int) -> QueryError:
+    """A parser error in the user's line numbers; an undeclared prefix is named, with the
+    predeclared ones (oxigraph's own message lists every character it expected)."""
+    message = _shift_lines(message, shift)
+    if "Prefix not found" not in message:
+        return QueryError(f"SPARQL syntax error: {message}")
+    where = _AT.search(message)
+    declared = set(_DECLARED.findall(sparql)) | set(PREFIXES)
+    prefix = None
+    if where:
+        lines = sparql.splitlines() or [""]
+        line = lines[min(int(where.group(1)), len(lines)) - 1]
+        col = int(where.group(2))
+        for end in (col, col - 1, col + 1):
+            m = _PNAME_BEFORE.search(line[:max(0, end)])
+            if m and m.group(1) not in declared:
+                prefix = m.group(1) or ""
+                break
+    if prefix is None:
+        used = _PNAMES.findall(_IRIS_STRINGS.sub(" ", sparql))
+        prefix = next((p for p in used if p not in declared), None)
+    at = f" at line {where.group(1)}, column {where.group(2)}" if where else ""
+    name = f"'{prefix}:'" if prefix is not None else "a prefix"
+    return QueryError(f"SPARQL syntax error{at}: unknown prefix {name}",
+                      hint=f"declare it (PREFIX {prefix or 'ex'}: <http://...>) or use a predeclared one: "
+                           + ", ".join(f"{p}:" for p in PREFIXES))
