@@ -53,7 +53,7 @@ def _num(value, kind=float):
 def parse_fragment(frag: str) -> dict:
     """Media Fragments into numbers: ``xywh=pixel:x,y,w,h`` -> {"box": [x, y, w, h]},
     ``t=a,b`` -> {"time": [a, b]}, and both joined by ``&`` (a box in a video frame)."""
-    out = {}
+    out: dict[str, list[float | None]] = {}
     for piece in frag.split("&"):
         key, _, body = piece.partition("=")
         try:
@@ -90,6 +90,38 @@ def _reading_order(m: dict) -> tuple:
     return (m["source"]["path"] or "", where[0] or 0, m["iri"])
 
 
+def group_relations(relations: list[dict], self_iri: str) -> list[dict]:
+    """One row per fact: relations with the same (canonical) subject, predicate and object,
+    stated or inferred alike, found by several extractors or in several sources, become one
+    group that lists every relation node, extractor and piece of evidence. Ordered as the
+    relations came (direction, predicate), the best-supported first within that."""
+    groups: dict[tuple, dict] = {}
+    for rel in relations:
+        s, o = rel["canonical_subject"], rel["canonical_object"]
+        key = (s["iri"], rel["predicate"], o["iri"], rel["inferred"])
+        group = groups.get(key)
+        if group is None:
+            direction = "self" if s["iri"] == o["iri"] == self_iri else "out" if s["iri"] == self_iri else \
+                "in" if o["iri"] == self_iri else rel["direction"]
+            group = groups[key] = {
+                "key": "|".join([s["iri"], rel["predicate"], o["iri"], "inferred" if rel["inferred"] else "stated"]),
+                "direction": direction, "predicate": rel["predicate"], "predicate_short": rel["predicate_short"],
+                "subject": dict(s), "object": dict(o), "inferred": rel["inferred"], "confidence": None,
+                "extractors": [], "relations": [], "sources": [], "evidence": []}
+        group["relations"].append(rel["iri"])
+        if rel["confidence"] is not None:
+            group["confidence"] = max(group["confidence"] or 0.0, rel["confidence"])
+        if rel["extractor"] and rel["extractor"] not in group["extractors"]:
+            group["extractors"].append(rel["extractor"])
+        seen = {m["iri"] for m in group["evidence"]}
+        group["evidence"].extend(m for m in rel["evidence"] if m["iri"] not in seen)
+        group["sources"] = sorted(set(group["sources"]) | set(rel["sources"]))
+    for group in groups.values():
+        group["evidence"].sort(key=_reading_order)
+    # sorted() is stable: within equal keys, groups keep the order the relations came in
+    return sorted(groups.values(), key=lambda g: (g["direction"] != "out", g["direction"], g["inferred"], -len(g["sources"])))
+
+
 class EntityView:
     def __init__(self, store: KGStore, files: SourceFiles) -> None:
         self.store = store
@@ -123,6 +155,7 @@ class EntityView:
         for m in sorted(self.mentions(ids), key=_reading_order):
             by_modality[m["modality"]].append(m)
         order = {m: i for i, m in enumerate(MODALITY_ORDER)}
+        relations = [r for m in members for r in self.relations(iri_term(m))]
         return {
             **entity,
             "canonical": canonical,  # differs from iri when fusion merged this entity into another
@@ -131,17 +164,41 @@ class EntityView:
             "mention_count": total,
             "mentions_shown": len(ids),
             "mentions": {k: by_modality[k] for k in sorted(by_modality, key=lambda k: (order.get(k, 99), k))},
-            "relations": [r for m in members for r in self.relations(iri_term(m))],
+            "relations": relations,
+            "relation_groups": group_relations(relations, canonical),
+            "member_details": self.member_details([iri])[iri],
             "events": [e for m in members for e in self.events(iri_term(m))],
         }
 
     def source_paths(self, iris: list[str]) -> dict[str, list[str]]:
+        """The paths each entity is mentioned in, its fused members' mentions included (a
+        canonical entity stands for all of them: fusion's ``?member kg:canonical ?entity``)."""
         values = " ".join(iri_term(i) for i in iris)
         out: dict[str, list[str]] = {i: [] for i in iris}
         for r in rows(self.store, f"""SELECT DISTINCT ?e ?path WHERE {{ VALUES ?e {{ {values} }}
-                ?m kg:refersTo ?e ; prov:wasDerivedFrom/kg:path ?path }} ORDER BY ?e ?path"""):
+                {{ ?m kg:refersTo ?e }} UNION {{ ?x kg:canonical ?e . ?m kg:refersTo ?x }}
+                ?m prov:wasDerivedFrom/kg:path ?path }} ORDER BY ?e ?path"""):
             out[r["e"]].append(r["path"])
         return out
+
+    def member_details(self, iris: list[str]) -> dict[str, list[dict]]:
+        """For each entity, the entities fusion merged into it (itself included when it was
+        merged with others): label, type and the files each is mentioned in."""
+        values = " ".join(iri_term(i) for i in iris)
+        out: dict[str, list[dict]] = {i: [] for i in iris}
+        found: dict[tuple[str, str], dict] = {}
+        for r in rows(self.store, f"""SELECT ?e ?x ?label ?type ?path WHERE {{ VALUES ?e {{ {values} }}
+                ?x kg:canonical ?e . OPTIONAL {{ ?x rdfs:label ?label }} OPTIONAL {{ ?x kg:entityType ?type }}
+                OPTIONAL {{ ?m kg:refersTo ?x ; prov:wasDerivedFrom/kg:path ?path }} }} ORDER BY ?e ?x ?path"""):
+            member = found.get((r["e"], r["x"]))
+            if member is None:
+                member = found[(r["e"], r["x"])] = {"iri": r["x"], "label": r["label"] or "", "type": r["type"] or "",
+                                                    "files": []}
+                out[r["e"]].append(member)
+            if r["path"] and r["path"] not in member["files"]:
+                member["files"].append(r["path"])
+        # Alone (fusion kept it to itself, or never saw it): no members to list.
+        return {e: ms if len(ms) > 1 else [] for e, ms in out.items()}
 
     def mentions(self, ids: list[str]) -> list[dict]:
         if not ids:
@@ -176,9 +233,9 @@ class EntityView:
         sources: dict[str, SourceInfo] = {}
         out = []
         for iri in ids:
-            m = found.get(iri)
-            if m is None:
+            if iri not in found:
                 continue
+            m = found[iri]
             info = sources.get(m["sha256"]) or sources.setdefault(m["sha256"], self.files.info(m["sha256"]))
             m["source"] = self._source_json(info)
             char = m["selectors"]["char"]
@@ -206,23 +263,29 @@ class EntityView:
 
     def relations(self, term: str) -> list[dict]:
         found: dict[str, dict] = {}
-        evidence = defaultdict(list)
-        for r in rows(self.store, f"""SELECT ?r ?dir ?s ?p ?o ?sl ?ol ?conf ?inferred ?extractor ?ev WHERE {{
+        evidence: defaultdict[str, list[str]] = defaultdict(list)
+        for r in rows(self.store, f"""SELECT ?r ?dir ?s ?p ?o ?sl ?ol ?sc ?oc ?scl ?ocl ?conf ?inferred ?extractor ?ev WHERE {{
                 {{ ?r kg:subject {term} . BIND("out" AS ?dir) }} UNION {{ ?r kg:object {term} . BIND("in" AS ?dir) }}
                 ?r a kg:Relation ; kg:subject ?s ; kg:predicate ?p ; kg:object ?o .
                 OPTIONAL {{ ?s rdfs:label ?sl }} OPTIONAL {{ ?o rdfs:label ?ol }} OPTIONAL {{ ?r kg:confidence ?conf }}
+                OPTIONAL {{ ?s kg:canonical ?sc OPTIONAL {{ ?sc rdfs:label ?scl }} }}
+                OPTIONAL {{ ?o kg:canonical ?oc OPTIONAL {{ ?oc rdfs:label ?ocl }} }}
                 OPTIONAL {{ ?r kg:inferred ?inferred }} OPTIONAL {{ ?r kg:extractor ?extractor }}
                 OPTIONAL {{ ?r kg:evidence ?ev }} }} ORDER BY ?dir ?p ?r"""):
             found.setdefault(r["r"], {
                 "iri": r["r"], "direction": r["dir"], "predicate": r["p"], "predicate_short": compact(r["p"]),
                 "subject": {"iri": r["s"], "label": r["sl"] or compact(r["s"])},
                 "object": {"iri": r["o"], "label": r["ol"] or compact(r["o"])},
+                # the ends as fusion sees them: one real thing, whichever member the relation names
+                "canonical_subject": {"iri": r["sc"] or r["s"], "label": r["scl"] or r["sl"] or compact(r["sc"] or r["s"])},
+                "canonical_object": {"iri": r["oc"] or r["o"], "label": r["ocl"] or r["ol"] or compact(r["oc"] or r["o"])},
                 "confidence": _num(r["conf"]), "inferred": r["inferred"] == "true", "extractor": r["extractor"]})
             if r["ev"] and r["ev"] not in evidence[r["r"]]:
                 evidence[r["r"]].append(r["ev"])
         described = {m["iri"]: m for m in self.mentions(sorted({e for evs in evidence.values() for e in evs}))}
         for rel in found.values():
             rel["evidence"] = [described[e] for e in evidence[rel["iri"]] if e in described]
+            rel["sources"] = sorted({m["source"]["path"] for m in rel["evidence"] if m["source"]["path"]})
         return list(found.values())
 
     def events(self, term: str) -> list[dict]:

@@ -3,7 +3,10 @@
     GET /                       the single-page front-end (built from explorer/ by `make explorer`)
     GET /static/{file}          its assets
     GET /api/entity?iri=...     an entity with its evidence by modality, relations and events
-    GET /api/entity-sources     the source paths each of some entities is mentioned in
+    GET /api/entity-sources     the source paths each of some entities is mentioned in (fused members' too)
+    GET /api/overview           the store at a glance: sources by modality, failures, entities, last build
+    GET /api/top-things         the most connected things (values not ranked: listed under their things)
+    GET /api/prefixes           the prefixes the server predeclares in every query (for the SPARQL editor)
     GET /media/{sha256}         a source file, Range requests supported (players seek with them)
 
 The front-end is a build output kept out of git; when it is missing, ``/`` says how to
@@ -12,6 +15,7 @@ build it and everything else still works.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Query
@@ -19,8 +23,10 @@ from fastapi.responses import FileResponse, HTMLResponse
 
 from ..errors import AmbiguousEntity, KGBuildError
 from ..graph.entity_graph import resolve_entity
-from .entity_view import EntityView
+from ..store.rdf import PREFIXES
 from ..store.source_files import SourceFiles
+from .entity_view import EntityView
+from .overview import StoreOverview, event_values, top_things
 
 STATIC = Path(__file__).resolve().parent / "static"
 ASSET_TYPES = {".js": "text/javascript", ".mjs": "text/javascript", ".css": "text/css", ".html": "text/html",
@@ -68,6 +74,20 @@ def make_router(state) -> APIRouter:
     router = APIRouter()
     files = SourceFiles(state.store())
     view = EntityView(state.store(), files)
+    overview = StoreOverview(state.store())
+    cached: dict = {}  # what is derived from the entity graph, with the graph it came from
+    cache_lock = threading.Lock()
+
+    def derived(name: str, compute):
+        """``compute(graph)``, kept until the entity graph is rebuilt (the store changed)."""
+        graph = state.graph()
+        with cache_lock:
+            if cached.get("graph") is not graph:
+                cached.clear()
+                cached["graph"] = graph
+            if name not in cached:
+                cached[name] = compute(graph)
+            return graph, cached[name]
 
     @router.get("/", include_in_schema=False)
     def index():
@@ -91,6 +111,35 @@ def make_router(state) -> APIRouter:
             return view.source_paths(iri)
         except KGBuildError as exc:
             raise _http(exc) from None
+
+    @router.get("/api/overview")
+    def store_overview() -> dict:
+        """Sources by modality (ok, failed), each failure with its stage, code and reason,
+        entities counted once per fused entity (things and values apart), relations, events
+        and when the last build wrote a source."""
+        return derived("overview", overview.collect)[1]
+
+    @router.get("/api/top-things")
+    def most_connected(top: int = Query(25, ge=1, le=500), values: int = Query(6, ge=0, le=100)) -> list[dict]:
+        """The most connected things (people, organisations, places, objects...), each with
+        the values (dates, numbers, amounts) connected to it and the files of all its fused
+        members. Unlike ``/api/rank``, values are not ranked."""
+        graph, events = derived("event-values", lambda g: event_values(state.store(), g))
+        found = top_things(graph, top=top, values_per=values, events=events)
+        if found:
+            iris = [t["iri"] for t in found]
+            try:
+                where, members = view.source_paths(iris), view.member_details(iris)
+            except KGBuildError as exc:
+                raise _http(exc) from None
+            for t in found:
+                t["files"], t["members"] = where[t["iri"]], members[t["iri"]]
+        return found
+
+    @router.get("/api/prefixes")
+    def prefixes() -> dict[str, str]:
+        """The prefixes every query may use undeclared (as in `kgbuild query`)."""
+        return dict(PREFIXES)
 
     @router.get("/api/entity")
     def entity(iri: str = Query(..., min_length=1, description="entity IRI, or a label to look up"),

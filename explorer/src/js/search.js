@@ -1,6 +1,8 @@
-// Entity search over labels (/api/search); with no query, the most connected entities (/api/rank).
+// Entity search over labels (/api/search); with no query, the home page: the store's
+// overview and its most connected things (home.js).
 import { getJSON } from "./api.js";
 import { entityHref, h, typeBadge } from "./dom.js";
+import { renderHome } from "./home.js";
 
 function resultList(entities, where) {
   if (!entities.length) return h("p", { class: "muted empty" }, "No entity matches.");
@@ -10,6 +12,7 @@ function resultList(entities, where) {
     where[e.iri]?.length ? h("span", { class: "where muted" }, ` · ${where[e.iri].join(", ")}`) : null)));
 }
 
+// The files each entity is mentioned in, its fused members' included.
 async function sourcesOf(entities) {
   if (!entities.length) return {};
   try { return await getJSON("/api/entity-sources", { iri: entities.map((e) => e.iri) }); } catch { return {}; }
@@ -30,7 +33,6 @@ export async function renderSearch(root, q) {
     results.append(h("h2", {}, `${found.length} result${found.length === 1 ? "" : "s"} for “${q}”`),
                    resultList(found, await sourcesOf(found)));
   } else {
-    const top = await getJSON("/api/rank", { by: "degree", top: 25 });
-    results.append(h("h2", {}, "Most connected"), resultList(top, await sourcesOf(top)));
+    await renderHome(results);
   }
 }

@@ -1,10 +1,10 @@
 // The SPARQL page: a YASQE editor (syntax highlighting, checking, completion of
 // variables) posting to /sparql, and the results as a table. YASQE's own query runner and
 // its prefix/class look-ups are switched off: they would call services outside this server.
-import { sparql } from "./api.js";
+import { getJSON, sparql } from "./api.js";
 import { compact, entityHref, errorBox, h, isEntity, PREFIXES } from "./dom.js";
 
-const EXAMPLE = `${Object.entries(PREFIXES).map(([p, ns]) => `PREFIX ${p}: <${ns}>`).join("\n")}
+const example = (prefixes) => `# Predeclared by the server (no PREFIX needed): ${Object.keys(prefixes).join(", ")}
 
 # Entities with the number of mentions in each modality
 SELECT ?entity ?label ?type ?modality (COUNT(?m) AS ?mentions) WHERE {
@@ -38,6 +38,30 @@ function resultsTable(data) {
   ];
 }
 
+// YASQE marks a prefix the query does not declare as an error; the server declares these
+// for every query (as `kgbuild query` does), so the editor's parser starts out knowing
+// them: every state it starts from gets them (a PREFIX in the query still overrides).
+function predeclare(Yasqe, prefixes) {
+  const factory = Yasqe.modes?.sparql11;
+  if (!factory || factory.kgbuildPredeclared) return;
+  const wrapped = (config, spec) => {
+    const mode = factory(config, spec);
+    const start = mode.startState;
+    mode.startState = (...args) => {
+      const state = start.apply(mode, args);
+      state.prefixes = { ...prefixes, ...state.prefixes };
+      return state;
+    };
+    return mode;
+  };
+  wrapped.kgbuildPredeclared = true;
+  Yasqe.defineMode("sparql11", wrapped);
+}
+
+async function serverPrefixes() {
+  try { return await getJSON("/api/prefixes"); } catch { return PREFIXES; }  // an older server: the usual ones
+}
+
 function waitForYasqe() {
   // yasqe.min.js loads as a deferred classic script; modules run after it, but be safe.
   return new Promise((resolve) => {
@@ -56,9 +80,10 @@ export async function renderSparql(root, initial) {
       h("code", {}, "/sparql"), ". Ctrl+Enter runs the query."),
     host, h("div", { class: "toolbar" }, run, status), output);
 
-  const Yasqe = await waitForYasqe();
+  const [Yasqe, prefixes] = await Promise.all([waitForYasqe(), serverPrefixes()]);
+  predeclare(Yasqe, prefixes);
   const yasqe = new Yasqe(host, {
-    value: initial || EXAMPLE, persistenceId: null, consumeShareLink: null, createShareableLink: null,
+    value: initial || example(prefixes), persistenceId: null, consumeShareLink: null, createShareableLink: null,
     showQueryButton: false, autocompleters: ["variables"], prefixCcApi: null, resizeable: true, editorHeight: "300px",
   });
   window.kgbuildYasqe = yasqe;  // handy from the browser console (and for tests)
