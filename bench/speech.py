@@ -79,6 +79,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--manifest", type=Path, default=REPO / "out" / "asr" / "librivox.jsonl")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--model", default="base", help="base (the default) or tiny.en")
     args = parser.parse_args()
     if not args.manifest.is_file():
         subprocess.run([sys.executable, str(REPO / "scripts" / "make_asr_manifest.py"), "--install",
@@ -87,7 +88,7 @@ def main() -> None:
     audio_s = sum(len(decode_audio(c.audio)) / 16000 for c in cases)
     refs = [c.reference for c in cases]
 
-    stage = WhisperTranscriber(name="speech", device="cpu")
+    stage = WhisperTranscriber(name="speech", device="cpu", model=args.model)
     stage.warm_up()
     systems = {"bare faster-whisper": bare_faster_whisper(stage), "pocketsphinx": pocketsphinx()}
     for fn in systems.values():  # first calls allocate; keep them out of the timings

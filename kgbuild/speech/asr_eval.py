@@ -171,8 +171,8 @@ def read_lexicon(path: str | Path) -> list:
 def transcribe(stage, path: Path, lexicon: list | None = None) -> Item:
     """One file through ``stage`` as a build would leave it: the first pass and, when the
     lexicon has names near what it heard, the second pass biased with them."""
-    from .lexicon import retrieve
     from .biasing import heard_words
+    from .lexicon import retrieve
 
     item = item_for(path)
     stage([item])

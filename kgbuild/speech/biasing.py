@@ -57,12 +57,13 @@ class Biased:
 def pack(segments: Segments, language: str | None, probability: float | None, end: float) -> dict:
     """A first pass as JSON-able data (kept in the ingest state and on the item)."""
     return {"language": language, "probability": probability, "end": end,
-            "segments": [[s.text, s.start, s.end, [[w.text, w.start, w.end, w.probability] for w in words]]
+            "segments": [[s.text, s.start, s.end, [[w.text, w.start, w.end, w.probability] for w in words], s.probability]
                          for s, words in segments]}
 
 
 def unpack(data: dict) -> tuple[Segments, str | None, float | None, float]:
-    segments = [(Piece(text, start, end), [Piece(*w) for w in words]) for text, start, end, words in data["segments"]]
+    segments = [(Piece(text, start, end, *rest[:1]), [Piece(*w) for w in words])
+                for text, start, end, words, *rest in data["segments"]]
     return segments, data.get("language"), data.get("probability"), float(data.get("end") or 0.0)
 
 
@@ -73,7 +74,7 @@ def flat_words(segments: Segments) -> list[Piece]:
 def heard_words(data: dict) -> tuple[list[str], list[float | None]]:
     """The words of a packed first pass, in order, and their probabilities (what
     :func:`~.lexicon.retrieve` reads)."""
-    words = [w for _, _, _, ws in data["segments"] for w in ws]
+    words = [w for seg in data["segments"] for w in seg[3]]
     return [w[0] for w in words], [w[3] for w in words]
 
 

@@ -21,9 +21,9 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
-from ..media.audio import container_seconds, open_media, stream_audio
 from ..datamodel import Item, TextView, Timeline
 from ..errors import InputError, ModelLoadError, ModelNotFoundError
+from ..media.audio import container_seconds, open_media, stream_audio
 from ..models import PACKAGED_WHISPER, require_module, whisper_label, whisper_model_dir
 from ..speech import biasing, transcript
 from ..speech.lexicon import Candidate
