@@ -34,8 +34,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from kgbuild.speech.asr_eval import evaluate, normalizer, read_manifest, word_error_rate  # noqa: E402
 from kgbuild.media.audio import decode_audio  # noqa: E402
+from kgbuild.speech.asr_eval import evaluate, normalizer, read_manifest, word_error_rate  # noqa: E402
 from kgbuild.stages.whisper_transcriber import WhisperTranscriber  # noqa: E402
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..datamodel import Timeline, TimedSpan
+from ..datamodel import TimedSpan, Timeline
 
 Segments = list[tuple["Piece", list["Piece"]]]  # each segment with its words
 
