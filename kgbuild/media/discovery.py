@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -114,10 +115,25 @@ def discover(root: str | Path, *, follow_outside_links: bool | None = None, hash
 
 
 def _relpath(found: Discovery, path: Path) -> str:
-    # A name that is not valid UTF-8 (surrogate-escaped by Python) could not be stored or
-    # hashed as text: it is recorded with its odd bytes written as \xNN and read by its real path.
-    relpath = path.relative_to(found.root).as_posix()
-    return relpath.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return path_text(path.relative_to(found.root).as_posix())
+
+
+def path_text(name: str) -> str:
+    """A file name as text that can be stored and shown, one-to-one with its bytes: bytes
+    that are not UTF-8 (surrogate-escaped by Python) are written ``\\xNN`` and a backslash in
+    the name ``\\\\``, so ``caf\\xe9.txt`` (Latin-1 é) and a file literally named
+    ``caf\\\\xe9.txt`` stay two paths. :func:`path_bytes` reverses it."""
+    out = []
+    for ch in name.replace("\\", "\\\\"):
+        code = ord(ch)
+        out.append(f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else ch)
+    return "".join(out)
+
+
+def path_bytes(text: str) -> str:
+    """The file system name (surrogate-escaped, as :func:`os.fsdecode` gives) of a recorded path."""
+    return re.sub(r"\\\\|\\x([0-9a-f]{2})",
+                  lambda m: "\\" if m[1] is None else chr(0xDC00 + int(m[1], 16)), text)
 
 
 def _add(found: Discovery, path: Path) -> None:

@@ -24,6 +24,7 @@ from pathlib import Path, PurePosixPath
 
 from ..errors import SourceFileMissing, SourceNotFound, StoreError
 from ..ids import sha256_file
+from ..media.discovery import path_bytes
 from .oxigraph_store import KGStore
 from .rdf import STORE_GRAPH
 
@@ -103,7 +104,7 @@ class SourceFiles:
         """The first file among ``<root>/<path>`` whose bytes are this source's."""
         roots = self.roots()
         for rel in info.paths:
-            parts = PurePosixPath(rel).parts
+            parts = PurePosixPath(path_bytes(rel)).parts  # the name on disk, odd bytes included
             if not parts or PurePosixPath(rel).is_absolute() or ".." in parts:
                 continue  # a path the builder would never record; never follow it out of a root
             for root in roots:

@@ -72,3 +72,40 @@ def test_unchanged_files_are_not_read_again_to_hash_them(tmp_path, monkeypatch):
     assert [p.name for p in reads] == ["1.txt"] and report.ingested["text"] == 1
     build(corpus, store, pipe, BuildOptions(rehash=True))
     assert len(reads) == 4
+
+
+def test_a_file_that_failed_and_did_not_change_is_reported_not_retried(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "bad.txt").write_bytes(b"\xff\xfe\x00\x01 not text \x00\x00")
+    (corpus / "good.txt").write_text("Grace Hopper joined the Navy.")
+    pipe = Pipeline.from_config({"name": "p", "stages": [{"type": "text_reader"}]})
+    store = KGStore(tmp_path / "kg")
+    first = build(corpus, store, pipe)
+    assert [f.path for f in first.failures] == ["bad.txt"]
+    again = build(corpus, store, pipe)
+    assert sum(again.ingested.values()) == 0  # nothing processed, nothing loaded
+    assert [(f.path, f.code) for f in again.failures] == [("bad.txt", first.failures[0].code)]
+    assert "not retried" in again.failures[0].reason
+    retried = build(corpus, store, pipe, BuildOptions(retry_failed=True))
+    assert retried.ingested["text"] == 1 and [f.path for f in retried.failures] == ["bad.txt"]
+
+
+def test_names_that_are_not_utf8_keep_their_exact_bytes_and_never_collide(tmp_path):
+    from kgbuild.store.source_files import SourceFiles
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / os.fsdecode(b"caf\xe9.txt")).write_text("Marie Curie lived in Paris.")  # Latin-1 name
+    (corpus / "caf\\xe9.txt").write_text("Alan Turing lived in Manchester.")  # literally a backslash
+    pipe = Pipeline.from_config({"name": "p", "stages": [{"type": "text_reader"}]})
+    store = KGStore(tmp_path / "kg")
+    first = build(corpus, store, pipe)
+    assert first.ingested["text"] == 2 and not first.failures
+    paths = sorted(r["p"] for r in store.rows("SELECT ?p WHERE { GRAPH ?g { ?g kg:path ?p } }"))
+    assert paths == ["caf\\\\xe9.txt", "caf\\xe9.txt"]
+    assert check(store).ok
+    assert sum(build(corpus, store, pipe).ingested.values()) == 0  # nothing reprocessed
+    files = SourceFiles(store)
+    for source in discovery.discover(corpus).sources:
+        assert files.locate(files.info(source.sha256)) == source.path  # viewable in the explorer
