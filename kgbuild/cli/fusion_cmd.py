@@ -7,20 +7,19 @@ from pathlib import Path
 
 import typer
 
-from .main import app, err, eval_app, train_app
-
-STORE = typer.Option(..., "--store", help="Store folder (made by kgbuild build).")
+from .main import STORE_OPTION, app, err, eval_app, train_app
 
 
 @app.command("fuse")
 def fuse_cmd(
-    store: Path = STORE,
+    store: Path = STORE_OPTION,
     rebuild: bool = typer.Option(False, "--rebuild", help="Forget what fusion knows and redo it for the whole store."),
     threshold: float = typer.Option(None, "--threshold", help="Link probability needed to merge (default 0.5)."),
     no_context: bool = typer.Option(False, "--no-context", help="Skip MiniLM context vectors (faster, less precise)."),
-    explain: str = typer.Option(None, "--explain", help="Show the members and merges of the entity with this label or IRI."),
-    split: list[str] = typer.Option(None, "--split", help="Give twice: two labels or IRIs that must never be one "
-                                    "entity; the merge is undone and remembered."),
+    explain: str = typer.Option(None, "--explain", help="Show the members and merges of the entity with this name "
+                                "(label, alias, near spelling, 'NAME [TYPE]') or IRI."),
+    split: list[str] = typer.Option(None, "--split", help="Give twice: two entities (labels, 'NAME [TYPE]' or IRIs) "
+                                    "that must never be one entity; the merge is undone and remembered."),
 ) -> None:
     """Resolve entities across documents and modalities, and ground words to boxes.
 
@@ -28,7 +27,7 @@ def fuse_cmd(
     default does); it is incremental: only what changed since the last run is redone.
 
     Examples:\n
-      kgbuild fuse --store kg/\n
+      kgbuild fuse\n
       kgbuild fuse --store kg/ --explain "Anna Kowalczyk"\n
       kgbuild fuse --store kg/ --split "Anna Kowalczyk" --split "Adam Kowalczyk"
     """
@@ -37,6 +36,8 @@ def fuse_cmd(
     from ..fusion.params import FusionParams
     from ..store import KGStore
 
+    if not (store / "oxigraph" / "CURRENT").exists():  # never make an empty store where none was built
+        KGStore(store, read_only=True)  # raises the usual "no kgbuild store at ..." (E401)
     kg = KGStore(store)
     if explain:
         explain_mod.print_explanation(kg, explain)

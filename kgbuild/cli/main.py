@@ -32,6 +32,21 @@ class _Commands(TyperGroup):
             fail(exc)
 
 
+def _flags_show_no_type() -> None:
+    """Typer (0.29) prints ``<bool>`` as the type of every on/off flag in --help: a flag takes
+    no value, so it shows none."""
+    from typer.core import TyperOption
+
+    shown = TyperOption.display_type_rich
+
+    def display_type_rich(self: TyperOption, ctx: Any) -> str | None:
+        return None if getattr(self, "is_flag", False) else shown(self, ctx)
+
+    setattr(TyperOption, "display_type_rich", display_type_rich)  # noqa: B010 - a method of a library class
+
+
+_flags_show_no_type()
+
 app = typer.Typer(
     name="kgbuild",
     cls=_Commands,

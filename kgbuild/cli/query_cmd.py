@@ -10,6 +10,7 @@ from pathlib import Path
 
 import typer
 
+from ..errors import ConfigError
 from .main import STORE_OPTION, app
 from .push_cmd import ENTITIES_HELP, EntityMode
 
@@ -19,6 +20,13 @@ class ResultFormat(str, Enum):
     json = "json"
     csv = "csv"
     tsv = "tsv"
+    turtle = "turtle"
+    ntriples = "ntriples"
+    jsonld = "jsonld"
+
+
+SOLUTION_FORMATS = ("table", "json", "csv", "tsv")
+GRAPH_FORMATS = ("table", "json", "turtle", "ntriples", "jsonld")
 
 
 class ExportFormat(str, Enum):
@@ -47,7 +55,9 @@ def query(
     sparql: str = typer.Argument(..., help="A SPARQL 1.1 query, '-' to read it from stdin, or @FILE."),
     store: Path = STORE_OPTION,
     fmt: ResultFormat = typer.Option(ResultFormat.table, "--format", "-f",
-                                     help="table (terminal), json (SPARQL 1.1 JSON results), csv or tsv."),
+                                     help="SELECT/ASK: table (terminal), json (SPARQL 1.1 JSON results), csv or "
+                                     "tsv. CONSTRUCT/DESCRIBE: table or turtle (Turtle), json or jsonld (JSON-LD), "
+                                     "ntriples."),
 ) -> None:
     """Run SPARQL over the union of all graphs in the store.
 
@@ -58,7 +68,7 @@ def query(
     """
     import pyoxigraph as ox
 
-    from .render import print_solutions
+    from .result_table import print_result_table
 
     if sparql == "-":
         sparql = sys.stdin.read()
@@ -73,10 +83,9 @@ def query(
         else:
             out.write(_returned(result.serialize(format=_results_format(fmt))))
     elif isinstance(result, ox.QueryTriples):
-        out.write(_returned(result.serialize(
-            format=ox.RdfFormat.TURTLE if fmt is ResultFormat.table else ox.RdfFormat.N_TRIPLES)))
-    elif fmt is ResultFormat.table:
-        print_solutions(_Printable(result))
+        out.write(_returned(result.serialize(format=_graph_format(fmt))))
+    elif fmt is ResultFormat.table:  # streamed: a large result prints as fast as CSV
+        print_result_table([v.value for v in result.variables], result, rich_cell=_cell, plain_cell=visible)
     else:
         out.write(_returned(result.serialize(format=_results_format(fmt))))
     out.flush()
@@ -105,23 +114,6 @@ def _cell(value) -> str:
     return escape(visible(str(value)))
 
 
-class _Printable:
-    """Query solutions whose values are safe to put in a Rich table (render.print_solutions)."""
-
-    class _Term:
-        def __init__(self, value: str) -> None:
-            self.value = value
-
-    def __init__(self, solutions) -> None:
-        self.variables = solutions.variables
-        self._solutions = solutions
-
-    def __iter__(self):
-        names = [v.value for v in self.variables]
-        for row in self._solutions:
-            yield {n: (None if row[n] is None else self._Term(_cell(row[n].value))) for n in names}
-
-
 class _TerminalSafe:
     def __init__(self, stream) -> None:
         self._stream = stream
@@ -136,9 +128,23 @@ class _TerminalSafe:
         self._stream.flush()
 
 
+def _graph_format(fmt: ResultFormat):
+    """The RDF format to print a CONSTRUCT or DESCRIBE in (json is JSON-LD for a graph)."""
+    import pyoxigraph as ox
+
+    if fmt.value not in GRAPH_FORMATS:
+        raise ConfigError(f"--format {fmt.value} is for SELECT results, and a CONSTRUCT or DESCRIBE gives a graph",
+                          hint="use --format turtle (the default), jsonld (or json) or ntriples")
+    return {"table": ox.RdfFormat.TURTLE, "turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
+            "json": ox.RdfFormat.JSON_LD, "jsonld": ox.RdfFormat.JSON_LD}[fmt.value]
+
+
 def _results_format(fmt: ResultFormat):
     import pyoxigraph as ox
 
+    if fmt.value not in SOLUTION_FORMATS:
+        raise ConfigError(f"--format {fmt.value} is for graphs (CONSTRUCT, DESCRIBE), and a SELECT or ASK gives "
+                          "solutions", hint="use --format table, json, csv or tsv")
     return {ResultFormat.json: ox.QueryResultsFormat.JSON, ResultFormat.csv: ox.QueryResultsFormat.CSV,
             ResultFormat.tsv: ox.QueryResultsFormat.TSV}[fmt]
 

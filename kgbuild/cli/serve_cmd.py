@@ -35,7 +35,7 @@ def serve(
     max_connections: int = typer.Option(256, "--max-connections",
                                         help="Concurrent connections before new ones get 503."),
 ) -> None:
-    """Serve the store: SPARQL 1.1 Protocol at /sparql, graph queries at /api/*.
+    """Serve the store: the web explorer at /, SPARQL 1.1 Protocol at /sparql, graph queries at /api/*.
 
     Results follow the Accept header: SPARQL JSON (default), XML, CSV, TSV; CONSTRUCT and
     DESCRIBE as Turtle (default), N-Triples or JSON-LD. Read-only unless --allow-update.
@@ -58,5 +58,9 @@ def serve(
                     worker_memory_mb=query_memory_mb, services=tuple(service), loads=tuple(load))
     application = create_app(store, allow_update=allow_update, token=token, limits=limits, host=host,
                              allowed_hosts=tuple(allowed_host), warm=True)
-    typer.echo(f"kgbuild: serving {store} at http://{host}:{port}/sparql (pid {os.getpid()})", err=True)
+    base = f"http://{f'[{host}]' if ':' in host else host}:{port}"
+    typer.echo(f"kgbuild: serving {store} (pid {os.getpid()})\n"
+               f"  explorer  {base}/\n"
+               f"  SPARQL    {base}/sparql\n"
+               f"  graph API {base}/api", err=True)
     uvicorn.run(application, host=host, port=port, log_level="warning", limit_concurrency=max_connections)

@@ -12,17 +12,14 @@ from ..store import KGStore
 from .params import FusionParams
 
 
-def find_entity(store: KGStore, label_or_iri: str) -> str:
+def find_entity(store: KGStore, label_or_iri: str, *, canonical: bool = True) -> str:
+    """The entity a label, alias, near spelling or IRI names (kgbuild.graph.resolve): with
+    ``canonical``, fusion's canonical entity; without, the member whose own label it is."""
+    from ..graph.resolve import EntityResolver
+
     if label_or_iri.startswith(ID_BASE):
         return label_or_iri
-    lit = label_or_iri.replace("\\", "\\\\").replace('"', '\\"')
-    rows = list(store.rows(f"""SELECT ?e (COUNT(?m) AS ?n) WHERE {{ ?e a kg:Entity ; rdfs:label ?l .
-                                 FILTER(LCASE(STR(?l)) = LCASE("{lit}")) OPTIONAL {{ ?m kg:refersTo ?e }} }}
-                               GROUP BY ?e ORDER BY DESC(?n) ?e"""))
-    if not rows:
-        raise QueryError(f"no entity labelled '{label_or_iri}' in {store.path}",
-                         hint="kgbuild query --store DIR 'SELECT ?l WHERE { ?e rdfs:label ?l }' lists labels")
-    return rows[0]["e"]
+    return EntityResolver.from_store(store, canonical=canonical).resolve(label_or_iri)
 
 
 def explanation(store: KGStore, label_or_iri: str) -> dict:
@@ -60,4 +57,8 @@ def print_explanation(store: KGStore, label_or_iri: str) -> None:
 def split(store: KGStore, a: str, b: str, params: FusionParams | None = None) -> None:
     from .fuse import Fuser
 
-    Fuser(store, params).split(find_entity(store, a), find_entity(store, b))
+    first, second = find_entity(store, a, canonical=False), find_entity(store, b, canonical=False)
+    if first == second:
+        raise QueryError(f"'{a}' and '{b}' are one entity ({first}): nothing to split",
+                         hint="name two different entities: their labels, 'NAME [TYPE]', or IRIs")
+    Fuser(store, params).split(first, second)

@@ -283,7 +283,7 @@ class EntityResolver:
         tied = [c for c in accepted[1:] if best.score - c.score < MARGIN]
         if tied:
             raise AmbiguousEntity(
-                f"'{text}' could be any of {len(tied) + 1} {what}s: "
+                f"'{text}' fits {len(tied) + 1} entities equally well: "
                 + "; ".join(c.describe() for c in [best, *tied]),
                 hint="pass the IRI of the one you mean, or its type as 'NAME [TYPE]'",
                 candidates=[c.to_dict() for c in [best, *tied]])
