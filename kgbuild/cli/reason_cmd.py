@@ -54,6 +54,24 @@ def _run(store: Path, run_id: str | None):
     return load_run(store, run_id)
 
 
+def _aliases(store: Path) -> dict[str, list[str]]:
+    """Other names of the model's entities (fused members' labels, aliases), for look-ups."""
+    from ..errors import StoreError
+    from ..graph.resolve import entity_names
+    from ..store import KGStore
+
+    try:
+        return {iri: names for iri, (_, _, _, names) in entity_names(KGStore(store, read_only=True)).items()}
+    except StoreError:  # the run outlived its store: labels only
+        return {}
+
+
+def short_relation(iri: str) -> str:
+    from ..reason.data import short_name
+
+    return short_name(iri)
+
+
 def _table(title: str, columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
     from rich.table import Table
 
@@ -113,22 +131,36 @@ def predict_cmd(
     tail: str = typer.Option(None, "--tail", help="Known object (label or IRI): rank subjects."),
     relation: str = typer.Option(..., "--relation", "-r", help="Predicate IRI, kg:/open: name, or local name."),
     k: int = typer.Option(10, "--k", min=1),
+    typed: bool = typer.Option(True, "--typed/--any-type",
+                               help="Answers only of the entity types the relation has been stated with on that "
+                               "side (no PERSON as an employer); --any-type ranks every entity."),
     run_id: str = RUN_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Ranked answers to (head, relation, ?) or (?, relation, tail), with the model's probability
-    and the facts that support each answer."""
+    and the facts that support each answer. Never the inverse of a stated fact of a relation
+    the graph states one way only (the cup is inside the table: not the table inside the cup).
+    Entities are found by label, alias or a near spelling, as `kgbuild path` finds them."""
     if (head is None) == (tail is None):
         raise ConfigError("give exactly one of --head and --tail")
     run = _run(store, run_id)
-    entity = run.graph.entity_id(head if head is not None else tail)
+    heads = tail is not None
+    entity = run.graph.entity_id(head if head is not None else tail, _aliases(store))
     rel = run.graph.relation_id(relation)
-    answers = run.predict(entity, rel, k=k, heads=tail is not None)
+    answers = run.predict(entity, rel, k=k, heads=heads, typed=typed)
+    note = run.type_note(entity, rel, heads=heads)
+    answer_types = sorted(run.answer_types(rel, heads=heads)) if typed else None
     g = run.graph
     query = (f"({g.labels[entity]}, {relation}, ?)" if head is not None else f"(?, {relation}, {g.labels[entity]})")
     if as_json:
-        typer.echo(json.dumps({"run": run.run_id, "query": query, "answers": answers}, indent=2))
+        typer.echo(json.dumps({"run": run.run_id, "query": query, "answer_types": answer_types, "note": note,
+                               "answers": answers}, indent=2))
         return
+    if note:
+        err.print(f"[yellow]note:[/] {note}", highlight=False)
+    if answer_types is not None:
+        err.print(f"[dim]answers of type {', '.join(t or 'untyped' for t in answer_types)} "
+                  f"(as stated with {short_relation(g.relations[rel])}; --any-type for all)[/]", highlight=False)
     _table(f"{query}  — run {run.run_id}", ("rank", "answer", "type", "score", "stated", "because"),
            [(str(a["rank"]), a["label"] or a["iri"], a["type"], f"{a['score']:.3f}", "yes" if a["known"] else "",
              "; ".join(a["because"])) for a in answers])
@@ -144,7 +176,7 @@ def similar_cmd(
 ) -> None:
     """Nearest entities in the model's embedding space (cosine)."""
     run = _run(store, run_id)
-    idx = run.graph.entity_id(entity)
+    idx = run.graph.entity_id(entity, _aliases(store))
     found = run.similar(idx, k)
     if as_json:
         typer.echo(json.dumps({"run": run.run_id, "entity": run.graph.entities[idx], "similar": found}, indent=2))

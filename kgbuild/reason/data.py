@@ -98,18 +98,34 @@ class KGGraph:
 
     # look-ups -------------------------------------------------------------------------
 
-    def entity_id(self, name: str) -> int:
-        """An entity from its IRI or label: exact label (case-insensitive) first, then substring."""
+    def entity_id(self, name: str, aliases: dict[str, list[str]] | None = None) -> int:
+        """An entity from its IRI, label, an alias (``aliases``: IRI -> other names, e.g. from
+        :func:`kgbuild.graph.resolve.entity_names`) or a near spelling (kgbuild.graph.resolve):
+        EntityNotFound with suggestions, or AmbiguousEntity with the candidates."""
+        from ..graph.resolve import EntityResolver
+
         if name in self.entities:
             return self.entities.index(name)
-        wanted = name.casefold().strip()
-        exact = [i for i, label in enumerate(self.labels) if label.casefold() == wanted]
-        found = exact or [i for i, label in enumerate(self.labels) if wanted and wanted in label.casefold()]
-        if not found:
-            raise EntityNotFound(f"no entity labelled '{name}' in the model's graph",
-                                 hint="kgbuild query 'SELECT ?l WHERE { ?e a kg:Entity ; rdfs:label ?l }'")
-        degree = torch.bincount(self.triples[:, [0, 2]].flatten(), minlength=self.num_entities)
-        return max(found, key=lambda i: (int(degree[i]), -i))
+        degree = torch.bincount(self.triples[:, [0, 2]].flatten(), minlength=self.num_entities).tolist()
+        resolver = EntityResolver()
+        for i, (iri, label, kind) in enumerate(zip(self.entities, self.labels, self.types)):
+            resolver.add(iri, label, kind, int(degree[i]), (aliases or {}).get(iri, ()))
+        return self.entities.index(resolver.resolve(name, what="entity of the model's graph"))
+
+    def relation_types(self, relation: int) -> tuple[set[str], set[str]]:
+        """The entity types a relation has been stated with: (subject types, object types)."""
+        facts = self.triples[self.triples[:, 1] == relation]
+        return ({self.types[h] for h in facts[:, 0].tolist()}, {self.types[t] for t in facts[:, 2].tolist()})
+
+    def stated_pairs(self, relation: int) -> set[tuple[int, int]]:
+        return {(h, t) for h, t in self.triples[self.triples[:, 1] == relation][:, [0, 2]].tolist()}
+
+    def symmetric(self, relation: int) -> bool:
+        """Whether the graph states some fact of this relation both ways (a near b, b near a):
+        otherwise the relation is taken as asymmetric (inside, worksFor), and the inverse of a
+        stated fact is never predicted or written."""
+        pairs = self.stated_pairs(relation)
+        return any((t, h) in pairs for h, t in pairs if h != t)
 
     def relation_id(self, name: str) -> int:
         """A relation from its IRI, ``kg:x``/``open:x``, or its local name."""

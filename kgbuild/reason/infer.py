@@ -24,15 +24,16 @@ from .runs import Run
 
 def candidate_links(run: Run, *, min_score: float = 0.5, per_query: int = 3, limit: int = 1000) -> list[dict]:
     """New links the model believes: for each relation, heads of a type seen as its subject,
-    answers of a type seen as its object, not already stated, with probability >= ``min_score``."""
+    answers of a type seen as its object, not already stated, with probability >= ``min_score``.
+    For a relation the graph never states both ways (asymmetric: inside, worksFor), never the
+    inverse of a stated fact, and of two opposite candidates only the likelier."""
     g = run.graph
     types = g.types
     found = []
     for r in range(g.num_relations):
-        facts = g.triples[g.triples[:, 1] == r]
-        head_types = {types[h] for h in facts[:, 0].tolist()}
-        tail_types = {types[t] for t in facts[:, 2].tolist()}
-        stated = {(h, t) for h, t in facts[:, [0, 2]].tolist()}
+        head_types, tail_types = g.relation_types(r)
+        stated = g.stated_pairs(r)
+        symmetric = g.symmetric(r)
         heads = [i for i in range(g.num_entities) if types[i] in head_types]
         if not heads:
             continue
@@ -42,10 +43,17 @@ def candidate_links(run: Run, *, min_score: float = 0.5, per_query: int = 3, lim
         values, idx = probs.topk(min(per_query, g.num_entities), dim=1)
         for row, h in enumerate(heads):
             for p, t in zip(values[row].tolist(), idx[row].tolist()):
-                if p >= min_score and t != h and (h, t) not in stated:
-                    found.append({"head": h, "relation": r, "tail": t, "score": p})
-    found.sort(key=lambda x: -x["score"])
-    return found[:limit]
+                if p >= min_score and t != h and (h, t) not in stated and (symmetric or (t, h) not in stated):
+                    found.append({"head": h, "relation": r, "tail": t, "score": p, "symmetric": symmetric})
+    found.sort(key=lambda x: (-x["score"], x["relation"], x["head"], x["tail"]))
+    kept: list[dict] = []
+    taken: set[tuple[int, int, int]] = set()
+    for link in found:
+        if not link.pop("symmetric") and (link["tail"], link["relation"], link["head"]) in taken:
+            continue  # its inverse is likelier and already kept
+        taken.add((link["head"], link["relation"], link["tail"]))
+        kept.append(link)
+    return kept[:limit]
 
 
 def inferred_quads(run: Run, links: list[dict]) -> list[Quad]:

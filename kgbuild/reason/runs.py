@@ -65,18 +65,48 @@ class Run:
         ``>= R`` asks for heads (the reciprocal relation)."""
         return torch.softmax(self.model(self.embeddings(), entity, relation), dim=-1)
 
-    def predict(self, entity: int, relation: int, *, k: int = 10, heads: bool = False) -> list[dict]:
+    def predict(self, entity: int, relation: int, *, k: int = 10, heads: bool = False, typed: bool = True) -> list[dict]:
         """Ranked answers to ``(entity, relation, ?)`` (or ``(?, relation, entity)``), each with
-        its probability, whether the graph already states it, and why the model thinks so."""
+        its probability, whether the graph already states it, and why the model thinks so.
+        With ``typed``, only entities of the types the relation has been stated with on that
+        side are answers (no PERSON as an employer); never the inverse of a stated fact of an
+        asymmetric relation (the cup is inside the table: the table is not inside the cup)."""
         g, R = self.graph, self.graph.num_relations
         query_rel = relation + R if heads else relation
-        probs = self.probabilities(torch.tensor([entity]), torch.tensor([query_rel]))[0]
+        probs = self.probabilities(torch.tensor([entity]), torch.tensor([query_rel]))[0].clone()
         probs[entity] = -1.0
+        if typed:
+            allowed = self.answer_types(relation, heads=heads)
+            probs[torch.tensor([t not in allowed for t in g.types], dtype=torch.bool)] = -1.0
+        if not g.symmetric(relation):
+            for h, t in g.stated_pairs(relation):
+                # (other, r, entity) stated for a tail query, (entity, r, other) for a head query:
+                # "other" as the answer would be the inverse of a stated fact
+                other, me = (t, h) if heads else (h, t)
+                if me == entity:
+                    probs[other] = -1.0
         known = self._known(relation, heads)
-        top = probs.argsort(descending=True)[:k].tolist()
+        top = [a for a in probs.argsort(descending=True)[:k].tolist() if probs[a] >= 0]
         return [{"rank": i + 1, "iri": g.entities[a], "label": g.labels[a], "type": g.types[a],
                  "score": float(probs[a]), "known": a in known.get(entity, ()),
                  "because": self.explain(entity, relation, a, heads=heads)} for i, a in enumerate(top)]
+
+    def answer_types(self, relation: int, *, heads: bool = False) -> set[str]:
+        """The types of the entities a relation has been stated with on the answer's side."""
+        subjects, objects = self.graph.relation_types(relation)
+        return subjects if heads else objects
+
+    def type_note(self, entity: int, relation: int, *, heads: bool = False) -> str | None:
+        """Why answers may mean little: the entity asked about is of a type the relation has
+        never been stated with on its side (a GPE as the subject of worksFor)."""
+        g = self.graph
+        subjects, objects = g.relation_types(relation)
+        side, seen = ("object", objects) if heads else ("subject", subjects)
+        if g.types[entity] in seen:
+            return None
+        return (f"{g.labels[entity] or g.entities[entity]} is {g.types[entity] or 'untyped'}, but "
+                f"{short_name(g.relations[relation])} has been stated only with {side}s of type "
+                f"{', '.join(sorted(t or 'untyped' for t in seen))}: the answers are guesses")
 
     def _known(self, relation: int, heads: bool) -> dict[int, set[int]]:
         out: dict[int, set[int]] = {}
