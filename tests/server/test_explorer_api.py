@@ -1,24 +1,61 @@
-"""The explorer's JSON API (/api/entity, /api/entity-sources) and its media route (/media/{sha})."""
+"""The explorer's JSON API (/api/entity, /api/entity-sources, /api/overview, /api/top-things,
+/api/prefixes) and its media route (/media/{sha})."""
 
 from __future__ import annotations
 
 import hashlib
 import shutil
+from datetime import datetime
 
 import pytest
 
 from helpers import SAMPLE
 
 ASTRONAUT = "astronaut_eileen_collins.jpg"
+VALUE_TYPES = {"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"}
+ID = "https://w3id.org/kgbuild/id/"
+
+# Beside the shared fixture's relations: the stated "Sarah Whitfield knows Eileen Collins" found
+# again in a second source (one row with the evidence of both), and a file that failed.
+# (tests/server/test_explorer_browser.py adds the same.)
+MORE = f"""
+INSERT {{ GRAPH <urn:kgbuild-test:more> {{
+    <{ID}relation/test-stated-again> a kg:Relation ; kg:subject ?sw ; kg:predicate schema:knows ; kg:object ?ec ;
+        kg:confidence 0.8 ; kg:extractor "test-re-2" ; kg:inferred false ; kg:evidence ?m .
+}} }} WHERE {{
+    GRAPH <{ID}graph/entities> {{ ?ec a kg:Entity ; rdfs:label "Eileen Collins" . ?sw a kg:Entity ; rdfs:label "Sarah Whitfield" . }}
+    GRAPH ?src {{ ?m kg:refersTo ?ec ; kg:text "Eileen Collins" ; prov:wasDerivedFrom ?src . ?src kg:path "eileen_collins.md" }}
+}};
+INSERT DATA {{ GRAPH <{ID}source/test-broken> {{
+    <{ID}source/test-broken> a kg:Source ; kg:path "broken/truncated.png" ; kg:modality "image" ; kg:mediaType "image/png" ;
+        kg:status "failed" ; kg:failure <{ID}failure/test-broken> .
+    <{ID}failure/test-broken> a kg:Failure ; kg:stage "image" ; kg:code "E303" ; kg:position "byte 12" ;
+        kg:reason "stage 'image' failed on broken/truncated.png: [E303] image is truncated" .
+}} }}
+"""
 
 
 @pytest.fixture(scope="module")
-def client(explorer_store):
+def more_store(explorer_store, tmp_path_factory):
+    from kgbuild.store import KGStore
+
+    path = tmp_path_factory.mktemp("explorer-more") / "store"
+    shutil.copytree(explorer_store, path)
+    store = KGStore(path)
+    store.update(MORE)
+    added = next(store.rows("SELECT (COUNT(?e) AS ?n) WHERE { GRAPH <urn:kgbuild-test:more> { ?r kg:evidence ?e } }"))
+    store.close()
+    assert added["n"] == "1", "the sample no longer mentions Eileen Collins in eileen_collins.md"
+    return path
+
+
+@pytest.fixture(scope="module")
+def client(more_store):
     from fastapi.testclient import TestClient
 
     from kgbuild.server.app import create_app
 
-    with TestClient(create_app(explorer_store), base_url="http://127.0.0.1") as c:
+    with TestClient(create_app(more_store), base_url="http://127.0.0.1") as c:
         yield c
 
 
@@ -181,3 +218,109 @@ def test_fragments_parse_into_boxes_times_and_video_frames():
     assert cut["match"] == "Eileen Collins" and cut["clipped_before"] and cut["clipped_after"]
     assert cut["before"].startswith("word") and cut["after"].endswith("word")
     assert snippet(text, 10, 10_000) is None and snippet(None, 0, 1) is None
+
+
+def test_most_connected_are_things_with_their_values_under_them(client):
+    """Dates, ordinals and cardinals crowd the plain degree ranking (/api/rank); the home page's
+    list ranks only things and lists the values that go with each under it."""
+    ranked = client.get("/api/rank", params={"by": "degree", "top": 25}).json()
+    assert {e["type"] for e in ranked} & VALUE_TYPES, "the sample should show the problem: values among the top"
+    top = client.get("/api/top-things", params={"top": 25}).json()
+    assert len(top) == 25 and not {t["type"] for t in top} & VALUE_TYPES
+    assert [t["score"] for t in top] == sorted((t["score"] for t in top), reverse=True)
+    values = [v for t in top for v in t["values"]]
+    assert values and {v["type"] for v in values} <= VALUE_TYPES
+    assert {v["via"] for v in values} <= {"relation", "event", "co-mention"}
+    for t in top:
+        assert len(t["values"]) <= 6 <= t["values_total"] or len(t["values"]) == t["values_total"]
+        order = {"relation": 0, "event": 1, "co-mention": 2}
+        assert [order[v["via"]] for v in t["values"]] == sorted(order[v["via"]] for v in t["values"])
+        assert all(v["events"] for v in t["values"] if v["via"] == "event")
+    assert client.get("/api/top-things", params={"top": 3, "values": 0}).json()[0]["values"] == []
+
+
+def test_entity_rows_list_the_files_of_all_fused_members(client):
+    """Eileen Collins is fused with the person detected in her portrait: the image is hers."""
+    entity = client.get("/api/entity", params={"iri": "Eileen Collins"}).json()
+    members = {m["iri"]: m for m in entity["member_details"]}
+    assert set(members) == set(entity["members"]) and len(members) >= 2
+    box = next(m for iri, m in members.items() if iri != entity["iri"])
+    assert box["files"] == [ASTRONAUT]
+    union = sorted({f for m in members.values() for f in m["files"]})
+    assert client.get("/api/entity-sources", params={"iri": entity["iri"]}).json()[entity["iri"]] == union
+    assert ASTRONAUT not in members[entity["iri"]]["files"]  # only through the fused member
+    [row] = [t for t in client.get("/api/top-things", params={"top": 50}).json() if t["iri"] == entity["iri"]]
+    assert row["files"] == union and {m["iri"] for m in row["members"]} == set(members)
+    # an entity alone lists no members, and its own files
+    alone = client.get("/api/entity", params={"iri": "Sarah Whitfield"}).json()
+    assert alone["member_details"] == [] and alone["members"] == [alone["iri"]]
+
+
+def test_overview_counts_sources_failures_entities_and_the_last_build(client, more_store):
+    from kgbuild.graph.entity_graph import build_entity_graph
+    from kgbuild.store import KGStore
+
+    o = client.get("/api/overview").json()
+    store = KGStore(more_store, read_only=True)
+    try:
+        def count(where: str) -> int:
+            return int(next(store.rows(f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {where} }}"))["n"])
+
+        files = {p.name for p in SAMPLE.iterdir() if p.is_file()}
+        assert o["sources"] == {"total": len(files) + 1, "ok": len(files), "failed": 1}
+        by = {m["modality"]: m for m in o["sources_by_modality"]}
+        for modality, m in by.items():
+            assert m["sources"] == count(f'?x a kg:Source ; kg:modality "{modality}"')
+            assert m["failed"] == count(f'?x a kg:Source ; kg:modality "{modality}" ; kg:status "failed"')
+            assert m["mentions"] == count(f'?x a kg:Mention ; kg:modality "{modality}"')
+        assert by["image"]["failed"] == 1 and by["text"]["sources"] == by["text"]["ok"]
+        assert o["mentions"] == count("?x a kg:Mention")
+        assert o["failures"] == [{"source": f"{ID}source/test-broken", "path": "broken/truncated.png", "modality": "image",
+                                  "stage": "image", "code": "E303", "position": "byte 12",
+                                  "reason": "stage 'image' failed on broken/truncated.png: [E303] image is truncated"}]
+        assert o["relations"] == {"total": count("?x a kg:Relation"), "stated": count("?x a kg:Relation") - 1, "inferred": 1}
+        assert o["events"] == count("?x a kg:Event")
+        graph = build_entity_graph(store)
+        things = [n for n, d in graph.nodes(data=True) if d["type"] not in VALUE_TYPES]
+        assert o["entities"]["canonical"] == graph.number_of_nodes() == o["entities"]["things"] + o["entities"]["values"]
+        assert o["entities"]["things"] == len(things) and o["entities"]["recorded"] == count("?x a kg:Entity")
+        assert o["entities"]["merged"] == count("?x kg:canonical ?c FILTER(?x != ?c)") >= 1
+        assert sum(t["entities"] for t in o["entities_by_type"]) == graph.number_of_nodes()
+        assert [t["value"] for t in o["entities_by_type"]] == sorted(t["value"] for t in o["entities_by_type"])
+    finally:
+        store.close()
+    last = o["last_build"]
+    assert datetime.fromisoformat(last["at"]) <= datetime.now().astimezone()
+    assert last["sources_recorded"] == len(files) and last["pipelines"] == [{"pipeline": "default", "sources": len(files)}]
+    assert last["software"] and all(v.startswith("kgbuild ") for v in last["software"])
+
+
+def test_a_relation_found_in_several_sources_is_one_row_with_all_its_evidence(client):
+    entity = client.get("/api/entity", params={"iri": "Eileen Collins"}).json()
+    groups = entity["relation_groups"]
+    # every relation in exactly one group; no two groups for one fact
+    assert sorted(r for g in groups for r in g["relations"]) == sorted(r["iri"] for r in entity["relations"])
+    assert len({g["key"] for g in groups}) == len(groups)
+    [knows] = [g for g in groups if g["predicate_short"] == "schema:knows" and not g["inferred"]]
+    assert [r.rsplit("/", 1)[1] for r in knows["relations"]] == ["test-stated", "test-stated-again"]
+    assert knows["direction"] == "in" and knows["subject"]["label"] == "Sarah Whitfield"
+    assert knows["object"]["iri"] == entity["iri"]
+    assert knows["sources"] == ["eileen_collins.md", "northwind_relocation.txt"]
+    assert sorted(knows["extractors"]) == ["test-re", "test-re-2"] and knows["confidence"] == pytest.approx(0.9)
+    assert sorted(m["source"]["path"] for m in knows["evidence"]) == knows["sources"]
+    assert all(m["snippet"]["match"] == "Eileen Collins" for m in knows["evidence"])
+    # the inferred link stays a row of its own, apart from stated facts
+    [member] = [g for g in groups if g["predicate_short"] == "schema:memberOf" and g["inferred"]]
+    assert member["relations"] == [f"{ID}relation/test-inferred"]
+    # groups name the ends as fusion does: a relation of a fused member counts as the entity's
+    for g in groups:
+        assert entity["iri"] in (g["subject"]["iri"], g["object"]["iri"])
+
+
+def test_the_server_says_which_prefixes_it_predeclares(client):
+    from kgbuild.store.rdf import PREFIXES
+
+    assert client.get("/api/prefixes").json() == PREFIXES
+    response = client.post("/sparql", content="SELECT ?e WHERE { ?e a kg:Entity ; rdfs:label ?l } LIMIT 1",
+                           headers={"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"})
+    assert response.status_code == 200 and len(response.json()["results"]["bindings"]) == 1

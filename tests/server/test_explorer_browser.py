@@ -21,6 +21,24 @@ import pytest
 from helpers import REPO, start_server
 
 ARTIFACTS = REPO / "test-artifacts" / "explorer"
+VALUE_TYPES = {"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"}
+ID = "https://w3id.org/kgbuild/id/"
+# As in test_explorer_api.py: a stated relation found again in a second source, and a failed file.
+MORE = f"""
+INSERT {{ GRAPH <urn:kgbuild-test:more> {{
+    <{ID}relation/test-stated-again> a kg:Relation ; kg:subject ?sw ; kg:predicate schema:knows ; kg:object ?ec ;
+        kg:confidence 0.8 ; kg:extractor "test-re-2" ; kg:inferred false ; kg:evidence ?m .
+}} }} WHERE {{
+    GRAPH <{ID}graph/entities> {{ ?ec a kg:Entity ; rdfs:label "Eileen Collins" . ?sw a kg:Entity ; rdfs:label "Sarah Whitfield" . }}
+    GRAPH ?src {{ ?m kg:refersTo ?ec ; kg:text "Eileen Collins" ; prov:wasDerivedFrom ?src . ?src kg:path "eileen_collins.md" }}
+}};
+INSERT DATA {{ GRAPH <{ID}source/test-broken> {{
+    <{ID}source/test-broken> a kg:Source ; kg:path "broken/truncated.png" ; kg:modality "image" ; kg:mediaType "image/png" ;
+        kg:status "failed" ; kg:failure <{ID}failure/test-broken> .
+    <{ID}failure/test-broken> a kg:Failure ; kg:stage "image" ; kg:code "E303" ; kg:position "byte 12" ;
+        kg:reason "stage 'image' failed on broken/truncated.png: [E303] image is truncated" .
+}} }}
+"""
 ASSETS = REPO / "kgbuild" / "server" / "static" / "index.html"
 ASTRONAUT = "astronaut_eileen_collins.jpg"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -33,10 +51,22 @@ def _binary(name: str) -> str | None:
 
 
 @pytest.fixture(scope="module")
-def server(explorer_store):
+def more_store(explorer_store, tmp_path_factory):
+    from kgbuild.store import KGStore
+
+    path = tmp_path_factory.mktemp("explorer-browser") / "store"
+    shutil.copytree(explorer_store, path)
+    store = KGStore(path)
+    store.update(MORE)
+    store.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def server(more_store):
     if not ASSETS.is_file():
         pytest.skip("the explorer's front-end is not built: run `make explorer` (needs npm)")
-    proc, url = start_server(explorer_store)
+    proc, url = start_server(more_store)
     yield url
     proc.terminate()
     proc.wait(10)
@@ -91,6 +121,17 @@ def screenshot(driver, name: str) -> Path:
     return path
 
 
+def element_screenshot(driver, css: str, name: str) -> Path:
+    """One element whole, also the part outside the window (WebElement.screenshot clips it)."""
+    box = driver.execute_script(f"""const r = document.querySelector({json.dumps(css)}).getBoundingClientRect();
+        return {{x: r.x + window.scrollX, y: r.y + window.scrollY, width: r.width, height: Math.min(r.height, 4000)}};""")
+    shot = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True,
+                                                             "clip": {**box, "scale": 1}})
+    path = ARTIFACTS / f"{name}.png"
+    path.write_bytes(base64.b64decode(shot["data"]))
+    return path
+
+
 def page_errors(driver) -> list[str]:
     return [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
 
@@ -99,6 +140,57 @@ def api(server: str, path: str, **params):
     query = urllib.parse.urlencode(params, doseq=True)
     with urllib.request.urlopen(f"{server}{path}?{query}", timeout=10) as response:
         return json.load(response)
+
+
+def test_home_page_ranks_things_with_their_values_and_the_store_overview(server, browser):
+    """The most connected list holds no dates or numbers: they sit under their things; the
+    overview counts the sources by modality and lists each failure with its reason."""
+    top = api(server, "/api/top-things", top=25)
+    overview = api(server, "/api/overview")
+    open_page(browser, f"{server}/#/")
+    rows = browser.find_elements("css selector", "ul.top-things li.thing")
+    assert [r.get_attribute("data-iri") for r in rows] == [t["iri"] for t in top]
+    assert not {r.get_attribute("data-type") for r in rows} & VALUE_TYPES
+    chips = browser.find_elements("css selector", "ul.top-things li.thing ul.values li.value")
+    assert chips and {c.get_attribute("data-type") for c in chips} <= VALUE_TYPES
+    assert len(chips) == sum(len(t["values"]) for t in top)
+    # Eileen Collins' row names the portrait her fused person box is in.
+    collins = next(r for r in rows if r.find_element("css selector", "a").text == "Eileen Collins")
+    assert ASTRONAUT in collins.find_element("css selector", ".where").text
+    assert "person" in collins.find_element("css selector", ".fused").text
+
+    stats = [e.text for e in browser.find_elements("css selector", ".card.sources .stat .value")]
+    assert stats == [str(overview["sources"][k]) for k in ("total", "ok", "failed")] == ["12", "11", "1"]
+    table = {r.get_attribute("data-modality"): [td.text for td in r.find_elements("css selector", "td")]
+             for r in browser.find_elements("css selector", "table.by-modality tbody tr")}
+    assert table == {m["modality"]: [m["modality"], str(m["sources"]), str(m["ok"]), str(m["failed"]), str(m["mentions"])]
+                     for m in overview["sources_by_modality"]}
+    [failure] = browser.find_elements("css selector", "table.failures tr.failure")
+    assert "broken/truncated.png" in failure.text and "E303" in failure.text and "image is truncated" in failure.text
+    things = browser.find_element("css selector", ".card.entities .stat .value").text
+    assert things == str(overview["entities"]["things"])
+    assert browser.find_element("css selector", ".card.build time").get_attribute("datetime") == overview["last_build"]["at"]
+    screenshot(browser, "home")
+    assert page_errors(browser) == []
+
+
+def test_entity_page_groups_a_relation_found_in_several_sources(server, browser):
+    entity = api(server, "/api/entity", iri="Eileen Collins")
+    [knows] = [g for g in entity["relation_groups"] if g["predicate_short"] == "schema:knows" and not g["inferred"]]
+    open_page(browser, f"{server}/#/entity?iri={urllib.parse.quote(entity['iri'], safe='')}")
+    row = next(r for r in browser.find_elements("css selector", "table.relations tr.relation")
+               if r.get_attribute("data-key") == knows["key"])
+    assert row.get_attribute("data-relations") == "2" and row.get_attribute("data-sources") == "2"
+    assert row.find_element("css selector", ".badge.sources").text == "2 sources"
+    listed = [li.get_attribute("data-path") for li in row.find_elements("css selector", "li.evidence-source")]
+    assert listed == ["eileen_collins.md", "northwind_relocation.txt"]
+    assert [m.text for m in row.find_elements("css selector", "li.evidence-source mark")] == ["Eileen Collins"] * 2
+    assert "test-re, test-re-2" in row.text
+    # The other rows: each fact once.
+    keys = [r.get_attribute("data-key") for r in browser.find_elements("css selector", "table.relations tr.relation")]
+    assert len(keys) == len(set(keys)) == len(entity["relation_groups"])
+    assert element_screenshot(browser, "#relations", "entity-grouped-relations").stat().st_size > 10_000
+    assert page_errors(browser) == []
 
 
 def test_search_then_entity_draws_the_detected_box(server, browser):
@@ -149,15 +241,19 @@ def test_entity_page_plays_speech_from_the_mention_and_marks_inferred_relations(
     assert len(snippets) == sum(1 for ms in entity["mentions"].values() for m in ms if m["snippet"])
     for quote in snippets:
         assert quote.find_element("css selector", "mark").text == surface[quote.get_attribute("data-mention")]
-    # Every relation is listed; the inferred ones (the fixture adds one) carry the badge, no other does.
+    # Every fact is one row; the inferred ones (the fixture adds one) carry the badge, no other does.
     rows = browser.find_elements("css selector", "table.relations tr.relation")
-    assert len(rows) == len(entity["relations"])
+    assert len(rows) == len(entity["relation_groups"])
     inferred = browser.find_elements("css selector", "table.relations tr.relation.inferred")
-    assert len(inferred) == sum(r["inferred"] for r in entity["relations"]) >= 1
+    assert len(inferred) == sum(g["inferred"] for g in entity["relation_groups"]) >= 1
     assert any("schema:memberOf" in row.text and "test-rule" in row.text for row in inferred)
     assert all(row.find_elements("css selector", ".badge.inferred") for row in inferred)
     assert not browser.find_elements("css selector", "table.relations tr.relation:not(.inferred) .badge.inferred")
     assert "Contact.Meet" in browser.find_element("css selector", "table.events").text
+
+    # The detected person fused into her: listed with the file it is seen in.
+    fused = browser.find_element("css selector", "div.members").text
+    assert ASTRONAUT in fused and all(m["label"] in fused for m in entity["member_details"])
 
     nodes = int(wait(browser, "document.querySelector('#graph[data-ready=true]')?.dataset.nodes"))
     assert nodes > 1
@@ -179,6 +275,18 @@ def test_sparql_editor_runs_a_query_into_a_table(server, browser):
     assert [th.text for th in browser.find_elements("css selector", "table.results-table th")] == ["?person", "?label"]
     screenshot(browser, "sparql-results")
     assert page_errors(browser) == []
+
+    # The server predeclares kg:, rdfs: and the others: the editor must not mark them.
+    browser.execute_script("window.kgbuildYasqe.setValue(arguments[0])",
+                           'SELECT ?e ?l WHERE { ?e a kg:Entity ; rdfs:label ?l ; kg:entityType "PERSON" }')
+    assert browser.execute_script("return window.kgbuildYasqe.queryValid") is True
+    assert not browser.find_elements("css selector", ".yasqe .parseErrorIcon")
+    browser.find_element("css selector", "button.run").click()
+    wait(browser, "document.querySelector('.sparql-results').dataset.state === 'done'")
+    assert len(browser.find_elements("css selector", "table.results-table tbody tr")) == len(rows)
+    browser.execute_script("window.kgbuildYasqe.setValue(arguments[0])", "SELECT ?e WHERE { ?e a nosuch:Thing }")
+    assert browser.execute_script("return window.kgbuildYasqe.queryValid") is False
+    assert browser.find_elements("css selector", ".yasqe .parseErrorIcon")
 
     browser.execute_script("window.kgbuildYasqe.setValue('SELECT ?x WHERE { ?x a }')")
     browser.find_element("css selector", "button.run").click()
