@@ -3,6 +3,7 @@ looks for dangling references; ``prune`` removes sources whose files are gone.""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -86,11 +87,16 @@ def prune(store: KGStore, corpus: str | Path, *, dry_run: bool = False) -> Prune
     present = {src.relpath for src in discover(corpus).sources}
     state = IngestState(store.state_path)
     cache = StageCache(store.cache_path)
-    for path, sha in sorted(state.paths().items()):
+    paths = state.paths()
+    for path, sha in sorted(paths.items()):
         if path in present:
             continue
         report.removed_paths.append(path)
         if dry_run:
+            # What the real run removes: a source none of whose paths is left, and then the
+            # entities nothing outside those sources' graphs refers to.
+            if all(p not in present for p, s in paths.items() if s == sha) and sha not in report.removed_sources:
+                report.removed_sources.append(sha)
             continue
         store.remove_path(source_iri(sha), path)
         orphan = state.remove_path(path)
@@ -99,16 +105,26 @@ def prune(store: KGStore, corpus: str | Path, *, dry_run: bool = False) -> Prune
             state.forget_source(orphan)
             cache.drop(orphan)
     state.close()
-    if not dry_run:
+    if dry_run:
+        report.removed_entities = len(orphan_entities(store, [source_iri(sha) for sha in report.removed_sources]))
+    else:
         report.removed_entities = remove_orphan_entities(store)
         store.flush()
     return report
 
 
+def orphan_entities(store: KGStore, without_graphs: Sequence[str] = ()) -> list[str]:
+    """Entities that no mention refers to and no relation names, once the named graphs
+    ``without_graphs`` are gone (none: as the store is now)."""
+    outside = f"FILTER(?g NOT IN ({', '.join(f'<{g}>' for g in without_graphs)}))" if without_graphs else ""
+    return [r["e"] for r in store.rows(f"""SELECT DISTINCT ?e WHERE {{ GRAPH <{ENTITIES_GRAPH}> {{ ?e a kg:Entity }}
+            FILTER NOT EXISTS {{ GRAPH ?g {{ ?m kg:refersTo ?e }} {outside} }}
+            FILTER NOT EXISTS {{ GRAPH ?g {{ ?r kg:subject|kg:object ?e }} {outside} }} }}""")]
+
+
 def remove_orphan_entities(store: KGStore) -> int:
     """Entities that no mention refers to and no relation names."""
-    orphans = [r["e"] for r in store.rows(f"""SELECT DISTINCT ?e WHERE {{ GRAPH <{ENTITIES_GRAPH}> {{ ?e a kg:Entity }}
-            FILTER NOT EXISTS {{ ?m kg:refersTo ?e }} FILTER NOT EXISTS {{ ?r kg:subject|kg:object ?e }} }}""")]
+    orphans = orphan_entities(store)
     graph = ox.NamedNode(ENTITIES_GRAPH)
     for iri in orphans:
         for quad in list(store._store.quads_for_pattern(ox.NamedNode(iri), None, None, graph)):
@@ -116,4 +132,4 @@ def remove_orphan_entities(store: KGStore) -> int:
     return len(orphans)
 
 
-__all__ = ["CheckReport", "PruneReport", "check", "prune", "remove_orphan_entities", "NS"]
+__all__ = ["CheckReport", "PruneReport", "check", "orphan_entities", "prune", "remove_orphan_entities", "NS"]
