@@ -146,7 +146,7 @@ class Candidate:
 
     def describe(self) -> str:
         alias = f", as '{self.matched}'" if self.matched != self.label else ""
-        return f"'{self.label}' [{self.type or '?'}] {self.iri} ({self.mentions} mentions{alias})"
+        return f"'{self.label}' [{self.type or '?'}] {self.iri} ({self.mentions} mention{'' if self.mentions == 1 else 's'}{alias})"
 
 
 @dataclass
