@@ -284,6 +284,7 @@ def test_sparql_editor_runs_a_query_into_a_table(server, browser):
     browser.find_element("css selector", "button.run").click()
     wait(browser, "document.querySelector('.sparql-results').dataset.state === 'done'")
     assert len(browser.find_elements("css selector", "table.results-table tbody tr")) == len(rows)
+    screenshot(browser, "sparql-predeclared-prefixes")
     browser.execute_script("window.kgbuildYasqe.setValue(arguments[0])", "SELECT ?e WHERE { ?e a nosuch:Thing }")
     assert browser.execute_script("return window.kgbuildYasqe.queryValid") is False
     assert browser.find_elements("css selector", ".yasqe .parseErrorIcon")
