@@ -17,6 +17,7 @@ ran OCR on two.
 from __future__ import annotations
 
 import os
+import sys
 
 THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMEXPR_NUM_THREADS")
 
@@ -43,11 +44,8 @@ def limit_cpu_threads(n: int) -> None:
     _budget = n
     for var in THREAD_VARS:
         os.environ[var] = str(n)
-    try:
-        import torch
-    except ImportError:
-        pass
-    else:
+    torch = sys.modules.get("torch")  # not imported here: a no-op build must not pay for it;
+    if torch is not None:             # torch sizes its pool from OMP_NUM_THREADS when it loads
         torch.set_num_threads(n)
     _cap_onnxruntime(n)
 

@@ -51,6 +51,9 @@ def build(
     address: str = typer.Option(None, "--address",
                                 help="With --executor ray: the cluster to join ('auto', or ray://HOST:10001); "
                                 "by default a Ray is started on this machine."),
+    retry_failed: bool = typer.Option(False, "--retry-failed",
+                                      help="Process again files that failed in an earlier build and have not "
+                                      "changed since (by default they are reported, not retried)."),
     rehash: bool = typer.Option(False, "--rehash",
                                 help="Read every file to hash it again (by default a file whose size, time and "
                                 "inode are unchanged keeps its remembered hash)."),
@@ -81,7 +84,7 @@ def build(
             task = progress.add_task("files", total=None)
             options = BuildOptions(force=force, workers=workers, file_timeout_s=file_timeout, executor=executor.value,
                                    ray_address=address, max_memory_mb=max_memory_mb, threads=threads,
-                                   rehash=rehash)
+                                   rehash=rehash, retry_failed=retry_failed)
             report = run_build(corpus, kg, pipe, options,
                                on_start=lambda n: progress.update(task, total=n),
                                on_progress=lambda n: progress.advance(task, n))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import sys
 from enum import Enum
 from pathlib import Path
@@ -13,6 +12,7 @@ import typer
 from ..errors import ConfigError
 from .main import STORE_OPTION, app
 from .push_cmd import ENTITIES_HELP, EntityMode
+from .render import cell, visible
 
 
 class ResultFormat(str, Enum):
@@ -85,7 +85,7 @@ def query(
     elif isinstance(result, ox.QueryTriples):
         out.write(_returned(result.serialize(format=_graph_format(fmt))))
     elif fmt is ResultFormat.table:  # streamed: a large result prints as fast as CSV
-        print_result_table([v.value for v in result.variables], result, rich_cell=_cell, plain_cell=visible)
+        print_result_table([v.value for v in result.variables], result, rich_cell=cell, plain_cell=visible)
     else:
         out.write(_returned(result.serialize(format=_results_format(fmt))))
     out.flush()
@@ -94,24 +94,6 @@ def query(
 def _returned(data: bytes | None) -> bytes:
     assert data is not None  # serialize() without an output file returns the bytes
     return data
-
-
-# Labels, texts and file names come from the corpus. Printed raw, an ESC in one could
-# retitle the terminal, hide lines or (on some terminals) write to files; Rich would also
-# read "[bold]" in one as markup. Tables therefore show every control character as a
-# visible escape (\x1b), and machine formats are escaped the same way only when they go to
-# a terminal: piped to a file, they keep the exact data.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]|\r(?!\n)")
-
-
-def visible(text: str) -> str:
-    return _CONTROL.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
-
-
-def _cell(value) -> str:
-    from rich.markup import escape
-
-    return escape(visible(str(value)))
 
 
 class _TerminalSafe:
@@ -203,7 +185,7 @@ def stats(
         for col in cols:
             table.add_column(col, overflow="fold")
         for row in data[key]:
-            table.add_row(*(_cell(row[c]) for c in cols))  # paths and reasons come from the corpus
+            table.add_row(*(cell(row[c]) for c in cols))  # paths and reasons come from the corpus
         if data[key]:
             console.print(table)
     console.print(f"triples: {data['triples']}   entities: {data['entities']}   mentions: {data['mentions']}")

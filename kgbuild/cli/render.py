@@ -2,14 +2,37 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from ..pipeline.runner import BuildReport
+from ..media.discovery import MEDIA_TYPES
+
+if TYPE_CHECKING:  # the CLI's --help must not import the pipeline
+    from ..pipeline.runner import BuildReport
 
 console = Console()
+
+
+# Labels, texts and file names come from the corpus. Printed raw, an ESC in one could
+# retitle the terminal, hide lines or (on some terminals) write to files; Rich would also
+# read "[bold]" in one as markup. Tables therefore show every control character as a
+# visible escape (\x1b), and machine formats are escaped the same way only when they go to
+# a terminal: piped to a file, they keep the exact data.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]|\r(?!\n)")
+
+
+def visible(text: str) -> str:
+    return _CONTROL.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
+
+
+def cell(value) -> str:
+    """A corpus value for a Rich table: control characters visible, no markup read."""
+    return escape(visible(str(value)))
 
 
 def print_build_report(report: BuildReport, store: Path) -> None:
@@ -20,6 +43,9 @@ def print_build_report(report: BuildReport, store: Path) -> None:
         table.add_row(modality, str(report.files.get(modality, 0)), str(report.ingested.get(modality, 0)),
                       str(report.mentions.get(modality, 0)))
     console.print(table)
+    if not report.files and not report.failures:
+        console.print(f"[yellow]warning:[/] no supported files found under the corpus folder (supported: "
+                      f"{', '.join(sorted(MEDIA_TYPES))}); nothing was built", highlight=False)
     console.print(
         f"entities touched: {len(report.entities)}   unchanged (skipped): {report.unchanged}   "
         f"unsupported (skipped): {len(report.unsupported)}   failed: {len(report.failures)}   "
@@ -37,14 +63,14 @@ def print_build_report(report: BuildReport, store: Path) -> None:
             console.print(f"[yellow]fusion evidence lost:[/] {lost} (files moved or damaged since the build)",
                           highlight=False)
     if report.unsupported:
-        shown = ", ".join(report.unsupported[:8]) + (" …" if len(report.unsupported) > 8 else "")
+        shown = ", ".join(cell(p) for p in report.unsupported[:8]) + (" …" if len(report.unsupported) > 8 else "")
         console.print(f"[dim]unsupported file types, skipped: {shown}[/]")
     if report.failures:
         failed = Table(title="failed files (recorded in the store; the rest was ingested)", title_style="bold red")
         for col in ("path", "stage", "code", "reason"):
             failed.add_column(col, overflow="fold")
         for failure in report.failures:
-            failed.add_row(failure.path, failure.stage, failure.code, failure.reason)
+            failed.add_row(cell(failure.path), cell(failure.stage), failure.code, cell(failure.reason))
         console.print(failed)
 
 

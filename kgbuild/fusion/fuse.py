@@ -33,10 +33,10 @@ from .evidence import MentionReader, SourceTexts, load_atoms
 from .grounding import WORD_LABEL, Grounding, ground, groups
 from .names import blocking_keys
 from .params import FusionParams
+from .pending import store_sources
 from .resolver import Link, Resolver, pair, resolvable
 from .scorer import FusionScorer
 from .state import FusionState
-
 
 
 @dataclass
@@ -51,16 +51,6 @@ class FusionReport:
     # kind -> count of evidence that could not be read: texts_missing/texts_unreadable (an atom
     # loses a context), pictures_missing/pictures_unreadable (a detected object loses its look)
     evidence_lost: Counter = field(default_factory=Counter)
-
-
-def store_sources(store: KGStore) -> dict[str, tuple[str, str, str]]:
-    """OK sources: IRI -> (fingerprint, first path, modality)."""
-    out = {}
-    for r in store.rows("""SELECT ?g ?fp (MIN(?p) AS ?path) ?mod WHERE { GRAPH ?g { ?g a kg:Source ;
-                              kg:status "ok" ; kg:modality ?mod . OPTIONAL { ?g kg:pipelineFingerprint ?fp }
-                              OPTIONAL { ?g kg:path ?p } } } GROUP BY ?g ?fp ?mod"""):
-        out[r["g"]] = (r["fp"] or "", r["path"] or "", r["mod"])
-    return out
 
 
 class Fuser:

@@ -25,3 +25,4 @@ class BuildOptions:
     max_memory_mb: float | None = None
     threads: int | None = None
     rehash: bool = False  # hash every file again, not only those whose size/time/inode moved
+    retry_failed: bool = False  # process again files that failed and have not changed since

@@ -11,6 +11,7 @@ everything finished so far, and the next build redoes only the rest.
 
 from __future__ import annotations
 
+import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -52,7 +53,7 @@ class BuildReport:
     files: Counter[str] = field(default_factory=Counter)  # by modality: everything discovered
     ingested: Counter[str] = field(default_factory=Counter)  # by modality: processed now
     unchanged: int = 0
-    mentions: Counter[str] = field(default_factory=Counter)  # by mention modality
+    mentions: Counter[str] = field(default_factory=Counter)  # by source modality (text read in a picture: image)
     entities: set[str] = field(default_factory=set)
     failures: list[Failure] = field(default_factory=list)
     unsupported: list[str] = field(default_factory=list)
@@ -73,10 +74,11 @@ class Plan:
     todo: list[Source]
     unchanged: list[Source]
     fingerprints: dict[str, list[str]]  # modality -> cumulative fingerprint per stage
+    failed: list[tuple[Source, str]] = field(default_factory=list)  # unchanged since they failed: (source, reason)
 
 
 def plan(found: Discovery, store: KGStore, state: IngestState, cache: StageCache, pipeline: Pipeline,
-         force: bool) -> Plan:
+         force: bool, retry_failed: bool = False) -> Plan:
     """Split sources into work to do and unchanged sources, and retire the old content of
     paths whose file has changed (its graph goes when no path holds those bytes any more)."""
     modalities = {src.modality for src in found.sources}
@@ -84,6 +86,7 @@ def plan(found: Discovery, store: KGStore, state: IngestState, cache: StageCache
     known_paths = state.paths()
     todo: list[Source] = []
     unchanged: list[Source] = []
+    failed: list[tuple[Source, str]] = []
     seen: set[str] = set()
     for src in found.sources:
         store.drop_graph(mint("unreadable", src.relpath))  # it was unreadable once; it is readable now
@@ -98,10 +101,13 @@ def plan(found: Discovery, store: KGStore, state: IngestState, cache: StageCache
             continue
         seen.add(src.sha256)
         record = state.source(src.sha256)
-        done = (record is not None and record.status == "ok" and record.fingerprint == fingerprints[src.modality][-1]
-                and store.has_graph(src.iri))
-        (unchanged if done and not force else todo).append(src)
-    return Plan(todo, unchanged, fingerprints)
+        same = (record is not None and record.fingerprint == fingerprints[src.modality][-1]
+                and store.has_graph(src.iri) and not force)
+        if same and record is not None and record.status == "failed" and not retry_failed:
+            failed.append((src, record.reason or "failed"))  # the same bytes would fail the same way
+        else:
+            (unchanged if same and record is not None and record.status == "ok" else todo).append(src)
+    return Plan(todo, unchanged, fingerprints, failed)
 
 
 def build(corpus: str | Path, store: KGStore, pipeline: Pipeline, options: BuildOptions | None = None, *,
@@ -130,8 +136,13 @@ def build(corpus: str | Path, store: KGStore, pipeline: Pipeline, options: Build
 
     state = IngestState(store.state_path)
     cache = StageCache(store.cache_path)
-    work = plan(found, store, state, cache, pipeline, options.force)
+    work = plan(found, store, state, cache, pipeline, options.force, options.retry_failed)
     report.unchanged = len(work.unchanged)
+    for src, reason in work.failed:
+        code = re.search(r"\[(E\d{3})\]", reason)
+        stage = re.search(r"stage '([^']+)'", reason)
+        report.failures.append(Failure(src.relpath, stage[1] if stage else "?", code[1] if code else "E310",
+                                       f"{reason} (unchanged since it failed: not retried; --retry-failed retries)"))
     for src in work.unchanged:  # a new copy of known content only gains a path
         for path in set(paths[src.sha256]) - set(state.paths_of(src.sha256)):
             store.add_path(src.iri, path)
@@ -139,10 +150,11 @@ def build(corpus: str | Path, store: KGStore, pipeline: Pipeline, options: Build
     if on_start:
         on_start(len(work.todo))
     executor = make_executor(pipeline, cache, options)
-    fuser = _fuser(pipeline, store)
+    fuser = _fuser(pipeline, store) if work.todo or _fusion_behind(pipeline, store) else None
     bias = SpeechBias.for_build(pipeline, store, state, found.sources, paths)  # the corpus lexicon, kept as sources land
     try:
-        executor.start({src.modality for src in work.todo})  # a missing model stops us here
+        if work.todo:  # nothing to do loads nothing
+            executor.start({src.modality for src in work.todo})  # a missing model stops us here
         if fuser is not None and fuser.encoder is not None:
             executor.lend_to(fuser.encoder)
         changed: list[Source] = []
@@ -168,7 +180,10 @@ def build(corpus: str | Path, store: KGStore, pipeline: Pipeline, options: Build
             # Recordings near names the lexicon gained or lost (or written now, after names it
             # had) are decoded again, only those: transcripts do not depend on ingest order.
             redone = BuildReport()
-            for items in executor.run(bias.batches(pipeline.batch_size)):
+            batches = bias.batches(pipeline.batch_size)
+            if batches and not work.todo:  # only recordings to decode again: load what they need now
+                executor.start({src.modality for batch in batches for src in batch.sources})
+            for items in executor.run(batches):
                 _write(store, state, pipeline, items, paths, bias.fingerprints(items[0]), redone)
                 bias.landed(items)
             report.failures += redone.failures
@@ -204,6 +219,14 @@ def _as_read(items: list[Item], cache: StageCache, changed: list[Source] | None,
                       if again is not None else (InputGone.code, "was deleted during the build"))
         report.failures.append(Failure(item.source.relpath, "read", code, f"{item.source.relpath} {what}"))
     return kept
+
+
+def _fusion_behind(pipeline: Pipeline, store: KGStore) -> bool:
+    if pipeline.fusion is None or not pipeline.fusion.enabled:
+        return False
+    from ..fusion.pending import fusion_pending
+
+    return fusion_pending(store)
 
 
 def _fuser(pipeline: Pipeline, store: KGStore):
@@ -244,5 +267,5 @@ def _write(store: KGStore, state: IngestState, pipeline: Pipeline, items: list[I
             f: StageFailure = item.failure
             report.failures.append(Failure(src.relpath, f.stage, f.cause_code or "E310", f.reason))
             continue
-        report.mentions.update(m.modality for m in item.mentions)
+        report.mentions[src.modality] += len(item.mentions)  # OCR's and captions' under their picture
         report.entities.update(item.entities)
