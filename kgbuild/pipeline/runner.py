@@ -157,25 +157,21 @@ def build(corpus: str | Path, store: KGStore, pipeline: Pipeline, options: Build
             executor.start({src.modality for src in work.todo})  # a missing model stops us here
         if fuser is not None and fuser.encoder is not None:
             executor.lend_to(fuser.encoder)
+        def run(todo: Plan, changed: list[Source] | None) -> None:
+            for items in executor.run(_batches(todo, pipeline.batch_size)):
+                written = _as_read(items, cache, changed, report)
+                _write(store, state, pipeline, written, paths, todo.fingerprints[items[0].source.modality], report)
+                if bias is not None:
+                    bias.landed(written)
+                if on_progress and changed is not None:  # a second try was counted the first time
+                    on_progress(len(items))
+
         changed: list[Source] = []
-        for items in executor.run(_batches(work, pipeline.batch_size)):
-            fps = work.fingerprints[items[0].source.modality]
-            written = _as_read(items, cache, changed, report)
-            _write(store, state, pipeline, written, paths, fps, report)
-            if bias is not None:
-                bias.landed(written)
-            if on_progress:
-                on_progress(len(items))
+        run(work, changed)
         if changed:  # once more, with the bytes that are there now
             for src in changed:
                 paths.setdefault(src.sha256, []).append(src.relpath)
-            again = Plan(changed, [], {m: chain_fingerprints(pipeline, m) for m in {s.modality for s in changed}})
-            for items in executor.run(_batches(again, pipeline.batch_size)):
-                fps = again.fingerprints[items[0].source.modality]
-                written = _as_read(items, cache, None, report)
-                _write(store, state, pipeline, written, paths, fps, report)
-                if bias is not None:
-                    bias.landed(written)
+            run(Plan(changed, [], {m: chain_fingerprints(pipeline, m) for m in {s.modality for s in changed}}), None)
         if bias is not None:
             # Recordings near names the lexicon gained or lost (or written now, after names it
             # had) are decoded again, only those: transcripts do not depend on ingest order.
