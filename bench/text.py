@@ -1,6 +1,6 @@
 """Words/second of the text stages against bare spaCy, on the same texts, in one run.
 
-    .venv/bin/python bench/text.py [--sentences N] [--repeat N] [--threads 2]
+    .venv/bin/python bench/text.py [--sentences N] [--repeat N] [--threads 2] [--quantize none|ffn|all]
 
 Texts: CoNLL04 news sentences (../shared/datasets/conll04/dev.json, then train.json),
 grouped ten to a document; data/sample's texts when CoNLL04 is absent. Three runs,
@@ -8,7 +8,8 @@ interleaved and repeated (the median counts), models loaded before timing:
 
 * bare    ``en_core_web_sm`` ``nlp.pipe`` with every component (what "spaCy" costs);
 * ner     the ``spacy_ner`` stage (parse kept for later stages);
-* full    ner -> entity_linker -> relations -> open_relations -> events.
+* full    ner -> entity_linker -> relations -> open_relations -> events, the `relations`
+          stage with the default pipeline's parameters (``--quantize``/``--workers`` override).
 
 Writes bench/results/text.json.
 """
@@ -54,25 +55,33 @@ def main() -> None:
     parser.add_argument("--sentences", type=int, default=400)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--model", default="relations-conll04")
+    parser.add_argument("--model", default=None, help="relation model; default: the default pipeline's")
+    parser.add_argument("--quantize", default=None, help="none, ffn or all; default: the default pipeline's")
+    parser.add_argument("--workers", type=int, default=None, help="relation batches at once; default: --threads")
+    parser.add_argument("--out", default=str(REPO / "bench" / "results" / "text.json"))
     args = parser.parse_args()
 
     import torch
 
     torch.set_num_threads(args.threads)
+    from kgbuild.cli.text_cmd import pipeline_relation_params
     from kgbuild.stages.entity_linker import EntityLinker
     from kgbuild.stages.event_extractor import EventExtractor
     from kgbuild.stages.open_relations import OpenRelations
     from kgbuild.stages.relation_extractor import RelationExtractor
     from kgbuild.stages.spacy_ner import SpacyNER
 
+    load_before = os.getloadavg()[0]
     docs, what = texts(args.sentences)
     words = sum(len(t.split()) for t in docs)
     import spacy
 
     bare_nlp = spacy.load(_spacy_name())  # every component, lemmatizer included: plain spaCy
     ner = SpacyNER(batch_size=32)
-    full = [ner, EntityLinker(), RelationExtractor(model=args.model, batch_size=32), OpenRelations(), EventExtractor()]
+    rel_params = pipeline_relation_params("default").model_dump()
+    rel_params.update({k: v for k, v in (("model", args.model), ("quantize", args.quantize)) if v is not None})
+    rel_params["workers"] = args.workers or args.threads  # the process's CPU budget, as a build gives it
+    full = [ner, EntityLinker(), RelationExtractor(**rel_params), OpenRelations(), EventExtractor()]
     for stage in full:
         stage.warm_up()
 
@@ -110,6 +119,8 @@ def main() -> None:
     wps = {k: round(words / statistics.median(v)) for k, v in seconds.items()}
     result = {
         "texts": what, "documents": len(docs), "words": words, "repeat": args.repeat, "threads": args.threads,
+        "relations_params": {k: rel_params[k] for k in ("model", "quantize", "workers", "window", "batch_size")},
+        "load_average_before": load_before,
         "words_per_second": wps,
         "ratio_ner_vs_bare": round(wps["ner"] / wps["bare_spacy"], 3),
         "ratio_full_vs_bare": round(wps["full"] / wps["bare_spacy"], 3),
@@ -120,7 +131,7 @@ def main() -> None:
         "machine": f"{platform.machine()} {platform.processor() or ''} cpus={os.cpu_count()}".strip(),
         "load_average": os.getloadavg()[0],
     }
-    out = REPO / "bench" / "results" / "text.json"
+    out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))

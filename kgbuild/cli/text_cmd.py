@@ -12,7 +12,8 @@ from .main import err, eval_app, train_app
 
 @train_app.command("relations")
 def train_relations(
-    train: Path = typer.Option(..., "--train", exists=True, dir_okay=False, help="CoNLL04-format JSON to train on."),
+    train: list[Path] = typer.Option(..., "--train", exists=True, dir_okay=False,
+                                     help="CoNLL04-format JSON to train on (repeat to train on several, e.g. train and dev)."),
     dev: Path = typer.Option(None, "--dev", exists=True, dir_okay=False,
                              help="CoNLL04-format JSON scored after training (dev_metrics.json)."),
     out: Path = typer.Option(..., "--out", help="Model folder to write (encoder, tokenizer, heads, config, metrics)."),
@@ -20,66 +21,107 @@ def train_relations(
     epochs: int = typer.Option(8, "--epochs", min=1),
     batch_size: int = typer.Option(16, "--batch-size", min=1),
     lr: float = typer.Option(2e-4, "--lr", help="Encoder learning rate (heads use 10x)."),
-    threads: int = typer.Option(0, "--threads", min=0,
-                                help="torch CPU threads; 0: 2, or 1 while the machine is busy (checked each epoch)."),
-    max_minutes: float = typer.Option(None, "--max-minutes", help="Stop after this long; the model so far is kept."),
+    threads: int = typer.Option(1, "--threads", min=0,
+                                help="torch CPU threads, fixed for the whole run (part of the recipe: the same "
+                                "command gives the same model); 0 means 1."),
+    max_minutes: float = typer.Option(None, "--max-minutes",
+                                      help="Past this, stop after the current epoch and fail, keeping a checkpoint: "
+                                      "the same command resumes it. Never a shorter schedule."),
     limit: int = typer.Option(None, "--limit", help="Train on the first N sentences only (smoke tests)."),
     seed: int = typer.Option(13, "--seed"),
+    eval_each_epoch: bool = typer.Option(False, "--eval-each-epoch", help="Score --dev after every epoch (slower)."),
 ) -> None:
     """Train the joint entity + relation model (CoNLL04 schema) that the `relations` and
     `transformer_ner` stages use, and score it on --dev."""
     from ..nlp import conll04
     from ..nlp.train_joint import TrainConfig, train as run
 
-    train_set = conll04.load(train)
+    files = [train] if isinstance(train, Path) else list(train)
+    train_set = [s for path in files for s in conll04.load(path)]
     dev_set = conll04.load(dev) if dev else None
+    if dev and any(Path(dev).resolve() == Path(f).resolve() for f in files):
+        err.print(f"note: {dev} is also trained on: its scores are not held-out figures", highlight=False)
     cfg = TrainConfig(encoder=encoder, epochs=epochs, batch_size=batch_size, lr=lr, head_lr=10 * lr,
-                      threads=threads, max_minutes=max_minutes, limit=limit, seed=seed)
-    err.print(f"training on {len(train_set)} sentences, {cfg.epochs} epochs, "
-              f"{cfg.threads or 'auto (1-2)'} thread(s)", highlight=False)
+                      threads=threads or 1, max_minutes=max_minutes, limit=limit, seed=seed,
+                      eval_each_epoch=eval_each_epoch is True)  # `kgbuild models train` calls without it
+    err.print(f"training on {len(train_set)} sentences ({', '.join(str(f) for f in files)}), {cfg.epochs} epochs, "
+              f"{cfg.threads} thread(s), seed {cfg.seed}", highlight=False)
     meta = run(train_set, dev_set, out, cfg, log=lambda line: err.print(line, highlight=False))
     typer.echo(json.dumps({"out": str(out), "train_seconds": meta["train_seconds"], **meta.get("dev", {})}))
+
+
+def pipeline_relation_params(pipeline: str = "default"):
+    """The `relations` stage's parameters in a pipeline (model, threshold, int8 setting,
+    window): what `kgbuild build` runs with it."""
+    import yaml
+
+    from ..pipeline.config import resolve_pipeline_path
+    from ..stages.relation_extractor import RelationParams
+
+    raw = yaml.safe_load(resolve_pipeline_path(pipeline).read_text(encoding="utf-8")) or {}
+    for stage in raw.get("stages", []):
+        if stage.get("type") == "relations":
+            return RelationParams(**(stage.get("params") or {}))
+    return RelationParams()
 
 
 @eval_app.command("conll04")
 def eval_conll04(
     file: Path = typer.Option(..., "--file", exists=True, dir_okay=False, help="CoNLL04-format JSON (e.g. dev.json)."),
-    model: str = typer.Option("relations-conll04", "--model", help="Model folder, or a name on the model search path."),
+    model: str = typer.Option(None, "--model",
+                              help="Model folder, or a name on the model search path; default: the default pipeline's."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables."),
     gold_entities: bool = typer.Option(False, "--gold-entities", help="Score relations between gold entities."),
-    threads: int = typer.Option(2, "--threads", min=1),
-    quantize: bool = typer.Option(False, "--quantize/--no-quantize",
-                                  help="int8 encoder, as the `relations` stage runs it (costs the tagger ~3 F1)."),
+    entities: str = typer.Option("model", "--entities",
+                                 help="model (the joint model's tagger), gold, or spacy (spaCy's entities, as a "
+                                 "build's `relations` stage gets them; its spans and types often differ from CoNLL04's)."),
+    threads: int = typer.Option(1, "--threads", min=1),
+    quantize: str = typer.Option(None, "--quantize",
+                                 help="none (fp32), relations (int8 for the relation pass only), ffn or all (int8 encoder Linears); default: what the default "
+                                 "pipeline's `relations` stage runs."),
+    threshold: float = typer.Option(None, "--threshold", help="Relation probability cut; default: the pipeline's."),
+    pipeline: str = typer.Option("default", "--pipeline", help="Pipeline whose `relations` stage settings to score."),
 ) -> None:
-    """Entity F1 and strict relation F1 (spans, entity types and relation type must all match)."""
+    """Entity F1 and strict relation F1 (spans, entity types and relation type must all match),
+    per type, for the relation model as the default pipeline runs it (unless told otherwise)."""
     from rich.console import Console
     from rich.table import Table
 
-    from ..errors import ModelNotFoundError
+    from ..errors import ConfigError, ModelNotFoundError
     from ..models import find_model_file
     from ..nlp import conll04
     from ..nlp.predictor import Predictor
     from ..nlp.scoring import predict, score
 
+    params = pipeline_relation_params(pipeline)
+    model = model or params.model
+    quantize = quantize if quantize is not None else params.quantize
+    threshold = params.threshold if threshold is None else threshold
     folder = find_model_file(model)
     if folder is None:
         raise ModelNotFoundError(f"model '{model}' not found", hint="`make models/relations-conll04`")
     gold = conll04.load(file)
-    predictor = Predictor(folder, threads=threads, quantize=quantize)
-    result = score(gold, predict(predictor, gold, gold_entities=gold_entities))
-    result["quantized"] = predictor.quantized
+    predictor = Predictor(folder, threads=threads, quantize=quantize, window=params.window)
+    entities = "gold" if gold_entities else entities
+    if entities not in ("model", "gold", "spacy"):
+        raise ConfigError(f"--entities {entities}: expected model, gold or spacy")
+    result = score(gold, predict(predictor, gold, entities=entities, threshold=threshold))
+    result.update(model=str(folder), quantized=predictor.quantized or "none", threshold=threshold,
+                  window=params.window, entities=entities)
     if as_json:
         typer.echo(json.dumps(result, indent=2))
         return
     out = Console()
-    out.print(f"{file}: {result['sentences']} sentences, model {folder}")
+    out.print(f"{file}: {result['sentences']} sentences, model {folder}, int8: {result['quantized']}, "
+              f"threshold {threshold}, entities: {result['entities']}")
     out.print(f"entity F1 {result['ner_f1']:.2f}   strict relation micro-F1 {result['rel_micro_f1']:.2f}   "
               f"macro-F1 {result['rel_macro_f1']:.2f}")
-    for title, rows in (("relations", result["per_type"]), ("entities", result["ner_per_type"])):
+    for title, rows, total in (("relations", result["per_type"], result["rel_micro"]),
+                               ("entities", result["ner_per_type"], result["ner_micro"])):
         table = Table(title=title)
         for col in ("type", "P", "R", "F1", "gold", "predicted"):
             table.add_column(col, justify="left" if col == "type" else "right")
-        for kind, s in rows.items():
+        for kind, s in [*rows.items(), ("micro", total)]:
             table.add_row(kind, f"{s['precision']:.2f}", f"{s['recall']:.2f}", f"{s['f1']:.2f}",
                           str(s["support"]), str(s["predicted"]))
         out.print(table)

@@ -20,8 +20,12 @@ def _prf(tp: int, n_pred: int, n_gold: int) -> dict[str, float]:
 
 
 def score(gold: list[Sentence], pred: list[Sentence]) -> dict:
-    tp, npred, ngold = Counter(), Counter(), Counter()
-    etp, epred, egold = Counter(), Counter(), Counter()
+    tp: Counter[str] = Counter()
+    npred: Counter[str] = Counter()
+    ngold: Counter[str] = Counter()
+    etp: Counter[str] = Counter()
+    epred: Counter[str] = Counter()
+    egold: Counter[str] = Counter()
     for g, p in zip(gold, pred, strict=True):
         gs, ps = set(g.spans), set(p.spans)
         for kind in ENTITY_TYPES:
@@ -51,19 +55,37 @@ def score(gold: list[Sentence], pred: list[Sentence]) -> dict:
     }
 
 
-def predict(predictor, sentences: list[Sentence], *, gold_entities: bool = False) -> list[Sentence]:
-    """End to end: predicted entities, then relations between them (or between gold
-    entities, to see the relation head on its own)."""
+def spacy_spans(sentences_words: list[list[str]], model: str = "en_core_web_sm") -> list[list[tuple[int, int, str]]]:
+    """spaCy's entities over pre-tokenised sentences, typed as the `relations` stage types its
+    candidates (conll04.conll_type; dates and numbers dropped)."""
+    from spacy.tokens import Doc
+
+    from .conll04 import conll_type
+    from .spacy_docs import load_spacy
+
+    nlp = load_spacy(model)
+    docs = nlp.pipe((Doc(nlp.vocab, words=words) for words in sentences_words), batch_size=64)
+    return [[(e.start, e.end, kind) for e in doc.ents if (kind := conll_type(e.label_))] for doc in docs]
+
+
+def predict(predictor, sentences: list[Sentence], *, gold_entities: bool = False,
+            threshold: float = 0.5, entities: str | None = None) -> list[Sentence]:
+    """End to end: entities, then relations between them. ``entities``: "model" (the joint
+    model's tagger, the default), "gold" (the relation head on its own; also ``gold_entities``)
+    or "spacy" (spaCy's, as the `relations` stage gets them in a build)."""
+    entities = entities or ("gold" if gold_entities else "model")
     hints = None
-    if predictor.uses_hints:
+    if predictor.uses_hints or entities == "spacy":
         from .spacy_docs import entity_hints
 
         hints = entity_hints([s.words for s in sentences])
-    if gold_entities:
+    if entities == "gold":
         spans = [list(s.spans) for s in sentences]
+    elif entities == "spacy":
+        spans = spacy_spans([s.words for s in sentences])
     else:
         found = predictor.entities([s.words for s in sentences], hints)
         spans = [[(a, b, k) for a, b, k, _ in f] for f in found]
     rels = predictor.relations([(s.words, sp, *([hints[i]] if hints else []))
-                                for i, (s, sp) in enumerate(zip(sentences, spans))])
+                                for i, (s, sp) in enumerate(zip(sentences, spans))], threshold=threshold)
     return [Sentence(s.words, sp, [(h, t, k) for h, t, k, _ in r]) for s, sp, r in zip(sentences, spans, rels)]

@@ -3,7 +3,14 @@
 Each step encodes a batch twice: the plain sentences for the tag loss and the
 marker-annotated sentences (gold entities) for the relation loss over every candidate
 pair the type signatures allow. Batches group sentences of similar length so padding
-costs little; a time budget stops training early but always leaves a usable model.
+costs little.
+
+The recipe alone decides the model: a fixed number of epochs, a fixed seed (each epoch
+reseeds from it) and a fixed torch thread count (float sums depend on how work is split
+between threads), so the same command gives the same weights however busy the machine is.
+Each epoch ends with a checkpoint in the output folder; a run that is stopped (its time
+budget spent, or killed) fails loudly and the same command resumes it from the last
+completed epoch. Nothing ever shortens the schedule.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from ..errors import KGBuildError
 from . import joint_model as jm
 from .conll04 import Sentence, signatures
 from .predictor import Predictor
@@ -35,13 +43,25 @@ class TrainConfig:
     warmup: float = 0.1
     max_len: int = 160
     seed: int = 13
-    threads: int = 2  # 0: auto_threads(), re-checked every epoch
+    threads: int = 1  # fixed: part of the recipe (1 is also the fastest on a busy 2-core machine)
     bf16: bool = False  # measured slower than fp32 for training at these shapes on 2 cores
-    max_minutes: float | None = None
+    max_minutes: float | None = None  # past this, stop after the epoch with a checkpoint and fail
     limit: int | None = None  # train on the first N sentences (tests, smoke runs)
     eval_each_epoch: bool = False  # score dev after every epoch (choosing the epoch count)
     hints: bool = True  # spaCy entity labels as input features (joint_model.HINT_LABELS)
     hint_dropout: float = 0.3  # share of sentences trained without hints, so none at run time works
+
+
+CHECKPOINT = "checkpoint.pt"
+# Settings that make a different model; a checkpoint is resumed only if they match.
+RECIPE_KEYS = ("encoder", "epochs", "batch_size", "lr", "head_lr", "warmup", "max_len", "seed", "threads", "bf16",
+               "limit", "hints", "hint_dropout")
+
+
+class TrainingStopped(KGBuildError):
+    """Training stopped before its planned epochs (time budget); a checkpoint is kept."""
+
+    code = "E204"
 
 
 @dataclass
@@ -102,56 +122,55 @@ def _batches(data: list[Example], size: int, rng: random.Random) -> list[list[Ex
     return batches
 
 
-def auto_threads() -> int:
-    """Two threads, unless other work already fills the cores: then each step's barrier
-    waits on a descheduled thread, and two threads measured twice as slow as one."""
-    import os
-
-    cores = os.cpu_count() or 1
-    return 1 if cores < 2 or os.getloadavg()[0] > cores - 0.5 else 2
-
-
 def train(train_set: list[Sentence], dev_set: list[Sentence] | None, out: Path, cfg: TrainConfig,
           log: Callable[[str], None] = print) -> dict:
     """Train, save the model folder to ``out`` (with dev metrics when ``dev_set`` is given)
-    and return its metadata."""
-    torch.set_num_threads(cfg.threads or auto_threads())
-    torch.manual_seed(cfg.seed)
-    rng = random.Random(cfg.seed)
+    and return its metadata. Resumes from ``out/checkpoint.pt`` when the recipe matches."""
+    torch.set_num_threads(max(1, cfg.threads))
     started = time.perf_counter()
     encoder = cfg.encoder or jm.default_encoder()
+    torch.manual_seed(cfg.seed)  # the heads' initial weights
     model, tok = jm.new_model(encoder)
     codec = jm.Codec(tok, cfg.max_len)
     data_set = train_set[: cfg.limit] if cfg.limit else train_set
     sigs = signatures(train_set)
     data = examples(data_set, codec, sigs, _hints(data_set) if cfg.hints else None)
-    run = _Run(model, codec, cfg, rng, per_epoch=math.ceil(len(data) / cfg.batch_size), started=started)
+    run = _Run(model, codec, cfg, per_epoch=math.ceil(len(data) / cfg.batch_size))
+    out.mkdir(parents=True, exist_ok=True)
+    for stale in (jm.CONFIG_NAME, "dev_metrics.json"):  # a model folder is complete only when training is
+        (out / stale).unlink(missing_ok=True)
+    recipe = {**{k: getattr(cfg, k) for k in RECIPE_KEYS}, "encoder": encoder, "sentences": len(data)}
+    spent = run.resume(out / CHECKPOINT, recipe, log)
     model.train()
     while run.epoch < run.epochs:
+        start = time.perf_counter()
         loss = run.one_epoch(data)
-        log(f"epoch {run.epoch + 1}/{run.epochs}: loss {loss:.4f} "
-            f"({time.perf_counter() - started:.0f} s{', time budget reached' if run.stopped else ''})")
+        run.epoch += 1
+        spent += time.perf_counter() - start
+        log(f"epoch {run.epoch}/{run.epochs}: loss {loss:.4f} ({time.perf_counter() - start:.0f} s; "
+            f"{spent:.0f} s training so far)")
         if cfg.eval_each_epoch and dev_set:
             model.eval()
             m = score(dev_set, predict(Predictor.wrap(model, tok, {"signatures": sigs, "max_len": cfg.max_len,
                                                                    "hints": cfg.hints}), dev_set))
-            log(f"  dev after epoch {run.epoch + 1}: entity F1 {m['ner_f1']}, relation micro-F1 {m['rel_micro_f1']}")
+            log(f"  dev after epoch {run.epoch}: entity F1 {m['ner_f1']}, relation micro-F1 {m['rel_micro_f1']}")
             model.train()
-        if run.stopped:
-            break
-        run.epoch += 1
-        if cfg.threads == 0:
-            torch.set_num_threads(auto_threads())  # the machine's load changes while we train
-        run.fit_budget(log)
+        if run.epoch < run.epochs:
+            run.save(out / CHECKPOINT, recipe, spent)
+            if cfg.max_minutes is not None and time.perf_counter() - started > 60 * cfg.max_minutes:
+                raise TrainingStopped(
+                    f"training stopped after epoch {run.epoch} of {run.epochs}: the {cfg.max_minutes:g}-minute "
+                    f"budget is spent; no model was written (a checkpoint is in {out / CHECKPOINT})",
+                    hint="run the same command again to resume from that epoch; the result is the same model")
     meta = {"encoder": encoder, "signatures": sigs, "max_len": cfg.max_len,
-            "train_seconds": round(time.perf_counter() - started, 1), "hints": cfg.hints,
-            "train_sentences": len(data), "steps": run.step, "epochs_run": run.epoch + (1 if run.stopped else 0),
-            "config": {k: v for k, v in vars(cfg).items()}, "bf16": cfg.bf16, "threads": cfg.threads,
-            "stopped_early": run.stopped}
+            "train_seconds": round(spent, 1), "hints": cfg.hints,
+            "train_sentences": len(data), "steps": run.step, "epochs_run": run.epoch,
+            "config": {k: v for k, v in vars(cfg).items()}, "bf16": cfg.bf16, "threads": cfg.threads}
     metrics = _evaluate(model, tok, meta, dev_set, cfg.bf16, log) if dev_set else None
     jm.save(model, tok, out, meta)
     if metrics is not None:
         (out / "dev_metrics.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")
+    (out / CHECKPOINT).unlink(missing_ok=True)
     return meta
 
 
@@ -162,27 +181,27 @@ def _hints(sentences: list[Sentence]) -> list:
 
 
 class _Run:
-    """The optimiser, the learning-rate schedule and the time budget of one training run."""
+    """The optimiser and learning-rate schedule of one training run, and its checkpoints."""
 
-    def __init__(self, model: jm.JointModel, codec: jm.Codec, cfg: TrainConfig, rng: random.Random, *,
-                 per_epoch: int, started: float) -> None:
-        self.model, self.codec, self.cfg, self.rng = model, codec, cfg, rng
-        self.per_epoch, self.started = per_epoch, started
-        self.epochs, self.steps = cfg.epochs, cfg.epochs * per_epoch  # the plan; the budget may shorten it
+    def __init__(self, model: jm.JointModel, codec: jm.Codec, cfg: TrainConfig, *, per_epoch: int) -> None:
+        self.model, self.codec, self.cfg = model, codec, cfg
+        self.epochs, self.steps = cfg.epochs, cfg.epochs * per_epoch
         self.epoch = self.step = 0
-        self.stopped = False
         heads = [p for n, p in model.named_parameters() if not n.startswith("encoder.")]
         body = [p for n, p in model.named_parameters() if n.startswith("encoder.")]
         self.opt = torch.optim.AdamW([{"params": body, "lr": cfg.lr}, {"params": heads, "lr": cfg.head_lr}],
                                      weight_decay=0.01)
         warm = max(1, int(cfg.warmup * self.steps))
-        # Linear warm-up, then linear decay to zero at the end of the plan as it stands now.
+        # Linear warm-up, then linear decay to zero at the end of the planned epochs.
         self.sched = torch.optim.lr_scheduler.LambdaLR(
             self.opt, lambda s: min((s + 1) / warm, max(0.0, (self.steps - s) / max(1, self.steps - warm))))
         self.loss_fn = nn.CrossEntropyLoss(ignore_index=-100)
 
     def one_epoch(self, data: list[Example]) -> float:
-        """Train on every batch once (or until the time budget ends); the mean loss."""
+        """Train on every batch once; the mean loss. Shuffling, hint dropout and dropout
+        are seeded from (seed, epoch), so a resumed run repeats an uninterrupted one."""
+        self.rng = random.Random(f"{self.cfg.seed}:{self.epoch}")
+        torch.manual_seed(self.cfg.seed * 1000 + self.epoch)
         total, n = 0.0, 0
         for batch in _batches(data, self.cfg.batch_size, self.rng):
             loss = self.loss(batch)
@@ -192,9 +211,6 @@ class _Run:
             self.sched.step()
             self.opt.zero_grad()
             total, n, self.step = total + loss.item(), n + 1, self.step + 1
-            if self.cfg.max_minutes and time.perf_counter() - self.started > 60 * self.cfg.max_minutes:
-                self.stopped = True
-                break
         return total / max(1, n)
 
     def loss(self, batch: list[Example]) -> torch.Tensor:
@@ -220,19 +236,27 @@ class _Run:
                 loss = loss + self.loss_fn(logits, gold)
         return loss
 
-    def fit_budget(self, log: Callable[[str], None]) -> None:
-        """After an epoch, on a time budget: if the planned epochs no longer fit, plan fewer."""
-        cfg, epoch = self.cfg, self.epoch
-        if not cfg.max_minutes or epoch >= self.epochs:
-            return
-        # A busy machine: fewer epochs, with the learning rate decayed to zero at the new
-        # end, beat the planned epochs cut off in the middle of the schedule.
-        elapsed = time.perf_counter() - self.started
-        fits = epoch + int((60 * cfg.max_minutes - elapsed) / (elapsed / epoch))
-        if fits < self.epochs:
-            self.epochs = max(epoch + 1, 2, fits)
-            self.steps = self.epochs * self.per_epoch
-            log(f"  time budget: {self.epochs} epochs instead of {cfg.epochs}")
+    def save(self, path: Path, recipe: dict, spent: float) -> None:
+        tmp = path.with_suffix(".tmp")
+        torch.save({"recipe": recipe, "epoch": self.epoch, "step": self.step, "spent": spent,
+                    "model": self.model.state_dict(), "opt": self.opt.state_dict(),
+                    "sched": self.sched.state_dict()}, tmp)
+        tmp.replace(path)
+
+    def resume(self, path: Path, recipe: dict, log: Callable[[str], None]) -> float:
+        """Continue from a checkpoint of the same recipe; the training seconds it had spent."""
+        if not path.is_file():
+            return 0.0
+        state = torch.load(path, map_location="cpu", weights_only=False)
+        if state.get("recipe") != recipe:
+            log(f"  {path} is from another recipe: starting over")
+            return 0.0
+        self.model.load_state_dict(state["model"])
+        self.opt.load_state_dict(state["opt"])
+        self.sched.load_state_dict(state["sched"])
+        self.epoch, self.step = state["epoch"], state["step"]
+        log(f"  resuming after epoch {self.epoch} of {self.epochs} ({path})")
+        return state["spent"]
 
 
 def _evaluate(model: jm.JointModel, tok, meta: dict, dev_set: list[Sentence], bf16: bool,

@@ -1,16 +1,39 @@
-from textmodel import synthetic
+import json
+
+import pytest
+import torch
 
 from kgbuild.nlp import conll04
 from kgbuild.nlp.predictor import Predictor
-from kgbuild.nlp.train_joint import TrainConfig, train
+from kgbuild.nlp.train_joint import CHECKPOINT, TrainConfig, TrainingStopped, train
+from textmodel import synthetic
 
 
-def test_time_budget_stops_early_and_still_leaves_a_usable_model(tmp_path):
+def _heads(folder):
+    return torch.load(folder / "heads.pt", weights_only=True)
+
+
+def test_a_spent_time_budget_fails_loudly_and_the_same_command_resumes_to_the_same_model(tmp_path):
     path = tmp_path / "train.json"
-    path.write_text(__import__("json").dumps(synthetic(16)))
+    path.write_text(json.dumps(synthetic(8)))
     sents = conll04.load(path)
-    meta = train(sents, None, tmp_path / "m", TrainConfig(epochs=5, max_minutes=0.0001, threads=1, hints=False),
-                 log=lambda _: None)
-    assert meta["stopped_early"] and meta["epochs_run"] == 1 and meta["steps"] == 1
-    pred = Predictor(tmp_path / "m")
+    cfg = TrainConfig(epochs=2, batch_size=8, threads=1, hints=False)
+    train(sents, None, tmp_path / "whole", cfg, log=lambda _: None)
+
+    budget = TrainConfig(epochs=2, batch_size=8, threads=1, hints=False, max_minutes=0.0)
+    with pytest.raises(TrainingStopped) as info:
+        train(sents, None, tmp_path / "cut", budget, log=lambda _: None)
+    assert "after epoch 1 of 2" in str(info.value) and "resume" in str(info.value)
+    # no model folder that looks finished, a checkpoint instead: never a weaker model, quietly
+    assert not (tmp_path / "cut" / "kgbuild-model.json").exists() and (tmp_path / "cut" / CHECKPOINT).is_file()
+
+    lines = []
+    meta = train(sents, None, tmp_path / "cut", cfg, log=lines.append)
+    assert any("resuming after epoch 1 of 2" in line for line in lines)
+    assert meta["epochs_run"] == 2 and not (tmp_path / "cut" / CHECKPOINT).exists()
+    whole, resumed = _heads(tmp_path / "whole"), _heads(tmp_path / "cut")
+    for part in ("ner_head", "rel_head", "shape"):
+        for key, value in whole[part].items():
+            assert torch.equal(value, resumed[part][key]), (part, key)
+    pred = Predictor(tmp_path / "cut")
     assert len(pred.relations([(s.words, s.spans) for s in sents[:3]])) == 3

@@ -1,13 +1,13 @@
 import pytest
-from helpers import need_relation_model
-from textmodel import BUILT_MODEL, tiny_model
 
+from helpers import need_relation_model
 from kgbuild.datamodel import Item, Source
 from kgbuild.errors import ModelNotFoundError
 from kgbuild.ids import NS
 from kgbuild.stages.entity_linker import EntityLinker
 from kgbuild.stages.relation_extractor import RelationExtractor
 from kgbuild.stages.spacy_ner import SpacyNER
+from textmodel import BUILT_MODEL, tiny_model
 
 
 @pytest.fixture(scope="module")
@@ -67,3 +67,17 @@ def test_trained_model_reads_sample_sentences():
     assert ("Sarah Whitfield", "worksFor", "Northwind Aerospace") in found
     places = {"Tucson", "Pima County", "Arizona"}
     assert any(p == "locatedIn" and {s, o} <= places for s, p, o in found), found
+
+
+def test_batches_in_parallel_and_a_window_give_what_one_batch_at_a_time_gives(tiny):
+    texts = ["Anna Berg works for Acme Corp in Boston. Luis Ortiz lives in Lyon.",
+             "Mei Tanaka killed Omar Haddad in Cairo.", "Ruth Klein works for Globex."]
+
+    def found(**params):
+        return [sorted((r.subject, r.predicate, r.object, round(r.confidence, 3)) for r in item.relations)
+                for item in run(tiny, *texts, threshold=0.0, batch_size=1, **params)]
+
+    one_at_a_time = found(threads=1, window=None)
+    assert any(one_at_a_time)
+    assert found(workers=2, window=None) == one_at_a_time
+    assert found(workers=2, window=50) == one_at_a_time  # the window holds these whole sentences
