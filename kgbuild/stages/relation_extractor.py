@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from ..datamodel import Item, Relation
+from ..datamodel import Entity, Item, Relation
 from ..ids import NS
 from ..models import find_model_file
 from .base import Stage, StageParams
@@ -38,6 +38,7 @@ class RelationExtractor(Stage):
     produces = frozenset({"relations"})
     has_model = True
     Params = RelationParams
+    params: RelationParams
     _info: tuple[str, str] | None = None
 
     def _load(self) -> None:
@@ -99,5 +100,23 @@ class RelationExtractor(Stage):
                 head, tail = mentions[h], mentions[t]
                 if head.entity == tail.entity:
                     continue  # "Collins ... Collins": no relation of a thing with itself
+                if not _types_fit(kind, item.entities.get(head.entity), item.entities.get(tail.entity)):
+                    continue  # the graph's types decide: no livesIn of a place, no basedIn of a person
                 item.relations.append(Relation(head.entity, NS + PREDICATE_LOCAL[kind], tail.entity,
                                                (head.iri, tail.iri), extractor, prob))
+
+
+# The argument types each relation takes (CoNLL04's schema). The entity types in the graph
+# (spaCy's, made consistent per document by doc_entities) decide over the relation model's
+# own reading of a span: a relation whose subject or object is of another type is dropped.
+ARGUMENT_TYPES = {"Work_For": ("Peop", "Org"), "Live_In": ("Peop", "Loc"), "OrgBased_In": ("Org", "Loc"),
+                  "Located_In": ("Loc", "Loc"), "Kill": ("Peop", "Peop")}
+
+
+def _types_fit(kind: str, head: Entity | None, tail: Entity | None) -> bool:
+    from ..nlp.conll04 import conll_type
+
+    wanted = ARGUMENT_TYPES.get(kind)
+    if wanted is None or head is None or tail is None:
+        return True
+    return (conll_type(head.entity_type), conll_type(tail.entity_type)) == wanted

@@ -1,0 +1,30 @@
+"""Relations respect their arguments' types as the graph has them: no livesIn of a place or
+with a person as its object, no basedIn of a person."""
+
+from kgbuild.datamodel import Entity
+from kgbuild.stages.relation_extractor import ARGUMENT_TYPES, _types_fit
+
+PERSON = Entity("urn:p", "Ann Lee", "PERSON")
+ORG = Entity("urn:o", "Acme", "ORG")
+CITY = Entity("urn:c", "Elmira", "GPE")
+COUNTY = Entity("urn:k", "Chemung County", "GPE")
+
+
+def test_the_schema_types_pass():
+    assert _types_fit("Live_In", PERSON, CITY)
+    assert _types_fit("Work_For", PERSON, ORG)
+    assert _types_fit("OrgBased_In", ORG, CITY)
+    assert _types_fit("Located_In", CITY, COUNTY)
+
+
+def test_arguments_of_the_wrong_type_are_refused():
+    assert not _types_fit("Live_In", PERSON, PERSON)      # livesIn with a person as the place
+    assert not _types_fit("OrgBased_In", CITY, COUNTY)    # "Elmira basedIn Chemung County": Elmira is a place
+    assert not _types_fit("Work_For", PERSON, CITY)
+    assert not _types_fit("Kill", PERSON, ORG)
+
+
+def test_every_relation_type_has_its_signature():
+    from kgbuild.nlp.conll04 import RELATION_TYPES
+
+    assert set(ARGUMENT_TYPES) == set(RELATION_TYPES)
