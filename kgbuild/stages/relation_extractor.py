@@ -30,6 +30,7 @@ class RelationParams(StageParams):
     quantize: bool | Literal["none", "ffn", "all", "relations"] = "relations"
     window: int | None = 10  # words kept around a sentence's candidate mentions (None: the whole sentence)
     spacy_model: str = "en_core_web_sm"  # sentence splitting when no earlier stage kept its parse
+    name_references: bool = True  # read a resolved pronoun as its antecedent's name (see _named)
 
 
 @register_stage("relations")
@@ -89,8 +90,10 @@ class RelationExtractor(Stage):
         for item, found in self.each(items, lambda it: list(mentions_by_sentence(it, keep))):
             for _, _, sent, mentions in found:
                 if len(mentions) > 1:
-                    words = [t.text for t in sent]
-                    jobs.append((words, [(a, b, conll_type(m.label)) for m, a, b in mentions], hints_of(sent)))
+                    words, spans, hints = _named([t.text for t in sent], mentions, hints_of(sent), item,
+                                                 self.params.name_references)
+                    jobs.append((words, [(a, b, conll_type(m.label)) for (m, _, _), (a, b) in zip(mentions, spans)],
+                                 hints))
                     owners.append((item, [m for m, _, _ in mentions]))
         if not jobs:
             return
@@ -120,3 +123,35 @@ def _types_fit(kind: str, head: Entity | None, tail: Entity | None) -> bool:
     if wanted is None or head is None or tail is None:
         return True
     return (conll_type(head.entity_type), conll_type(tail.entity_type)) == wanted
+
+
+def _named(words: list[str], mentions, hints: list[int], item: Item,
+           rename: bool = True) -> tuple[list[str], list[tuple[int, int]], list[int]]:
+    """The sentence as the relation model reads it: a pronoun or nominal that coreference
+    resolved ("She", "the company") is replaced by its antecedent's name, the form the model
+    was trained on ("Ann Lee later moved to Boston"). Returns the words, each mention's new
+    (first, end) token span, and the hints realigned."""
+    out_words: list[str] = []
+    out_hints: list[int] = []
+    spans: list[tuple[int, int]] = []
+    from ..nlp.joint_model import HINT_IDS
+
+    by_start = {a: (m, b) for m, a, b in mentions}
+    i = 0
+    while i < len(words):
+        if i in by_start:
+            m, b = by_start[i]
+            entity = item.entities.get(m.entity) if m.kind and rename else None
+            piece = entity.label.split() if entity is not None and entity.label else words[i:b]
+            start = len(out_words)
+            out_words += piece
+            out_hints += [HINT_IDS.get(m.label, 0)] * len(piece) if entity is not None else hints[i:b]
+            spans.append((start, len(out_words)))
+            i = b
+            continue
+        out_words.append(words[i])
+        out_hints.append(hints[i] if i < len(hints) else 0)
+        i += 1
+    order = {a: n for n, (_, a, _) in enumerate(sorted(mentions, key=lambda t: t[1]))}
+    ordered = sorted(spans)
+    return out_words, [ordered[order[a]] for _, a, _ in mentions], out_hints
