@@ -51,7 +51,8 @@ class SpeechBias:
     def for_build(cls, pipeline: Pipeline, store: KGStore, state: IngestState, sources: Iterable[Source],
                   paths: dict[str, list[str]]) -> SpeechBias | None:
         """None when the pipeline has no whisper stage that biases (nothing to keep)."""
-        stage = next((s for s in pipeline.stages if s.type_name == "whisper" and s.params.bias), None)
+        stage = next((s for s in pipeline.stages if s.type_name == "whisper" and getattr(s.params, "bias", False)),
+                     None)
         return None if stage is None else cls(pipeline, stage, store, state, {s.sha256: s for s in sources}, paths)
 
     def fingerprints(self, item: Item) -> list[str]:
@@ -85,8 +86,9 @@ class SpeechBias:
         if self.changed:
             changed = [LexName(n, t) for n, t in sorted(self.changed)]
             for sha in self.state.heard_all():
-                if sha not in check and sha in self.sources:
-                    words, probs = heard_words(json.loads(self.state.heard(sha)[0]))
+                stored = self.state.heard(sha)
+                if sha not in check and sha in self.sources and stored is not None:
+                    words, probs = heard_words(json.loads(stored[0]))
                     if retrieve(words, changed, probabilities=probs, max_names=1):
                         check.add(sha)
         self.changed, self.recordings = set(), set()

@@ -74,7 +74,7 @@ class Scheduler:
             return
         try:
             await asyncio.wait_for(asyncio.shield(future), max(0.0, deadline - time.monotonic()))
-        except (asyncio.TimeoutError, asyncio.CancelledError) as exc:
+        except (TimeoutError, asyncio.CancelledError) as exc:
             if future.done() and not future.cancelled():
                 self.release(client, 0.0)  # granted just as the wait ended: hand it on
             else:

@@ -46,6 +46,8 @@ class Worker:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "kgbuild.server.query_worker", str(store_path), str(memory_mb)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, bufsize=0, env=env)
+        assert self.proc.stdin is not None and self.proc.stdout is not None  # both are pipes
+        self.stdin, self.stdout = self.proc.stdin, self.proc.stdout
         ready = json.loads(self._read_frame(time.monotonic() + START_TIMEOUT_S))
         if not ready.get("ready"):
             self.kill()
@@ -55,7 +57,7 @@ class Worker:
         return self.proc.poll() is None
 
     def _read_exact(self, size: int, deadline: float) -> bytes:
-        fd = self.proc.stdout.fileno()
+        fd = self.stdout.fileno()
         chunks, got = [], 0
         while got < size:
             left = deadline - time.monotonic()
@@ -91,7 +93,7 @@ class Worker:
         frame = memoryview(HEADER.pack(len(data)) + data)
         try:
             while frame:  # an unbuffered pipe may take part of a large query per write
-                frame = frame[self.proc.stdin.write(frame):]
+                frame = frame[self.stdin.write(frame):]
         except (BrokenPipeError, OSError):
             raise self._died() from None
         header = json.loads(self._read_frame(deadline))
@@ -107,7 +109,7 @@ class Worker:
             self.proc.wait(5)
         except subprocess.TimeoutExpired:
             pass
-        for stream in (self.proc.stdin, self.proc.stdout):
+        for stream in (self.stdin, self.stdout):
             try:
                 stream.close()
             except OSError:

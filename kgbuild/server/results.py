@@ -36,8 +36,9 @@ XML_INVALID = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010fff
 
 def offered_for(form: str | None) -> dict | None:
     """The media types offered for a query form (SELECT, ASK, CONSTRUCT, DESCRIBE)."""
-    return {"SELECT": SOLUTION_TYPES, "ASK": BOOLEAN_TYPES, "CONSTRUCT": GRAPH_TYPES,
-            "DESCRIBE": GRAPH_TYPES}.get(form or "")
+    offered: dict[str, dict] = {"SELECT": SOLUTION_TYPES, "ASK": BOOLEAN_TYPES, "CONSTRUCT": GRAPH_TYPES,
+                                "DESCRIBE": GRAPH_TYPES}
+    return offered.get(form or "")
 
 
 class NotAcceptable(Exception):
@@ -79,21 +80,26 @@ def negotiate(accept: str | None, offered: dict) -> str:
     raise NotAcceptable(f"none of the accepted types ({accept}) is offered; offered: {', '.join(offered)}")
 
 
+def _bytes(data: bytes | None) -> bytes:
+    assert data is not None  # serialising without an output file returns the bytes
+    return data
+
+
 def materialise(result, accept: str | None, *, max_rows: int, max_bytes: int) -> tuple[bytes, str]:
     """(body, media type) of a pyoxigraph query result, raising TooManyRows or TooLarge."""
     if isinstance(result, ox.QueryBoolean):
         media = negotiate(accept, BOOLEAN_TYPES)
-        return result.serialize(format=SOLUTION_TYPES[media]), media
+        return _bytes(result.serialize(format=SOLUTION_TYPES[media])), media
     if isinstance(result, ox.QueryTriples):
         media = negotiate(accept, GRAPH_TYPES)
         triples = _take(result, max_rows)
-        body = ox.serialize(triples, format=GRAPH_TYPES[media])
+        body = _bytes(ox.serialize(triples, format=GRAPH_TYPES[media]))
         if media == "application/rdf+xml":  # written raw by pyoxigraph: see XML_INVALID
             body = XML_INVALID.sub("\ufffd", body.decode("utf-8")).encode("utf-8")
     else:
         media = negotiate(accept, SOLUTION_TYPES)
         variables = result.variables
-        body = serialize_solutions(variables, _take(result, max_rows), SOLUTION_TYPES[media])
+        body = _bytes(serialize_solutions(variables, _take(result, max_rows), SOLUTION_TYPES[media]))
     if len(body) > max_bytes:
         raise TooLarge(len(body))
     return body, media

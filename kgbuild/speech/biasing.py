@@ -102,8 +102,8 @@ def clips(segments: Segments, candidates: list[Candidate], duration: float) -> l
     out: list[Clip] = []
     for start, end, cand in spans:
         if out and start <= out[-1].end and max(end, out[-1].end) - out[-1].start <= MAX_CLIP:
-            last = out[-1]
-            out[-1] = Clip(last.start, max(end, last.end), last.names + (cand,))
+            prev = out[-1]
+            out[-1] = Clip(prev.start, max(end, prev.end), prev.names + (cand,))
         else:
             out.append(Clip(start, end, (cand,)))
     return out

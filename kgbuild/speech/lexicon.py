@@ -136,7 +136,7 @@ def retrieve(words: Sequence[str], lexicon: Iterable[LexName], *, probabilities:
     targets = [(t, lo, hi, e) for e in sorted(set(lexicon)) for t, lo, hi in _targets(e.name, e.type)]
     if not heard or not targets:
         return []
-    said = set()
+    said: set[str] = set()
     best: dict[tuple[str, str], Candidate] = {}
     for n in range(1, max(hi for _, _, hi, _ in targets) + 1):
         pool = [("".join(heard[i:i + n]), i) for i in range(len(heard) - n + 1) if heard[i] and heard[i + n - 1]]
@@ -170,7 +170,7 @@ def retrieve(words: Sequence[str], lexicon: Iterable[LexName], *, probabilities:
     ranked = sorted((c for c in best.values() if letters([c.name]) not in said),
                     key=lambda c: (c.scope, -c.score, c.name, c.type))
     per_run: dict[tuple[int, int], int] = {}
-    out = []
+    out: list[Candidate] = []
     for c in ranked:
         if per_run.get((c.start, c.end), 0) < PER_RUN and len(out) < max_names:
             per_run[(c.start, c.end)] = per_run.get((c.start, c.end), 0) + 1

@@ -16,7 +16,7 @@ import logging
 import math
 from importlib import metadata
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import Field
@@ -79,7 +79,7 @@ class WhisperTranscriber(Stage):
 
     def __init__(self, name: str | None = None, **params) -> None:
         super().__init__(name, **params)
-        self._model = None
+        self._model: Any = None  # a faster-whisper WhisperModel or an openai-whisper model, by backend
         self._on_cuda = False
         self._files_at_once = 1
 

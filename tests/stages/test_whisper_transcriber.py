@@ -25,15 +25,15 @@ from pathlib import Path
 import ctranslate2
 import numpy as np
 import pytest
-from helpers import missing
-from test_audio import write_audio
 
-from kgbuild.media.audio import decode_audio
+from helpers import missing
 from kgbuild.datamodel import CharSpan, Item, Source, Timeline
 from kgbuild.errors import MissingDependencyError, ModelLoadError, ModelNotFoundError, StageFailure
 from kgbuild.ids import sha256_file
+from kgbuild.media.audio import decode_audio
 from kgbuild.stages.registry import get_stage_class
 from kgbuild.stages.whisper_transcriber import WhisperTranscriber
+from test_audio import write_audio
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "data" / "sample"
@@ -576,6 +576,7 @@ def spy_on_model(stage, monkeypatch) -> dict[str, list]:
 def test_scripted_ct2_tokenizer_is_whispers():
     pytest.importorskip("whisper", reason="the openai-whisper extra is not installed")
     from whisper.tokenizer import get_tokenizer
+
     from whisper_ct2 import multilingual_tokenizer
 
     ours, theirs = multilingual_tokenizer(), get_tokenizer(True, num_languages=99)
