@@ -52,6 +52,51 @@ def print_explanation(store: KGStore, label_or_iri: str) -> None:
         for m in info["merges"]:
             merges.add_row(labels.get(m["x"], m["x"]), labels.get(m["y"], m["y"]), m["score"], m["method"])
         console.print(merges)
+    missed = near_misses(store, info["canonical"], [m["a"] for m in info["members"]])
+    if missed:
+        kept = Table(title="compared and kept apart (the pair model's score now; links need >= the threshold)")
+        for col in ("member", "other entity", "score", "context cosine", "type agree", "same document"):
+            kept.add_column(col)
+        for r in missed:
+            kept.add_row(f"{r['a']} ({r['a_type']})", f"{r['b']} ({r['b_type']})", f"{r['score']:.3f}",
+                         f"{r['context']:.2f}", f"{r['type_agree']:.1f}", "yes" if r["same_source"] else "no")
+        console.print(kept)
+
+
+def near_misses(store: KGStore, canon: str, members: list[str], limit: int = 8) -> list[dict]:
+    """Candidate pairs between this entity's members and atoms outside it, scored again by
+    the pair model: what was compared and kept apart, with the features that decided."""
+    from .features import FEATURES, pair_features
+    from .names import blocking_keys
+    from .resolver import resolvable
+    from .scorer import FusionScorer
+    from .state import FusionState
+
+    path = store.path / "fusion.sqlite"
+    if not path.exists():
+        return []
+    state = FusionState(path)
+    try:
+        mine = state.atoms(members)
+        keys = {k for a in mine.values() if resolvable(a) for k in blocking_keys(a.label, a.entity_type)}
+        others = state.atoms({iri for ms in state.block(keys).values() for iri in ms} - set(members))
+    finally:
+        state.close()
+    scorer = FusionScorer.load()
+    out = []
+    for a in mine.values():
+        for b in others.values():
+            if not (resolvable(a) and resolvable(b)):
+                continue
+            if not blocking_keys(a.label, a.entity_type) & blocking_keys(b.label, b.entity_type):
+                continue
+            f = pair_features(a, b)
+            p = float(scorer.probability(f[None])[0])
+            feats = dict(zip(FEATURES, f.tolist()))
+            out.append({"a": a.label, "a_type": a.entity_type, "b": b.label, "b_type": b.entity_type, "score": p,
+                        "context": feats["context_cosine"], "type_agree": feats["type_agree"],
+                        "same_source": feats["same_source"]})
+    return sorted(out, key=lambda r: -r["score"])[:limit]
 
 
 def split(store: KGStore, a: str, b: str, params: FusionParams | None = None) -> None:

@@ -21,8 +21,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from ..vision.visual_words import same_thing, visual_class
+from ..vision.visual_words import ROLE_NOUNS, same_thing, visual_class
 from .evidence import MentionRow
+from .names import UNRESOLVED_TYPES
 
 VISUAL = ("image", "video")
 SAYING = ("text", "speech", "ocr")
@@ -76,7 +77,9 @@ def ground(key: str, rows: list[MentionRow], slack: float = 2.0, text_of=None) -
     factor = FACTOR[method]
     out: list[Grounding] = []
     referents: dict[tuple[str, str], list[MentionRow]] = defaultdict(list)  # (text source, class) -> boxes named
-    for word in sorted((m for m in said if m.label == WORD_LABEL), key=lambda m: (m.source, m.span or (0, 0))):
+    words = [m for m in said if m.label == WORD_LABEL and not _title(m, said, text_of)
+             and not (method == "article" and m.text.lower() in ROLE_NOUNS)]  # "Ancelotti's assistant"
+    for word in sorted(words, key=lambda m: (m.source, m.span or (0, 0))):
         cls = visual_class(word.text)
         boxes = [b for b in seen if same_thing(word.text, b.text) and _visible(word, b, method, slack)]
         if not boxes or cls is None:
@@ -100,6 +103,17 @@ def ground(key: str, rows: list[MentionRow], slack: float = 2.0, text_of=None) -
     return out
 
 
+def _title(word: MentionRow, said: list[MentionRow], text_of) -> bool:
+    """A person noun set right before a person's name is a title, not someone else:
+    "Commander Eileen Collins", "photographer Ansel Adams"; the name is grounded itself."""
+    if not word.span or visual_class(word.text) != "person":
+        return False
+    text = text_of(word.source) if text_of else None
+    return any(n.source == word.source and n.label == "PERSON" and n.span and n.span[0] >= word.span[1]
+               and (text is None or not text[word.span[1]:n.span[0]].strip()) and n.span[0] - word.span[1] <= 1
+               for n in said)
+
+
 _APPOSED_AFTER = re.compile(r"^\s*,?\s*(?:is\s+)?(?:a|an|the|our|my|his|her|their)\b[\w\s'-]{0,30}$", re.I)
 _APPOSED_BEFORE = re.compile(r"^\s*,?\s*(?:named|called)?\s*$", re.I)
 
@@ -108,7 +122,7 @@ def _apposed(said: list[MentionRow], words: list[Grounding], text_of) -> list[Gr
     """A name set beside a grounded word is what the word names: "Chelsea, a striped cat",
     "the horse Silver", "a dog called Rex". The name takes the word's box, a little less surely."""
     out = []
-    for name in (m for m in said if m.entity and m.label != WORD_LABEL and m.span):
+    for name in (m for m in said if m.entity and m.label not in UNRESOLVED_TYPES and m.span):  # names, not "a grey morning"
         text = text_of(name.source) if text_of else None
         if not text:
             continue
@@ -177,7 +191,9 @@ def _covered(small: MentionRow, big: MentionRow) -> bool:
 def _people(said: list[MentionRow], seen: list[MentionRow], factor: float, method: str, slack: float):
     """Named people and person boxes. One person named in a text: the most salient person
     box. k people named and k people in view (k <= 3): captions name the main subject first,
-    so names in order of first mention go to boxes in order of salience, less surely."""
+    so names in order of first mention go to boxes in order of salience, less surely. Two to
+    four people named and one person in view: the text's subject (most mentioned, then first
+    named) is the one shown, at ``SUBJECT`` times the confidence."""
     names_by_source: dict[str, list[MentionRow]] = defaultdict(list)
     for m in said:
         if m.label == "PERSON" and m.entity:
@@ -196,3 +212,14 @@ def _people(said: list[MentionRow], seen: list[MentionRow], factor: float, metho
             for entity, box in zip(order, boxes):
                 for name in (n for n in names if n.entity == entity):
                     yield Grounding(name, box, round(0.85 * factor * (box.confidence or 0.5) ** 0.5, 4), method)
+        elif len(boxes) == 1 and len(order) <= 4:
+            # several people named beside one person in view: the text's subject — the most
+            # mentioned, then the first named (captions and articles name their subject first)
+            counts = {e: sum(1 for n in names if n.entity == e) for e in order}
+            subject = max(order, key=lambda e: (counts[e], -order.index(e)))
+            box = boxes[0]
+            for name in (n for n in names if n.entity == subject):
+                yield Grounding(name, box, round(SUBJECT * _sure(factor, box, boxes), 4), method)
+
+
+SUBJECT = 0.6  # how much less sure the subject rule is than one name beside one person

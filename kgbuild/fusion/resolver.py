@@ -7,10 +7,12 @@ above ``max_block``); a larger one (a very common surname, a first name, "East",
 is compared within a sliding window over its sorted names. Blocks keyed on such common tokens
 grow with the corpus: compared all-pairs up to ``max_block`` members they made candidates
 (and scoring) grow almost with the square of the mentions (docs/fusion.md, "Scale"; bench/fusion.py).
-Clustering is greedy over accepted pairs, best first: two clusters join only if no pair of
-named members across them clashes (scores below ``clash``, e.g. "Anna Kowalczyk" and "Adam
-Kowalczyk" brought together by a bare "Kowalczyk") and no one has split them by hand.
-Everything is ordered by score then IRI, so the result does not depend on ingest order.
+Clustering joins atoms along accepted links, then cuts every group holding a conflict — two
+named members (written, heard or read) that clash (score below ``clash``, e.g. "Anna
+Kowalczyk" and "Adam Kowalczyk" brought together by a bare "Kowalczyk"), two boxes of one
+picture, a pair split by hand — at the minimum cut between the worst conflicting pair, so no
+single early link decides. Everything is ordered by score then IRI, so the result does not
+depend on ingest order.
 """
 
 from __future__ import annotations
@@ -92,9 +94,16 @@ class Resolver:
 
     def cluster(self, atoms: dict[str, Atom], links: Iterable[Link],
                 cannot: set[tuple[str, str]] = frozenset()) -> dict[str, str]:
-        """atom IRI -> canonical IRI for every atom in ``atoms``."""
-        members = {iri: [iri] for iri in atoms}
-        root = {iri: iri for iri in atoms}
+        """atom IRI -> canonical IRI for every atom in ``atoms``.
+
+        Accepted links join atoms into connected groups; a group that holds a conflict — two
+        named members (written, heard or read alike) scoring below ``clash``, two boxes of
+        one picture, a pair split by hand — is cut in two by the minimum cut (sum of link
+        scores) between the worst conflicting pair, and the parts are checked again. So one
+        early link does not decide: a 0.98 link is kept and the weak link that chained two
+        people together is the one cut. Groups larger than ``max_cut`` are clustered
+        greedily, best link first, refusing a join that would bring in a conflict."""
+        links = [k for k in links if k.a in atoms and k.b in atoms and k.a != k.b]
         cache: dict[tuple[str, str], float] = {}
 
         def same_thing(x: str, y: str) -> float:
@@ -103,35 +112,93 @@ class Resolver:
                 cache[key] = next(self.score(atoms, [key]))[2]
             return cache[key]
 
-        for link in sorted(links, key=lambda k: (-k.score, k.a, k.b)):
-            if link.a not in root or link.b not in root:
-                continue
-            ra, rb = root[link.a], root[link.b]
-            if ra == rb or not self._compatible(atoms, members[ra], members[rb], cannot, same_thing):
-                continue
-            big, small = (ra, rb) if len(members[ra]) >= len(members[rb]) else (rb, ra)
-            for iri in members[small]:
-                root[iri] = big
-            members[big].extend(members.pop(small))
-        canonical = {}
-        for group in members.values():
-            head = min(group, key=lambda iri: _representative(atoms[iri]))
-            canonical.update((iri, head) for iri in group)
+        parent = {iri: iri for iri in atoms}
+
+        def find(x: str) -> str:
+            while parent[x] != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+
+        for link in links:
+            ra, rb = find(link.a), find(link.b)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+        groups: dict[str, list[str]] = defaultdict(list)
+        for iri in sorted(atoms):
+            groups[find(iri)].append(iri)
+        by_group: dict[str, list[Link]] = defaultdict(list)
+        for link in links:
+            by_group[find(link.a)].append(link)
+        canonical: dict[str, str] = {}
+        for root, members in groups.items():
+            if len(members) == 1:
+                parts = [members]
+            elif len(members) > self.max_cut:
+                parts = self._greedy(atoms, members, by_group[root], cannot, same_thing)
+            else:
+                parts = self._cut(atoms, members, by_group[root], cannot, same_thing)
+            for part in parts:
+                head = min(part, key=lambda iri: _representative(atoms[iri]))
+                canonical.update((iri, head) for iri in part)
         return canonical
 
-    def _compatible(self, atoms, xs: list[str], ys: list[str], cannot, same_thing) -> bool:
-        for x in xs:
-            for y in ys:
-                if pair(x, y) in cannot:
-                    return False
-                ax, ay = atoms[x], atoms[y]
-                # misheard or misread names are let through: their spelling is no evidence against
-                if (resolvable(ax) and resolvable(ay) and not (ax.noisy or ay.noisy)
-                        and same_thing(x, y) < self.clash):
-                    return False
-                if ax.detected and ay.detected and ax.sources & ay.sources:  # two boxes of one picture: two things
-                    return False
-        return True
+    max_cut = 400
+
+    def _conflict(self, atoms, x: str, y: str, cannot, same_thing) -> float | None:
+        """How strongly x and y must stay apart (lower: stronger), or None when they may join."""
+        if pair(x, y) in cannot:
+            return -2.0
+        ax, ay = atoms[x], atoms[y]
+        if ax.detected and ay.detected and ax.sources & ay.sources:  # two boxes of one picture: two things
+            return -1.0
+        if resolvable(ax) and resolvable(ay):  # heard and read names too: one early link must not decide
+            score = same_thing(x, y)
+            if score < self.clash:
+                return score
+        return None
+
+    def _cut(self, atoms, members: list[str], links: list[Link], cannot, same_thing) -> list[list[str]]:
+        import networkx as nx
+
+        todo, done = [sorted(members)], []
+        while todo:
+            part = todo.pop()
+            inside = set(part)
+            worst = None
+            for i, x in enumerate(part):
+                for y in part[i + 1:]:
+                    c = self._conflict(atoms, x, y, cannot, same_thing)
+                    if c is not None and (worst is None or (c, x, y) < worst):
+                        worst = (c, x, y)
+            if worst is None:
+                done.append(part)
+                continue
+            graph = nx.Graph()
+            graph.add_nodes_from(part)
+            for k in sorted(links, key=lambda k: (k.a, k.b)):
+                if k.a in inside and k.b in inside:
+                    old = graph.get_edge_data(k.a, k.b, {}).get("capacity", 0.0)
+                    graph.add_edge(k.a, k.b, capacity=max(old, k.score))
+            _, (side_a, side_b) = nx.minimum_cut(graph, worst[1], worst[2])
+            for side in (side_a, side_b):  # a side may fall apart into pieces no link joins
+                sub = graph.subgraph(side)
+                todo.extend(sorted(c) for c in nx.connected_components(sub))
+        return sorted(done)
+
+    def _greedy(self, atoms, members: list[str], links: list[Link], cannot, same_thing) -> list[list[str]]:
+        group = {iri: [iri] for iri in members}
+        root = {iri: iri for iri in members}
+        for link in sorted(links, key=lambda k: (-k.score, k.a, k.b)):
+            ra, rb = root[link.a], root[link.b]
+            if ra == rb or any(self._conflict(atoms, x, y, cannot, same_thing) is not None
+                               for x in group[ra] for y in group[rb]):
+                continue
+            big, small = (ra, rb) if len(group[ra]) >= len(group[rb]) else (rb, ra)
+            for iri in group[small]:
+                root[iri] = big
+            group[big].extend(group.pop(small))
+        return sorted(sorted(g) for g in group.values())
 
 
 def _cosines(atoms: dict[str, Atom], chunk: list[tuple[str, str]]) -> list[float]:

@@ -86,6 +86,62 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "teddy bear": ("teddy bear", "teddy"),
 }
 
+# Nouns for people by what they do or are (issue 16: "photographer" in a caption named the
+# person box and was lost). No lexical resource installs offline with a person hierarchy we
+# may ship (WordNet's data is not on PyPI; Debian's wordnet-base would be a system
+# dependency), so this is a list made by hand along fixed lines: occupations and offices as
+# news and captions use them, family and age roles, and roles in a scene. Plurals are made
+# by rule below; irregular ones are listed. Words that are as often something else ("model",
+# "general", "major", "guide", "host", "trainer", "runner", "anchor") are left out.
+_PEOPLE = """
+accountant actor actress admiral adult aide airman ambassador analyst archbishop architect artist assistant
+astronomer athlete attorney author baker ballerina banker barber barista bartender batsman bishop biologist
+blacksmith bodyguard boxer bride bridegroom builder butcher butler cadet captain caretaker carpenter cashier
+celebrity champion chancellor chemist chairman chairwoman cleaner clerk climber clown coach colonel comedian
+commander commissioner composer conductor constable cook cosmonaut councillor councilor courier cowboy cyclist
+dancer daughter dean defender delegate dentist deputy designer detective diplomat director diver drummer
+economist editor electrician emperor employee engineer entrepreneur explorer farmer father filmmaker
+firefighter fireman fisherman gardener geologist girlfriend boyfriend goalkeeper governor grandfather
+grandmother grandson granddaughter groom guard guitarist gymnast hairdresser headmaster historian hostess
+housewife hunter husband inspector instructor inventor janitor jockey journalist judge juror king knight
+labourer laborer lawyer lecturer librarian lieutenant lifeguard magician maid mathematician mayor mechanic
+medic midfielder miner minister monk mother mourner musician nanny navigator neighbour neighbor nephew niece
+novelist nun nurse official painter paramedic parent patient performer pharmacist philosopher photographer
+physician physicist pianist plumber poet policeman policewoman politician pope porter postman president priest
+prince princess prisoner professor protester queen rabbi rapper receptionist referee refugee reporter
+researcher sailor salesman saleswoman scholar scientist sculptor secretary senator sergeant servant sheriff
+shopkeeper singer skater skier soldier son spectator sprinter statesman steward stewardess striker supervisor
+surfer surgeon swimmer tailor teacher technician teen tenant tourist traveller traveler trooper tutor umpire
+veteran vet veterinarian vicar violinist visitor volunteer waiter waitress warden welder widow widower wife
+winner witness wrestler writer youngster youth tennis-player
+"""
+_IRREGULAR = {"businessman": "businessmen", "businesswoman": "businesswomen", "chairman": "chairmen",
+              "chairwoman": "chairwomen", "fireman": "firemen", "fisherman": "fishermen", "policeman": "policemen",
+              "policewoman": "policewomen", "postman": "postmen", "salesman": "salesmen",
+              "saleswoman": "saleswomen", "statesman": "statesmen", "wife": "wives", "waitress": "waitresses",
+              "hostess": "hostesses", "actress": "actresses", "stewardess": "stewardesses", "princess": "princesses",
+              "witness": "witnesses", "youth": "youths", "nanny": "nannies", "secretary": "secretaries",
+              "deputy": "deputies", "celebrity": "celebrities", "librarian": "librarians", "coach": "coaches",
+              "boss": "bosses", "spokesman": "spokesmen", "spokeswoman": "spokeswomen", "boxer": "boxers"}
+
+
+def _plural(word: str) -> str:
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
+    if word.endswith(("s", "x", "ch", "sh")):
+        return word + "es"
+    if word.endswith("y") and word[-2:-1] not in "aeiou":
+        return word[:-1] + "ies"
+    return word + "s"
+
+
+_PERSON_NOUNS = sorted({w.replace("-", " ") for w in _PEOPLE.split()} | set(_IRREGULAR))
+# What people are or do, beyond the words for people as such ("man", "player"...): in a
+# caption they name who is in the picture; in an article they as often name someone else.
+ROLE_NOUNS = frozenset({*_PERSON_NOUNS, *(_plural(w) for w in _PERSON_NOUNS if " " not in w)}) - set(_SYNONYMS["person"])
+_SYNONYMS["person"] = tuple(dict.fromkeys(
+    (*_SYNONYMS["person"], *_PERSON_NOUNS, *(_plural(w) for w in _PERSON_NOUNS if " " not in w))))
+
 WORD_TO_CLASS: dict[str, str] = {word: cls for cls, words in _SYNONYMS.items() for word in words}
 MAX_WORDS = max(len(w.split()) for w in WORD_TO_CLASS)
 

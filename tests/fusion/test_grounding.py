@@ -61,3 +61,36 @@ def test_a_name_set_beside_a_grounded_word_takes_its_box():
     assert [text[a:b] for a, b in ((14, 21), (33, 36), (68, 71), (79, 82))] == ["Chelsea", "cat", "dog", "Rex"]
     got = {g.said.iri: g.seen.iri for g in ground("caption:x", rows, text_of={"cap": text}.get)}
     assert got["chelsea"] == "b-cat" and got["rex"] == "b-dog"
+
+
+def test_one_person_in_view_beside_several_names_is_the_subject():
+    """An article names its subject three times and a colleague once beside a picture of one
+    person: the subject is grounded, less surely than a lone name would be."""
+    rows = [_m("h1", "art", "text", "PERSON", "Grace Hopper", entity="H", span=(0, 12)),
+            _m("a1", "art", "text", "PERSON", "Howard Aiken", entity="A", span=(40, 52)),
+            _m("h2", "art", "text", "PERSON", "Hopper", entity="H", span=(60, 66)),
+            _m("h3", "art", "text", "PERSON", "Hopper", entity="H", span=(90, 96)),
+            _m("box", "img", "image", "PERSON", "person", entity="D", box=(0, 0, 300, 400))]
+    got = {g.said.iri: (g.seen.iri, g.confidence) for g in ground("article:x", rows)}
+    assert set(got) == {"h1", "h2", "h3"}
+    lone = {g.said.iri: g.confidence for g in ground("article:x", [r for r in rows if r.entity != "A"])}
+    assert got["h1"][1] < lone["h1"]
+
+
+def test_occupations_and_roles_name_person_boxes():
+    from kgbuild.vision.visual_words import visual_class
+
+    for word in ("photographer", "photographers", "scientist", "commander", "astronaut", "nurse", "firefighters",
+                 "policemen", "tennis player"):
+        assert visual_class(word) == "person", word
+    for word in ("model", "general", "guide", "bus", "coach bus"):
+        assert visual_class(word) != "person", word
+
+
+def test_a_person_noun_right_before_a_name_is_a_title_not_another_person():
+    text = "Commander Eileen Collins in her NASA portrait."
+    rows = [_m("w", "cap", "text", "OBJECT_NOUN", "Commander", span=(0, 9)),
+            _m("n", "cap", "text", "PERSON", "Eileen Collins", entity="E", span=(10, 24)),
+            _m("box", "img", "image", "PERSON", "person", entity="D", box=(0, 0, 300, 400))]
+    got = {g.said.iri for g in ground("caption:x", rows, text_of={"cap": text}.get)}
+    assert got == {"n"}

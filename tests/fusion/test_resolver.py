@@ -73,3 +73,25 @@ def test_links_between_two_boxes_of_one_picture_never_join_them(resolver):
              "n": Atom("n", "Eileen Collins", "PERSON", sources=frozenset({"cap"}))}
     canon = resolver.cluster(atoms, [Link("b1", "n", 0.9, "grounding"), Link("b2", "n", 0.8, "grounding")])
     assert canon["b1"] == canon["n"] == "n" and canon["b2"] == "b2"
+
+
+def test_a_clash_cuts_the_weakest_links_instead_of_refusing_the_strongest(resolver):
+    """A heard "Kowalski" links to Anna (0.6, early in no order) and to Adam (0.97): the
+    group Anna-Kowalski-Adam holds a clash, and the cut falls on the weaker link."""
+    atoms = {"anna": Atom("anna", "Anna Kowalczyk", "PERSON", modalities=frozenset({"text"}), sources=frozenset({"s1"})),
+             "adam": Atom("adam", "Adam Kowalski", "PERSON", modalities=frozenset({"text"}), sources=frozenset({"s2"})),
+             "heard": Atom("heard", "Kowalski", "PERSON", modalities=frozenset({"speech"}), sources=frozenset({"s3"}))}
+    links = [Link("anna", "heard", 0.6, "model"), Link("adam", "heard", 0.97, "model")]
+    canon = resolver.cluster(atoms, links)
+    assert canon["heard"] == canon["adam"] and canon["anna"] != canon["adam"]
+
+
+def test_greedy_clustering_of_a_very_large_group_keeps_the_same_constraints(resolver):
+    atoms = _atoms(("p1", "Anna Kowalczyk", "PERSON", "text"), ("p2", "Adam Kowalczyk", "PERSON", "text"),
+                   ("p3", "Kowalczyk", "PERSON", "text"))
+    links = [Link("p1", "p3", 0.9, "model"), Link("p2", "p3", 0.8, "model")]
+    small = Resolver(FusionScorer.load())
+    small.max_cut = 2  # this group of 3 is clustered greedily
+    canon = small.cluster(atoms, links)
+    assert canon["p1"] == canon["p3"] != canon["p2"]
+    assert resolver.cluster(atoms, links) == canon  # and the cut agrees

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from kgbuild.fusion.names import blocking_keys, tokens
-from kgbuild.fusion.training import features_of, make_examples
+from kgbuild.fusion.training import features_of, make_examples, synthetic_sentences
 from kgbuild.nlp.conll04 import Sentence
 
 
@@ -38,7 +38,8 @@ TYPE = {"Anna Maria Kowalczyk": "PERSON", "Adam Kowalczyk": "PERSON", "Peter Sch
 def pairs():
     vectors = np.random.default_rng(0).normal(size=(len(SENTENCES), 16)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    return make_examples(SENTENCES, vectors, seed=13), vectors
+    # the kinds of pair CoNLL04's names give; the hard kinds (issue 16) are tested below
+    return [e for e in make_examples(SENTENCES, vectors, seed=13) if not e.kind], vectors
 
 
 def _cos(u, v) -> float:
@@ -109,8 +110,46 @@ def test_hard_negatives_share_a_blocking_key(pairs):
 
 def test_the_same_inputs_and_seed_give_the_same_pairs_and_features_line_up(pairs):
     examples, vectors = pairs
-    again = make_examples(SENTENCES, vectors, seed=13)
+    again = [e for e in make_examples(SENTENCES, vectors, seed=13) if not e.kind]
     assert [(e.a.iri, e.b.iri, e.b.label, e.label) for e in again] == [(e.a.iri, e.b.iri, e.b.label, e.label)
                                                                          for e in examples]
     x, y = features_of(examples)
     assert len(x) == len(y) == len(examples) and y.tolist() == [e.label for e in examples]
+
+
+@pytest.fixture(scope="module")
+def hard():
+    sentences = SENTENCES + synthetic_sentences(5, people=60)
+    vectors = np.random.default_rng(1).normal(size=(len(sentences), 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    return [e for e in make_examples(sentences, vectors, seed=13) if e.kind]
+
+
+def test_hard_pairs_are_of_every_kind_and_labelled_as_their_kind_says(hard):
+    kinds = {e.kind for e in hard}
+    assert kinds == {"type", "spelling", "homonym", "containment"}
+    for e in hard:
+        if e.kind == "type":  # one thing, typed two ways
+            assert e.label == 1.0 and e.a.entity_type != e.b.entity_type
+        elif e.kind == "spelling":  # another spelling, written
+            assert e.label == 1.0 and tokens(e.a.label) != tokens(e.b.label) and e.b.modalities == {"text"}
+        elif e.kind == "containment":  # "Geneva" / "Lake Geneva": two things
+            assert e.label == 0.0 and e.a.entity_type == "GPE" and e.a.label in e.b.label and e.a.label != e.b.label
+        else:  # the same name: the same person in its own documents, another in an unrelated one
+            assert tokens(e.a.label) == tokens(e.b.label)
+            if e.label == 0.0:
+                assert e.a.entity_type == "PERSON" and not e.a.neighbours & e.b.neighbours
+                assert _cos(e.a.embedding, e.b.embedding) < 0.3
+    assert any(e.label == 0.0 for e in hard if e.kind == "homonym")
+
+
+def test_synthetic_sentences_name_people_in_one_walk_of_life_each():
+    sentences = synthetic_sentences(3, people=30)
+    names = {}
+    for s in sentences:
+        for start, end, kind in s.spans:
+            assert kind in ("Peop", "Org", "Loc")
+            if kind == "Peop":
+                names.setdefault(" ".join(s.words[start:end]), []).append(" ".join(s.words))
+    assert len(names) >= 20 and all(2 <= len(v) <= 3 for v in names.values())
+    assert synthetic_sentences(3, people=30)[0].words == sentences[0].words  # seeded
