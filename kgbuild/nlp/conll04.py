@@ -49,12 +49,12 @@ def spans_from_bilou(tags: list[str]) -> list[tuple[int, int, str]]:
     for i, tag in enumerate([*tags, "O"]):
         prefix, _, label = tag.partition("-")
         continues = prefix in ("I", "L") and kind == label and start is not None
-        if not continues and start is not None:
+        if not continues and start is not None and kind is not None:
             spans.append((start, i, kind))
             start, kind = None, None
         if prefix in ("B", "U") or (prefix in ("I", "L") and start is None):
             start, kind = i, label
-        if prefix in ("L", "U") and start is not None:
+        if prefix in ("L", "U") and start is not None and kind is not None:
             spans.append((start, i + 1, kind))
             start, kind = None, None
     return spans

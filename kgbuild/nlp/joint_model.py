@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import torch
 from torch import nn
@@ -80,9 +81,9 @@ def default_encoder() -> str:
 
 
 class JointModel(nn.Module):
-    def __init__(self, encoder: nn.Module, dropout: float = 0.1) -> None:
+    def __init__(self, encoder: Any, dropout: float = 0.1) -> None:
         super().__init__()
-        self.encoder = encoder
+        self.encoder: Any = encoder  # a transformers PreTrainedModel (typed loosely by torch's stubs)
         hidden = encoder.config.hidden_size
         self.shape = nn.Embedding(len(SHAPES) * len(HINT_LABELS), hidden)
         nn.init.zeros_(self.shape.weight)  # starts as the pretrained encoder exactly
@@ -140,7 +141,7 @@ class Codec:
             opens.setdefault(s, []).append(i)
             closes.setdefault(e, []).append(i)
         out: list[str] = []
-        where: list[tuple[int, bool]] = []  # per out-word: (span index, is end) or (-1, word index)
+        where: list[tuple[int, int]] = []  # per out-word: (span index, is end) or (-1, word index)
         for j in range(len(words) + 1):
             for i in closes.get(j, []):
                 out.append(marker(spans[i][2], end=True))

@@ -94,8 +94,8 @@ def examples(sentences: list[Sentence], codec: jm.Codec, sigs: dict, hints: list
         ids, shapes, firsts = codec.plain(s.words)
         tags = [-100] * len(ids)
         for w, tag in enumerate(bio_tags(s)):
-            if firsts[w] is not None:
-                tags[firsts[w]] = tag_of[tag]
+            if (first := firsts[w]) is not None:
+                tags[first] = tag_of[tag]
         marked, marked_shapes, marks = codec.marked(s.words, s.spans)
         gold = {(h, t): k for h, t, k in s.relations}
         pairs = []
@@ -218,7 +218,7 @@ class _Run:
         keeps its spaCy hints unless dropped (``hint_dropout``), in both passes alike."""
         cfg, codec, model = self.cfg, self.codec, self.model
         hinted = {id(e) for e in batch if e.plain_hinted is not None and self.rng.random() >= cfg.hint_dropout}
-        feats = [e.plain_hinted if id(e) in hinted else e.plain_shapes for e in batch]
+        feats = [e.plain_hinted if id(e) in hinted and e.plain_hinted is not None else e.plain_shapes for e in batch]
         ids, mask, shapes = codec.pad([e.plain for e in batch], feats)
         tags = torch.full(ids.shape, -100, dtype=torch.long)
         for r, e in enumerate(batch):
@@ -230,7 +230,8 @@ class _Run:
             if with_pairs:
                 pairs = [(r, *p[:4]) for r, e in enumerate(with_pairs) for p in e.pairs]
                 mids, mmask, mshapes = codec.pad([e.marked for e in with_pairs], [
-                    e.marked_hinted if id(e) in hinted else e.marked_shapes for e in with_pairs])
+                    e.marked_hinted if id(e) in hinted and e.marked_hinted is not None else e.marked_shapes
+                    for e in with_pairs])
                 logits = model.rel_logits(mids, mmask, mshapes, torch.tensor(pairs)).float()
                 gold = torch.tensor([p[4] for e in with_pairs for p in e.pairs])
                 loss = loss + self.loss_fn(logits, gold)
