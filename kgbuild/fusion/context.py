@@ -10,10 +10,14 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..errors import KGBuildError
+
+if TYPE_CHECKING:
+    import torch
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +25,7 @@ log = logging.getLogger(__name__)
 class ContextEncoder:
     def __init__(self, model: str | None = None, batch_size: int = 64, max_length: int = 128) -> None:
         self.model_name, self.batch_size, self.max_length = model, batch_size, max_length
-        self._model = None
+        self._model: torch.nn.Module | None = None
         self._loading: threading.Thread | None = None
         self._spread: tuple[Callable, int] | None = None
 
@@ -86,6 +90,7 @@ class ContextEncoder:
         from ..nlp.sentence import encode
 
         self.warm_up()
+        assert self._model is not None  # warm_up loads it or raises
         with torch.inference_mode():
             return encode(self._tok, self._model, texts, batch_size=self.batch_size,
                           max_length=self.max_length).numpy()

@@ -24,8 +24,8 @@ from ..datamodel import Box
 from ..errors import ConfigError
 from ..store import KGStore
 from ..vision.tracking import iou
-from .evidence import MentionRow, mentions
 from .canonical import canonical_map
+from .evidence import MentionRow, mentions
 
 
 def load_gold(path: str | Path) -> dict:
@@ -93,8 +93,8 @@ def evaluate(store: KGStore, gold: dict) -> dict:
     canonical, grounded = predicted_clusters(store)
     entity_of = {}
     for rows in rows_by_path.values():
-        for m in rows:
-            entity_of[m.iri] = m.entity
+        for row in rows:
+            entity_of[row.iri] = row.entity
 
     def cluster(m: MentionRow | None, fallback: str) -> str:
         if m is None:
@@ -107,7 +107,8 @@ def evaluate(store: KGStore, gold: dict) -> dict:
             return canonical.get(ent, ent) if ent else box
         return m.iri
 
-    gold_of, pred_of, matched_of = [], [], {}
+    gold_of, pred_of = [], []
+    matched_of: dict[str, MentionRow | None] = {}
     for ent in gold["entities"]:
         for i, ref in enumerate(ent["mentions"]):
             m = match(ref, rows_by_path.get(ref["path"], []))

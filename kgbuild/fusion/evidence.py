@@ -73,10 +73,12 @@ def mentions(store: KGStore, *, sources) -> list[MentionRow]:
                 continue
             seen.add(r["m"])
             frags = (r["frags"] or "").split("|")
-            times = [tuple(map(float, m.groups())) for f in frags if (m := _FRAG_T.search(f)) and "xywh" not in f]
-            boxes = [(tuple(map(float, m.groups())), float(t.group(1)) if (t := _FRAG_T.search(f)) else None)
+            times = [(float(m[1]), float(m[2])) for f in frags if (m := _FRAG_T.search(f)) and "xywh" not in f]
+            boxes = [((float(m[1]), float(m[2]), float(m[3]), float(m[4])),
+                      float(t.group(1)) if (t := _FRAG_T.search(f)) else None)
                      for f in frags if (m := _FRAG_BOX.search(f))]
-            best = max(boxes, key=lambda bt: (bt[0][2] * bt[0][3], -(bt[1] or 0))) if boxes else (None, None)
+            best: tuple[tuple[float, float, float, float] | None, float | None] = (
+                max(boxes, key=lambda bt: (bt[0][2] * bt[0][3], -(bt[1] or 0))) if boxes else (None, None))
             span = (int(r["start"]), int(r["end"])) if r["start"] is not None else None
             out.append(MentionRow(r["m"], r["src"], r["mod"], r["label"], r["text"], r["e"],
                                   float(r["conf"]) if r["conf"] else None, span, times[0] if times else None,
@@ -90,7 +92,8 @@ class MentionReader:
     company those entities keep in their sources, then the grounding groups' mentions."""
 
     def __init__(self, store: KGStore) -> None:
-        self.store, self._by_source = store, {}
+        self.store = store
+        self._by_source: dict[str, list[MentionRow]] = {}
 
     def of_sources(self, sources) -> list[MentionRow]:
         missing = set(sources) - set(self._by_source)
@@ -107,7 +110,7 @@ class MentionReader:
         return [m for m in self.of_sources(self._sources_of(wanted)) if m.entity in wanted]
 
     def _sources_of(self, iris: set[str]) -> set[str]:
-        out = set()
+        out: set[str] = set()
         for chunk in _chunks(iris):
             out.update(r["src"] for r in self.store.rows(f"""SELECT DISTINCT ?src WHERE {{ {_values('e', chunk)}
                 ?m kg:refersTo ?e ; prov:wasDerivedFrom ?src }}"""))
@@ -132,7 +135,8 @@ class SourceTexts:
     def __init__(self, store: KGStore, lost: Counter | None = None) -> None:
         from ..store.source_files import SourceFiles
 
-        self.store, self.files, self._cache = store, SourceFiles(store), {}
+        self.store, self.files = store, SourceFiles(store)
+        self._cache: dict[str, str | None] = {}
         self.lost = lost if lost is not None else Counter()
 
     def get(self, source: str) -> str | None:
@@ -162,6 +166,7 @@ def load_atoms(store: KGStore, iris: set[str], encoder: ContextEncoder | None, c
     rows = reader.of_entities(iris)
     by_entity: dict[str, list[MentionRow]] = defaultdict(list)
     for m in rows:
+        assert m.entity is not None  # of_entities keeps only mentions of the given entities
         by_entity[m.entity].append(m)
     described = entity_descriptions(store, by_entity)
     sources = {m.source for m in rows}
@@ -182,7 +187,11 @@ def load_atoms(store: KGStore, iris: set[str], encoder: ContextEncoder | None, c
             atoms[iri].look = _look(texts.files, ms, texts.lost)
         else:
             chosen = sorted((m for m in ms if m.span), key=lambda m: (m.modality != "text", m.source, m.span))[:contexts]
-            cut = [window(t, *m.span) for m in chosen if (t := texts.get(m.source))]
+            cut = []
+            for m in chosen:
+                assert m.span is not None  # chosen holds only mentions with a span
+                if t := texts.get(m.source):
+                    cut.append(window(t, *m.span))
             windows[iri] = cut or [label]
     if encoder is not None and windows:
         flat = [(iri, w) for iri, ws in sorted(windows.items()) for w in ws]

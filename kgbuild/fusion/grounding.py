@@ -123,6 +123,7 @@ def _apposed(said: list[MentionRow], words: list[Grounding], text_of) -> list[Gr
     "the horse Silver", "a dog called Rex". The name takes the word's box, a little less surely."""
     out = []
     for name in (m for m in said if m.entity and m.label not in UNRESOLVED_TYPES and m.span):  # names, not "a grey morning"
+        assert name.span is not None  # only mentions with a span are taken
         text = text_of(name.source) if text_of else None
         if not text:
             continue
@@ -145,6 +146,7 @@ def _determiner(word: MentionRow, text_of) -> str:
     text = text_of(word.source) if text_of and word.span else None
     if not text:
         return ""
+    assert word.span is not None  # text is read only for a word with a span
     before = text[max(0, word.span[0] - 40):word.span[0]].split()
     words = [w.strip(",.;:").lower() for w in before[-3:]]
     # "the older man": the determiner may stand before an adjective or two
@@ -158,6 +160,7 @@ _PLURALS = {"people", "men", "women", "children", "sheep", "cattle"}
 def _visible(word: MentionRow, box: MentionRow, method: str, slack: float) -> bool:
     if method != "video" or not box.time:
         return True
+    assert word.time is not None  # in a video, ground keeps only words with a time
     return word.time[0] <= box.time[1] + slack and box.time[0] - slack <= word.time[1]
 
 
@@ -183,6 +186,7 @@ def _distinct(boxes: list[MentionRow]) -> list[MentionRow]:
 
 
 def _covered(small: MentionRow, big: MentionRow) -> bool:
+    assert small.box is not None and big.box is not None  # ground keeps only mentions with a box
     (x, y, w, h), (X, Y, W, H) = small.box, big.box
     inter = max(0.0, min(x + w, X + W) - max(x, X)) * max(0.0, min(y + h, Y + H) - max(y, Y))
     return inter / (w * h or 1.0) > 0.85

@@ -18,7 +18,7 @@ depend on ingest order.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Set as AbstractSet
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,7 +60,7 @@ class Resolver:
         focus_set = set(focus) if focus is not None else None
         out: set[tuple[str, str]] = set()
         all_pairs = min(self.max_block, 2 * self.window + 1)  # beyond this, all pairs cost more than the window
-        for key, members in index.items():
+        for _key, members in index.items():
             if len(members) < 2:
                 continue
             if len(members) <= all_pairs:
@@ -93,7 +93,7 @@ class Resolver:
     # clustering ------------------------------------------------------------------------
 
     def cluster(self, atoms: dict[str, Atom], links: Iterable[Link],
-                cannot: set[tuple[str, str]] = frozenset()) -> dict[str, str]:
+                cannot: AbstractSet[tuple[str, str]] = frozenset()) -> dict[str, str]:
         """atom IRI -> canonical IRI for every atom in ``atoms``.
 
         Accepted links join atoms into connected groups; a group that holds a conflict — two
@@ -204,12 +204,16 @@ class Resolver:
 def _cosines(atoms: dict[str, Atom], chunk: list[tuple[str, str]]) -> list[float]:
     """Context cosines of a batch of pairs in one matrix operation (0.5 where unknown)."""
     out = [0.5] * len(chunk)
-    known = [i for i, (a, b) in enumerate(chunk) if atoms[a].embedding is not None and atoms[b].embedding is not None]
+    known: list[tuple[int, np.ndarray, np.ndarray]] = []
+    for i, (a, b) in enumerate(chunk):
+        ea, eb = atoms[a].embedding, atoms[b].embedding
+        if ea is not None and eb is not None:
+            known.append((i, ea, eb))
     if known:
-        u = np.stack([atoms[chunk[i][0]].embedding for i in known])
-        v = np.stack([atoms[chunk[i][1]].embedding for i in known])
+        u = np.stack([ea for _, ea, _ in known])
+        v = np.stack([eb for _, _, eb in known])
         cos = (u * v).sum(1) / (np.linalg.norm(u, axis=1) * np.linalg.norm(v, axis=1) + 1e-9)
-        for i, c in zip(known, np.clip(cos, -1, 1)):
+        for (i, _, _), c in zip(known, np.clip(cos, -1, 1)):
             out[i] = float(c)
     return out
 

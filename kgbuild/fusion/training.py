@@ -19,6 +19,7 @@ from __future__ import annotations
 import random
 import re
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -100,7 +101,7 @@ class _PairMaker:
     def atom(self, name: str, etype: str, sent: int, tag: str, noisy: bool = False, thin: bool = False) -> Atom:
         rng = self.rng
         vec = self.embeddings[sent]
-        company = sorted(self.in_sentence[sent] - {name})  # a set iterates in hash-seed order
+        company: Collection[str] = sorted(self.in_sentence[sent] - {name})  # a set iterates in hash-seed order
         if thin:  # another document about the same thing: related, not identical, context and company
             vec = vec + np.random.default_rng(rng.randrange(1 << 30)).normal(0, 0.045, vec.shape).astype(vec.dtype)
             company = {n for n in company if rng.random() < 0.4} | set(rng.sample(self.all_names, 2))
@@ -300,6 +301,7 @@ class _PairMaker:
             if other in where or self.in_sentence[other] & self.in_sentence[where[0]]:
                 continue
             b = self.atom(name, etype, other, "b")
+            assert a.embedding is not None and b.embedding is not None  # self.atom always sets one
             if float(np.dot(a.embedding, b.embedding)) < 0.3:  # unrelated contexts only
                 out.append(Example(a, b, 0.0))
         return out
@@ -418,7 +420,8 @@ def synthetic_sentences(seed: int, people: int = 400) -> list:
 
 
 def _fill(sentence_cls, template: str, slots: dict[str, tuple[str, str]]):
-    words, spans = [], []
+    words: list[str] = []
+    spans: list[tuple[int, int, str]] = []
     for word in template.split():
         if word.startswith("{") and word.endswith("}"):
             name, kind = slots[word[1:-1]]
