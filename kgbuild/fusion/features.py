@@ -37,7 +37,8 @@ def _initial_of(a: str, b: str) -> bool:
     return (len(a) == 1 and b.startswith(a)) or (len(b) == 1 and a.startswith(b))
 
 
-def _abbreviations(label: str) -> set[str]:
+@lru_cache(maxsize=200_000)
+def _abbreviations(label: str) -> frozenset[str]:
     """Words written as abbreviations: with periods ("U.S.") or in capitals ("UK", "NASA")."""
     out = set()
     for word in label.replace("-", " ").split():
@@ -45,10 +46,10 @@ def _abbreviations(label: str) -> set[str]:
         letters = bare.replace(".", "")
         if 2 <= len(letters) <= 4 and letters.isalpha() and (letters.isupper() or bare.count(".") >= 1 and len(bare) > len(letters)):
             out.add(letters.lower())
-    return out
+    return frozenset(out)
 
 
-def _expand(short: tuple[str, ...], long_: tuple[str, ...], abbreviations: set[str]) -> tuple[str, ...]:
+def _expand(short: tuple[str, ...], long_: tuple[str, ...], abbreviations: frozenset[str]) -> tuple[str, ...]:
     """``short`` with each abbreviation of a run of ``long_``'s words written out: ("us",
     "navy") against ("united", "states", "navy") is ("united", "states", "navy")."""
     if len(long_) < 2 or not any(t in abbreviations and t not in long_ for t in short):
@@ -94,8 +95,9 @@ def name_features(a: str, b: str) -> dict[str, float]:
     ta, tb = tokens(a), tokens(b)
     acr = float((acronym(ta) == "".join(tb) and len(tb) == 1 and len(ta) > 1)
                 or (acronym(tb) == "".join(ta) and len(ta) == 1 and len(tb) > 1))
-    if "." in a or "." in b or any(c.isupper() for c in a + b):  # "U.S. Navy" / "United States Navy"
-        ta, tb = _expand(ta, tb, _abbreviations(a)), _expand(tb, ta, _abbreviations(b))
+    abbr_a, abbr_b = _abbreviations(a), _abbreviations(b)
+    if abbr_a or abbr_b:  # "U.S. Navy" / "United States Navy"
+        ta, tb = _expand(ta, tb, abbr_a), _expand(tb, ta, abbr_b)
     if not ta or not tb:
         return dict.fromkeys(FEATURES[:NAME_FEATURES], 0.0)
     ta, tb = _respace(ta, tb), _respace(tb, ta)  # "DeLaCruz" / "Ana De La Cruz": ("ana", "delacruz")

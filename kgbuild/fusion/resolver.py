@@ -112,6 +112,7 @@ class Resolver:
                 cache[key] = next(self.score(atoms, [key]))[2]
             return cache[key]
 
+        same_thing.cache = cache  # type: ignore[attr-defined]
         parent = {iri: iri for iri in atoms}
 
         def find(x: str) -> str:
@@ -143,7 +144,7 @@ class Resolver:
                 canonical.update((iri, head) for iri in part)
         return canonical
 
-    max_cut = 400
+    max_cut = 30  # above this, greedy: the cut scores every named pair of a group
 
     def _conflict(self, atoms, x: str, y: str, cannot, same_thing) -> float | None:
         """How strongly x and y must stay apart (lower: stronger), or None when they may join."""
@@ -161,6 +162,10 @@ class Resolver:
     def _cut(self, atoms, members: list[str], links: list[Link], cannot, same_thing) -> list[list[str]]:
         import networkx as nx
 
+        # score every named pair of the group in one batch (pair by pair is the slow part)
+        named = [m for m in sorted(members) if resolvable(atoms[m])]
+        todo_pairs = [pair(x, y) for i, x in enumerate(named) for y in named[i + 1:]]
+        self._prime(atoms, todo_pairs, same_thing)
         todo, done = [sorted(members)], []
         while todo:
             part = todo.pop()
@@ -185,6 +190,13 @@ class Resolver:
                 sub = graph.subgraph(side)
                 todo.extend(sorted(c) for c in nx.connected_components(sub))
         return sorted(done)
+
+    def _prime(self, atoms, pairs: list[tuple[str, str]], same_thing) -> None:
+        cache = getattr(same_thing, "cache", None)
+        if cache is None:
+            return
+        for a, b, p, _ in self.score(atoms, [k for k in pairs if k not in cache]):
+            cache[(a, b)] = p
 
     def _greedy(self, atoms, members: list[str], links: list[Link], cannot, same_thing) -> list[list[str]]:
         group = {iri: [iri] for iri in members}
