@@ -124,11 +124,11 @@ class Predictor:
         return self
 
     def _batches(self, n: int, lengths: list[int]):
-        """Length-sorted batches of ``batch_size``; with workers, at least one per worker."""
+        """Length-sorted batches of ``batch_size``, whatever the number of workers: the int8
+        pass scales its activations per batch, so a batch's make-up must not depend on how many
+        cores the process was given (a build with 2 workers must write what a build with 1 does)."""
         order = sorted(range(n), key=lambda i: lengths[i])
         size = self.batch_size
-        if self.workers and self.workers > 1:
-            size = max(1, min(size, -(-n // self.workers)))
         for k in range(0, n, size):
             yield order[k:k + size]
 
