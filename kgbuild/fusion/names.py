@@ -20,10 +20,9 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from metaphone import doublemetaphone
-
 from ..ids import normalise_label
 from ..nlp.normalise import strip_honorifics
+from ..nlp.phonetic import phonetic
 
 _ORG_WORDS = {"inc", "corp", "corporation", "co", "ltd", "llc", "plc", "company", "group", "the", "of", "and"}
 # Types whose names can stand for one another: a city is often tagged GPE in one text, LOC in another.
@@ -83,15 +82,6 @@ def skeleton(token: str) -> str:
         if ch not in "aeiouh" and ch != out[-1]:
             out += ch
     return out
-
-
-@lru_cache(maxsize=200_000)
-def phonetic(token: str) -> tuple[str, ...]:
-    """Double Metaphone codes of a token (primary, and secondary when it differs)."""
-    if not token.isalpha():
-        return (token,)
-    primary, secondary = doublemetaphone(token)
-    return tuple(c for c in dict.fromkeys((primary, secondary)) if c)
 
 
 def block_group(entity_type: str) -> str:
