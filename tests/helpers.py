@@ -111,3 +111,24 @@ def need_relation_model() -> Path:
         missing(f"the relation model {RELATION_MODEL.relative_to(REPO)}",
                 "`make models/relations-conll04/kgbuild-model.json` trains it")
     return RELATION_MODEL
+
+
+# What the explorer tests add to a copy of the sample store: the stated "Sarah Whitfield knows
+# Eileen Collins" found again in a second source (one row with the evidence of both), and a failed file.
+EXPLORER_VALUE_TYPES = {"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"}
+_ID = "https://w3id.org/kgbuild/id/"
+EXPLORER_MORE = f"""
+INSERT {{ GRAPH <urn:kgbuild-test:more> {{
+    <{_ID}relation/test-stated-again> a kg:Relation ; kg:subject ?sw ; kg:predicate schema:knows ; kg:object ?ec ;
+        kg:confidence 0.8 ; kg:extractor "test-re-2" ; kg:inferred false ; kg:evidence ?m .
+}} }} WHERE {{
+    GRAPH <{_ID}graph/entities> {{ ?ec a kg:Entity ; rdfs:label "Eileen Collins" . ?sw a kg:Entity ; rdfs:label "Sarah Whitfield" . }}
+    GRAPH ?src {{ ?m kg:refersTo ?ec ; kg:text "Eileen Collins" ; prov:wasDerivedFrom ?src . ?src kg:path "eileen_collins.md" }}
+}};
+INSERT DATA {{ GRAPH <{_ID}source/test-broken> {{
+    <{_ID}source/test-broken> a kg:Source ; kg:path "broken/truncated.png" ; kg:modality "image" ; kg:mediaType "image/png" ;
+        kg:status "failed" ; kg:failure <{_ID}failure/test-broken> .
+    <{_ID}failure/test-broken> a kg:Failure ; kg:stage "image" ; kg:code "E303" ; kg:position "byte 12" ;
+        kg:reason "stage 'image' failed on broken/truncated.png: [E303] image is truncated" .
+}} }}
+"""

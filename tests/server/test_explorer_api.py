@@ -9,30 +9,10 @@ from datetime import datetime
 
 import pytest
 
-from helpers import SAMPLE
+from helpers import EXPLORER_MORE as MORE, EXPLORER_VALUE_TYPES as VALUE_TYPES, SAMPLE
 
 ASTRONAUT = "astronaut_eileen_collins.jpg"
-VALUE_TYPES = {"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"}
 ID = "https://w3id.org/kgbuild/id/"
-
-# Beside the shared fixture's relations: the stated "Sarah Whitfield knows Eileen Collins" found
-# again in a second source (one row with the evidence of both), and a file that failed.
-# (tests/server/test_explorer_browser.py adds the same.)
-MORE = f"""
-INSERT {{ GRAPH <urn:kgbuild-test:more> {{
-    <{ID}relation/test-stated-again> a kg:Relation ; kg:subject ?sw ; kg:predicate schema:knows ; kg:object ?ec ;
-        kg:confidence 0.8 ; kg:extractor "test-re-2" ; kg:inferred false ; kg:evidence ?m .
-}} }} WHERE {{
-    GRAPH <{ID}graph/entities> {{ ?ec a kg:Entity ; rdfs:label "Eileen Collins" . ?sw a kg:Entity ; rdfs:label "Sarah Whitfield" . }}
-    GRAPH ?src {{ ?m kg:refersTo ?ec ; kg:text "Eileen Collins" ; prov:wasDerivedFrom ?src . ?src kg:path "eileen_collins.md" }}
-}};
-INSERT DATA {{ GRAPH <{ID}source/test-broken> {{
-    <{ID}source/test-broken> a kg:Source ; kg:path "broken/truncated.png" ; kg:modality "image" ; kg:mediaType "image/png" ;
-        kg:status "failed" ; kg:failure <{ID}failure/test-broken> .
-    <{ID}failure/test-broken> a kg:Failure ; kg:stage "image" ; kg:code "E303" ; kg:position "byte 12" ;
-        kg:reason "stage 'image' failed on broken/truncated.png: [E303] image is truncated" .
-}} }}
-"""
 
 
 @pytest.fixture(scope="module")

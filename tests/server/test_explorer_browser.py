@@ -18,27 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from helpers import REPO, start_server
+from helpers import EXPLORER_MORE as MORE, EXPLORER_VALUE_TYPES as VALUE_TYPES, REPO, start_server
 
 ARTIFACTS = REPO / "test-artifacts" / "explorer"
-VALUE_TYPES = {"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"}
 ID = "https://w3id.org/kgbuild/id/"
-# As in test_explorer_api.py: a stated relation found again in a second source, and a failed file.
-MORE = f"""
-INSERT {{ GRAPH <urn:kgbuild-test:more> {{
-    <{ID}relation/test-stated-again> a kg:Relation ; kg:subject ?sw ; kg:predicate schema:knows ; kg:object ?ec ;
-        kg:confidence 0.8 ; kg:extractor "test-re-2" ; kg:inferred false ; kg:evidence ?m .
-}} }} WHERE {{
-    GRAPH <{ID}graph/entities> {{ ?ec a kg:Entity ; rdfs:label "Eileen Collins" . ?sw a kg:Entity ; rdfs:label "Sarah Whitfield" . }}
-    GRAPH ?src {{ ?m kg:refersTo ?ec ; kg:text "Eileen Collins" ; prov:wasDerivedFrom ?src . ?src kg:path "eileen_collins.md" }}
-}};
-INSERT DATA {{ GRAPH <{ID}source/test-broken> {{
-    <{ID}source/test-broken> a kg:Source ; kg:path "broken/truncated.png" ; kg:modality "image" ; kg:mediaType "image/png" ;
-        kg:status "failed" ; kg:failure <{ID}failure/test-broken> .
-    <{ID}failure/test-broken> a kg:Failure ; kg:stage "image" ; kg:code "E303" ; kg:position "byte 12" ;
-        kg:reason "stage 'image' failed on broken/truncated.png: [E303] image is truncated" .
-}} }}
-"""
 ASSETS = REPO / "kgbuild" / "server" / "static" / "index.html"
 ASTRONAUT = "astronaut_eileen_collins.jpg"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
