@@ -98,14 +98,17 @@ class DocEntities(Stage):
     # 5. repeats -------------------------------------------------------------------------
 
     def _repeats(self, item: Item, mentions: list[Mention]) -> list[Mention]:
-        taken: dict[str | None, list[tuple[int, int]]] = defaultdict(list)
+        # Characters already inside a mention, per view: a repeat is checked against its own
+        # characters only (linear in the text, however many mentions the document has).
+        taken = {key: bytearray(len(view.text) + 1) for key, view in item.text_views()}
         names: dict[str, str] = {}  # surface -> label
         surnames: dict[str, str] = {}
         for m in mentions:
             span = m.provenance.anchor(CharSpan)
             if span is None:
                 continue
-            taken[span.view].append((span.start, span.end))
+            if span.view in taken:
+                _occupy(taken[span.view], span.start, span.end)
             if m.label in NAME_LABELS and m.kind is None and len(m.text) > 1 and any(c.isupper() for c in m.text):
                 names.setdefault(m.text, m.label)
                 words = m.text.split()
@@ -122,13 +125,17 @@ class DocEntities(Stage):
             proper = _proper_nouns(item, key)
             for hit in pattern.finditer(view.text):
                 a, b = hit.span()
-                if any(a < e and s < b for s, e in taken[key]):
+                if any(taken[key][a:b]):
                     continue
                 if " " not in hit.group() and a not in proper:
                     continue  # "Green energy" is no Ms Green: one word only as a proper noun mid-sentence
-                taken[key].append((a, b))
+                _occupy(taken[key], a, b)
                 found.append(mention_at(item, a, b, labels[hit.group()], self.name, key))
         return found
+
+
+def _occupy(chars: bytearray, start: int, end: int) -> None:
+    chars[max(start, 0):end] = b"\x01" * max(min(end, len(chars)) - max(start, 0), 0)
 
 
 def _proper_nouns(item: Item, key: str | None) -> set[int]:
