@@ -113,6 +113,26 @@ class DecodeError(InputError):
     code = "E303"
 
 
+class DocumentEncrypted(InputError):
+    """A document (PDF) is encrypted and no password, or a wrong one, was given."""
+
+    code = "E320"
+
+
+class DocumentCorrupt(DecodeError):
+    """A document's structure cannot be read (a PDF whose cross-reference table and objects
+    cannot be recovered, a .docx that is not a zip)."""
+
+    code = "E321"
+
+
+class DocumentTooLarge(InputError):
+    """A document over the reader's limits (pages, pixels of one picture): a bomb is refused
+    before it is decoded."""
+
+    code = "E322"
+
+
 class InputChanged(InputError):
     """The file changed while the build read it (twice in a row): its content is not known."""
 

@@ -36,6 +36,7 @@ MEDIA_TYPES: dict[str, tuple[str, str]] = {
     ".webm": ("video/webm", "video"),
     ".mov": ("video/quicktime", "video"),
     ".avi": ("video/x-msvideo", "video"),
+    ".pdf": ("application/pdf", "document"),  # text with page boxes, figures (docs/documents.md)
 }
 PATH_MAX = os.pathconf("/", "PC_PATH_MAX") if hasattr(os, "pathconf") else 4096
 

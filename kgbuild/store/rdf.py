@@ -146,7 +146,7 @@ def _views(g: _Graph, item: Item) -> dict[str | None, str]:
     of each view by span key, for the mentions to point at."""
     nodes: dict[str | None, str] = {}
     for key, view in item.text_views():
-        if view.modality == "text":
+        if view.modality == "text" and item.source.modality == "text":
             continue  # the source itself is the text: its mentions' offsets are into the file
         node = mint("transcript", item.source.iri) if key is None else mint("transcript", item.source.iri, key)
         nodes[key] = node
@@ -158,7 +158,10 @@ def _views(g: _Graph, item: Item) -> dict[str | None, str]:
             g.add(node, kg("modality"), view.modality)
         for seg in view.timeline.segments if view.timeline else ():
             _segment(g, node, view.text, seg.start_char, seg.end_char, TimeRange(seg.start, seg.end), None, key)
-        for region in view.layout.regions if view.layout else ():  # OCR: one segment per line read
+        lines = getattr(view.layout, "lines", ())  # a document's layout maps words; its segments are lines
+        for start, end, box in lines:
+            _segment(g, node, view.text, start, end, box, None, key)
+        for region in view.layout.regions if view.layout and not lines else ():  # OCR: one segment per line read
             _segment(g, node, view.text, region.start_char, region.end_char, region.box, region.confidence, key)
     return nodes
 
@@ -234,7 +237,8 @@ def _selectors(g: _Graph, node: str, anchors) -> None:
         elif isinstance(anchor, (Box, TimeRange, BoxAt)):  # BoxAt: one selector per sampled frame
             g.add(sel, A, N(OA + "FragmentSelector"))
             g.add(sel, N(RDF + "value"), anchor.fragment())
-            g.add(sel, N(DCTERMS + "conformsTo"), N(MEDIA_FRAGS))
+            # a page box (kgbuild.media.document.PageBox) conforms to RFC 8118 (PDF fragments)
+            g.add(sel, N(DCTERMS + "conformsTo"), N(getattr(anchor, "conforms_to", MEDIA_FRAGS)))
 
 
 def entity_quads(entities: list[Entity]) -> Iterator[Quad]:

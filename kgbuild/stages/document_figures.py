@@ -1,0 +1,70 @@
+"""Detects objects in the figures of documents with the image stage's YOLO detector.
+
+Each figure the document reader found (:class:`~kgbuild.media.document.Figure`) goes through
+the same detector, settings and weights code as a photo (:mod:`kgbuild.vision.yolo`). A
+detection is a mention of the document with two anchors: its box in the picture's pixels,
+with the page and figure it is in (``page=N&figure=K&xywh=pixel:...``), and where that box
+is on the page (``page=N&viewrect=...``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from pydantic import Field
+
+from ..datamodel import Item, Mention, Provenance
+from ..media.document import FIGURES_META, Figure, FigureBox
+from ..vision.labels import entity_type_for
+from ..vision.yolo import YoloModel, YoloSettings, detections
+from .base import Stage, StageParams
+from .registry import register_stage
+
+
+class DocumentFiguresParams(YoloSettings, StageParams):
+    min_side: int = Field(48, ge=1)  # figures smaller than this (pixels) are not searched
+
+
+@register_stage("document_figures")
+class DocumentFigures(Stage):
+    produces = frozenset({"mentions"})
+    modalities = frozenset({"document"})
+    has_model = True
+    Params = DocumentFiguresParams
+    params: DocumentFiguresParams
+
+    _yolo: YoloModel | None = None
+
+    @property
+    def detector(self) -> YoloModel:
+        if self._yolo is None:
+            self._yolo = YoloModel(self.params, self.name)
+        return self._yolo
+
+    def _load(self) -> None:
+        self.detector.load()
+
+    def model_info(self) -> tuple[str | None, str | None]:
+        return self.detector.info()
+
+    def process(self, items: list[Item]) -> None:
+        for _item, _ in self.each(items, self._detect):
+            pass
+
+    def _detect(self, item: Item) -> None:
+        figures: list[Figure] = [f for f in item.meta.get(FIGURES_META, [])
+                                 if f.array is not None and min(f.width, f.height) >= self.params.min_side]
+        counts: Counter[str] = Counter()
+        # One figure per call: a picture's boxes must not depend on the other pictures of its batch
+        # (Ultralytics letterboxes a mixed batch differently), as in the image stage.
+        for figure in figures:
+            assert figure.array is not None  # figures without pixels were left out above
+            result = self.detector.predict([figure.array])[0]
+            for name, conf, box in detections(result, figure.width, figure.height):
+                inside = FigureBox(box.x, box.y, box.w, box.h, figure.page, figure.index)
+                item.mentions.append(Mention(
+                    text=name, label=entity_type_for(name)[0], modality="image", confidence=conf,
+                    provenance=Provenance(item.source.iri, (inside, figure.on_page(box)), self.name)))
+                counts[name] += 1
+        if counts:
+            item.meta["object_counts"] = dict(sorted(counts.items()))
