@@ -237,7 +237,7 @@ def max_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
 
 
-def run_one(n: int, seed: int, trace: bool) -> dict:
+def run_one(n: int, seed: int, trace: bool, workers: int = 1) -> dict:
     """One size, in this (fresh) process."""
     import torch
 
@@ -248,7 +248,7 @@ def run_one(n: int, seed: int, trace: bool) -> dict:
     start = time.perf_counter()
     atoms, mention_atom, mention_entity, facts = make_corpus(n, seed)
     generate_s = time.perf_counter() - start
-    resolver = Resolver(FusionScorer.load())
+    resolver = Resolver(FusionScorer.load(), workers=workers)
     rss_before = max_rss_mb()
     if trace:
         import tracemalloc
@@ -301,16 +301,18 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--tracemalloc", action="store_true", help="also trace Python allocations (slower, ~2x)")
     parser.add_argument("--no-write", action="store_true", help="print only; leave bench/results/fusion.json alone")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="scoring processes (kgbuild.fusion.parallel; default 1: serial, comparable across machines)")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # internal: run one size, print JSON
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(run_one(args.one, args.seed, args.tracemalloc)))
+        print(json.dumps(run_one(args.one, args.seed, args.tracemalloc, args.workers)))
         return
 
     env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "HF_HUB_OFFLINE": "1"}
     results = []
     for n in [int(s) for s in args.sizes.split(",")]:
-        cmd = [sys.executable, __file__, "--one", str(n), "--seed", str(args.seed)]
+        cmd = [sys.executable, __file__, "--one", str(n), "--seed", str(args.seed), "--workers", str(args.workers)]
         cmd += ["--tracemalloc"] if args.tracemalloc else []
         out = subprocess.run(cmd, env=env, capture_output=True, text=True)
         if out.returncode:
@@ -327,7 +329,8 @@ def main() -> None:
                         "candidate_pairs": exponent(r0, r1, lambda r: r["candidate_pairs"]),
                         "atoms": exponent(r0, r1, lambda r: r["atoms"])})
     _table(results, scaling)
-    result = {"date": dt.datetime.now().isoformat(timespec="seconds"), "seed": args.seed, "sizes": results,
+    result = {"date": dt.datetime.now().isoformat(timespec="seconds"), "seed": args.seed, "workers": args.workers,
+              "sizes": results,
               "scaling_exponents": scaling, "target_exponent": "1.0-1.2 (near-linear)",
               "machine": f"{platform.machine()} {platform.processor() or ''} cpus={os.cpu_count()}".strip(),
               "python": platform.python_version(), "load_average": os.getloadavg()[0]}

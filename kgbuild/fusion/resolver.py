@@ -24,8 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .atoms import Atom
-from .features import pair_features
 from .names import UNRESOLVED_TYPES, blocking_keys, tokens
+from .parallel import feature_batches
 from .scorer import FusionScorer
 
 
@@ -47,9 +47,10 @@ def pair(a: str, b: str) -> tuple[str, str]:
 
 class Resolver:
     def __init__(self, scorer: FusionScorer, *, threshold: float = 0.5, clash: float = 0.3,
-                 max_block: int = 200, window: int = 10, batch: int = 8192) -> None:
+                 max_block: int = 200, window: int = 10, batch: int = 8192, workers: int | None = None) -> None:
         self.scorer, self.threshold, self.clash = scorer, threshold, clash
         self.max_block, self.window, self.batch = max_block, window, batch
+        self.workers = workers  # scoring processes; None: the cpu budget (kgbuild.threads), 1: none
 
     # candidates ------------------------------------------------------------------------
 
@@ -78,12 +79,8 @@ class Resolver:
     # scoring ---------------------------------------------------------------------------
 
     def score(self, atoms: dict[str, Atom], pairs: Iterable[tuple[str, str]]) -> Iterator[tuple[str, str, float, np.ndarray]]:
-        pairs = sorted(pairs)
-        for start in range(0, len(pairs), self.batch):
-            chunk = pairs[start:start + self.batch]
-            contexts = _cosines(atoms, chunk)
-            feats = (np.stack([pair_features(atoms[a], atoms[b], c) for (a, b), c in zip(chunk, contexts)])
-                     if chunk else np.zeros((0, 1)))
+        # features a batch at a time (.bulk_features), in a pool of ``workers`` when large (.parallel)
+        for chunk, feats in feature_batches(atoms, sorted(pairs), self.batch, self.workers):
             for (a, b), f, p in zip(chunk, feats, self.scorer.probability(feats)):
                 yield a, b, float(p), f
 
@@ -211,23 +208,6 @@ class Resolver:
                 root[iri] = big
             group[big].extend(group.pop(small))
         return sorted(sorted(g) for g in group.values())
-
-
-def _cosines(atoms: dict[str, Atom], chunk: list[tuple[str, str]]) -> list[float]:
-    """Context cosines of a batch of pairs in one matrix operation (0.5 where unknown)."""
-    out = [0.5] * len(chunk)
-    known: list[tuple[int, np.ndarray, np.ndarray]] = []
-    for i, (a, b) in enumerate(chunk):
-        ea, eb = atoms[a].embedding, atoms[b].embedding
-        if ea is not None and eb is not None:
-            known.append((i, ea, eb))
-    if known:
-        u = np.stack([ea for _, ea, _ in known])
-        v = np.stack([eb for _, _, eb in known])
-        cos = (u * v).sum(1) / (np.linalg.norm(u, axis=1) * np.linalg.norm(v, axis=1) + 1e-9)
-        for (i, _, _), c in zip(known, np.clip(cos, -1, 1)):
-            out[i] = float(c)
-    return out
 
 
 def _representative(atom: Atom) -> tuple:

@@ -1,0 +1,239 @@
+"""Pair features for a batch of pairs at once, equal to :func:`.features.pair_features` row by row.
+
+Pair by pair, most of the time went on Python work per pair that depends on one name or one
+word, not on the pair: a name's tokens, their Double Metaphone codes and skeletons, its
+acronym and gender — and a name sits in ~20 candidate pairs. Here each distinct name of a
+batch is profiled once (:func:`profile`, cached), its words become ids into the batch's
+vocabulary, and the word-by-word features (initials, sounds, best word match, skeletons) are
+array operations over (pair, short word, long word). String similarities are computed in C
+for the whole batch (``rapidfuzz.process.cpdist``, element-wise; ``workers=1`` because the
+pool of :mod:`.parallel` owns the cores).
+
+Pairs whose names hold abbreviations ("U.S. Navy") or respace ("DeLaCruz" / "Ana De La
+Cruz") rewrite their tokens for that one pair; they, and batches too small to gain, go
+through :mod:`.features` itself. Sums run in the same order as there, so every row is the
+same float32 as the per-pair path (tests/fusion/test_bulk_features.py compares them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import JaroWinkler
+
+from .atoms import Atom
+from .features import FEATURES, NAME_FEATURES, PARTICLES, _abbreviations, cosine, gender, name_features, pair_features
+from .names import acronym, phonetic, skeleton, tokens, type_group
+
+COLUMN = {name: i for i, name in enumerate(FEATURES)}
+SMALL_BATCH = 32  # below this the arrays cost more than the loop (clustering asks one pair at a time)
+_GENDER = {None: 0, "m": 1, "f": 2}
+
+
+@dataclass(frozen=True)
+class NameProfile:
+    """What the pair features need from one name, computed once per name."""
+
+    toks: tuple[str, ...]
+    plain: str  # tokens joined by spaces
+    joined: str  # tokens run together
+    acronym: str
+    abbreviated: bool  # holds abbreviations: a pair rewrites its tokens (features._expand)
+    suffixes: frozenset[str]  # its last 2+ words run together: what features._respace looks for
+    gender: int  # _GENDER code
+
+
+@lru_cache(maxsize=200_000)
+def profile(label: str) -> NameProfile:
+    toks = tokens(label)
+    return NameProfile(toks, " ".join(toks), "".join(toks), acronym(toks), bool(_abbreviations(label)),
+                       frozenset("".join(toks[i:]) for i in range(len(toks) - 1)), _GENDER[gender(label)])
+
+
+def _rewrites(x: NameProfile, y: NameProfile) -> bool:
+    """Whether features.name_features would rewrite the pair's tokens (or finds none)."""
+    if x.abbreviated or y.abbreviated or not x.toks or not y.toks:
+        return True
+    return bool(x.suffixes and (y.toks[-1] in x.suffixes or y.joined in x.suffixes)
+                or y.suffixes and (x.toks[-1] in y.suffixes or x.joined in y.suffixes))
+
+
+def _cpdist(scorer, a, b) -> np.ndarray:
+    if not len(a):
+        return np.zeros(0)
+    return process.cpdist(list(a), list(b), scorer=scorer, dtype=np.float64, workers=1)
+
+
+def _jaro_winkler(a, b) -> np.ndarray:
+    """Jaro-Winkler pair by pair: cpdist's vectorised Jaro-Winkler differs from the scalar one
+    in the last bit for a third of pairs, which could tip a ``>= 0.75`` test; the call is what
+    is cheap here, the Python around it was the cost."""
+    return np.fromiter(map(JaroWinkler.normalized_similarity, a, b), dtype=np.float64, count=len(a))
+
+
+class _Interner(dict):
+    def id(self, key) -> int:
+        return self.setdefault(key, len(self))
+
+
+@lru_cache(maxsize=200_000)
+def _word(word: str) -> tuple[tuple[str, ...], str, bool]:
+    return phonetic(word), skeleton(word), word in PARTICLES
+
+
+def name_feature_rows(label_pairs: Sequence[tuple[str, str]]) -> np.ndarray:
+    """``(len(label_pairs), NAME_FEATURES)`` float64: the name features of each (a, b) label pair."""
+    n = len(label_pairs)
+    labels, strings = _Interner(), _Interner()
+    ia = np.fromiter((labels.id(a) for a, _ in label_pairs), dtype=np.int64, count=n)
+    ib = np.fromiter((labels.id(b) for _, b in label_pairs), dtype=np.int64, count=n)
+    profs = [profile(label) for label in labels]
+    width = max(1, max(len(p.toks) for p in profs))
+    vocab: _Interner = _Interner()
+    words = np.full((len(profs), width), -1, dtype=np.int64)
+    for row, p in enumerate(profs):
+        words[row, :len(p.toks)] = [vocab.id(t) for t in p.toks]
+    ntok = np.array([len(p.toks) for p in profs])
+    acr = np.array([strings.id(p.acronym) for p in profs])
+    joined_id = np.array([strings.id(p.joined) for p in profs])
+    sex = np.array([p.gender for p in profs])
+    # per word: two Double Metaphone code ids (-1: none), skeleton id, first letter, length, particle
+    word_list = list(vocab)
+    codes = np.full((len(word_list) + 1, 2), -1, dtype=np.int64)  # row -1: the padding word
+    skel = np.full(len(word_list) + 1, -1, dtype=np.int64)
+    first = np.full(len(word_list) + 1, -1, dtype=np.int64)
+    length = np.zeros(len(word_list) + 1, dtype=np.int64)
+    particle = np.zeros(len(word_list) + 1, dtype=bool)
+    for w, word in enumerate(word_list):
+        sounds, skeleton_of, particle[w] = _word(word)
+        codes[w, :len(sounds)] = [strings.id(("p", c)) for c in sounds]
+        skel[w], first[w], length[w] = strings.id(("k", skeleton_of)), ord(word[0]), len(word)
+    vocab_text = np.array(word_list + [""], dtype=object)
+
+    out = np.zeros((n, NAME_FEATURES))
+    col = COLUMN
+    plain = np.array([p.plain for p in profs], dtype=object)
+    out[:, col["jaro_winkler"]] = _jaro_winkler(plain[ia], plain[ib])
+    out[:, col["ratio"]] = _cpdist(fuzz.ratio, plain[ia], plain[ib]) / 100
+    out[:, col["token_set"]] = _cpdist(fuzz.token_set_ratio, plain[ia], plain[ib]) / 100
+    last = words[np.arange(len(profs)), np.maximum(ntok - 1, 0)]
+    out[:, col["surname_jw"]] = _jaro_winkler(vocab_text[last[ia]], vocab_text[last[ib]])
+    joined = np.array([p.joined for p in profs], dtype=object)
+    out[:, col["squashed_jw"]] = _jaro_winkler(joined[ia], joined[ib])
+    na, nb = ntok[ia], ntok[ib]
+    out[:, col["acronym"]] = (((acr[ia] == joined_id[ib]) & (nb == 1) & (na > 1))
+                              | ((acr[ib] == joined_id[ia]) & (na == 1) & (nb > 1)))
+    both_long = (na > 1) & (nb > 1)
+    out[:, col["gender_clash"]] = both_long & (sex[ia] > 0) & (sex[ib] > 0) & (sex[ia] != sex[ib])
+    fa, fb = words[ia, 0], words[ib, 0]
+    initial = (first[fa] == first[fb]) & ((length[fa] == 1) | (length[fb] == 1))
+    clash = both_long & ~initial & ~particle[fa] & ~particle[fb]
+    out[clash, col["first_name_clash"]] = 1.0 - _jaro_winkler(vocab_text[fa[clash]], vocab_text[fb[clash]])
+    _word_features(out, np.where(na <= nb, ia, ib), np.where(na <= nb, ib, ia), words, ntok,
+                   vocab_text, codes, skel, first, length)
+    for row, (a, b) in enumerate(label_pairs):  # rare: the pair rewrites its tokens
+        if _rewrites(profs[ia[row]], profs[ib[row]]):
+            f = name_features(a, b)
+            out[row] = [f[name] for name in FEATURES[:NAME_FEATURES]]
+    return out
+
+
+def _word_features(out, short, long_, words, ntok, vocab_text, codes, skel, first, length) -> None:
+    """alias_subset, phonetic, best_token_jw and skeleton over (pair, short word, long word)."""
+    col = COLUMN
+    sw, tw = words[short], words[long_]  # (n, K)
+    valid_s, valid_t = sw >= 0, tw >= 0
+    valid = valid_s[:, :, None] & valid_t[:, None, :]
+    s3, t3 = sw[:, :, None], tw[:, None, :]
+    sim = np.zeros(valid.shape)
+    where = np.nonzero(valid)
+    # each distinct (short word, long word) once: first names and common surnames recur
+    n_words = len(vocab_text)
+    word_pair = sw[where[0], where[1]] * n_words + tw[where[0], where[2]]
+    distinct, back = np.unique(word_pair, return_inverse=True)
+    sim[where] = _jaro_winkler(vocab_text[distinct // n_words], vocab_text[distinct % n_words])[back]
+    initial = (first[s3] == first[t3]) & ((length[s3] == 1) | (length[t3] == 1))
+    n_short = ntok[short]
+    out[:, col["alias_subset"]] = np.all(~valid_s | (valid & ((s3 == t3) | initial)).any(2), axis=1)
+    sound = np.zeros(valid.shape, dtype=bool)
+    for p in range(codes.shape[1]):
+        for q in range(codes.shape[1]):
+            cs, ct = codes[sw][:, :, None, p], codes[tw][:, None, :, q]
+            sound |= (cs == ct) & (cs >= 0)
+    hits = (valid & sound & (sim >= 0.75)).any(2) & valid_s
+    n_safe = np.maximum(n_short, 1)
+    out[:, col["phonetic"]] = hits.sum(1) / n_safe
+    best = np.where(valid, sim, -np.inf).max(2)
+    total = np.zeros(len(short))
+    for k in range(sw.shape[1]):  # word by word, in order: the same float sum as features.py
+        total = total + np.where(valid_s[:, k], best[:, k], 0.0)
+    out[:, col["best_token_jw"]] = total / n_safe
+    same_skel = (valid & (skel[s3] == skel[t3])).any(2) & valid_s
+    out[:, col["skeleton"]] = same_skel.sum(1) / n_safe
+
+
+def pair_feature_rows(atoms: dict[str, Atom], pairs: Sequence[tuple[str, str]],
+                      contexts: Sequence[float] | None = None) -> np.ndarray:
+    """``(len(pairs), len(FEATURES))`` float32, row i equal to ``pair_features`` of pair i.
+    ``contexts``: the context cosines when the caller computed them for the batch."""
+    if len(pairs) < SMALL_BATCH:
+        rows = [pair_features(atoms[a], atoms[b], None if contexts is None else contexts[i])
+                for i, (a, b) in enumerate(pairs)]
+        return np.stack(rows) if rows else np.zeros((0, len(FEATURES)), dtype=np.float32)
+    col = COLUMN
+    out = np.zeros((len(pairs), len(FEATURES)))
+    out[:, :NAME_FEATURES] = name_feature_rows([(atoms[a].label, atoms[b].label) for a, b in pairs])
+    ids = _Interner()
+    ia = np.array([ids.id(a) for a, _ in pairs])
+    ib = np.array([ids.id(b) for _, b in pairs])
+    members = [atoms[iri] for iri in ids]
+    kinds = _Interner()
+    kind = np.array([kinds.id(m.entity_type) for m in members])
+    group = np.array([kinds.id(("group", type_group(m.entity_type))) for m in members])
+    place = kinds.id(("group", "PLACE"))
+    ntok = np.array([len(profile(m.label).toks) for m in members])
+    noisy = np.array([m.noisy for m in members])
+    out[:, col["type_agree"]] = np.where(kind[ia] == kind[ib], 1.0, np.where(group[ia] == group[ib], 0.5, 0.0))
+    na, nb = ntok[ia], ntok[ib]
+    shorter_group = np.where(na < nb, group[ia], group[ib])
+    out[:, col["place_subset"]] = (out[:, col["alias_subset"]] == 1.0) & (na != nb) & (shorter_group == place)
+    out[:, col["noisy"]] = noisy[ia] | noisy[ib]
+    out[:, col["single_token"]] = np.minimum(na, nb) == 1
+    out[:, col["same_source"]] = [not atoms[a].sources.isdisjoint(atoms[b].sources) for a, b in pairs]
+    out[:, col["neighbour_jaccard"]] = [_neighbour_jaccard(atoms[a], atoms[b]) for a, b in pairs]
+    out[:, col["context_cosine"]] = (contexts if contexts is not None else
+                                     [cosine(atoms[a].embedding, atoms[b].embedding) for a, b in pairs])
+    return out.astype(np.float32)
+
+
+def context_cosines(atoms: dict[str, Atom], pairs: Sequence[tuple[str, str]]) -> list[float]:
+    """Context cosines of a batch of pairs (0.5 where a context is unknown), in float32 as
+    the resolver always computed them; each atom's vector is stacked once, not once a pair."""
+    out = [0.5] * len(pairs)
+    known = [i for i, (a, b) in enumerate(pairs) if atoms[a].embedding is not None and atoms[b].embedding is not None]
+    if not known:
+        return out
+    ids = _Interner()
+    ia = np.array([ids.id(pairs[i][0]) for i in known])
+    ib = np.array([ids.id(pairs[i][1]) for i in known])
+    vectors = np.stack([np.asarray(atoms[iri].embedding) for iri in ids])  # all known here
+    u, v = vectors[ia], vectors[ib]
+    cos = (u * v).sum(1) / (np.linalg.norm(u, axis=1) * np.linalg.norm(v, axis=1) + 1e-9)
+    for i, c in zip(known, np.clip(cos, -1, 1).tolist()):
+        out[i] = c
+    return out
+
+
+def _neighbour_jaccard(a: Atom, b: Atom) -> float:
+    """Jaccard of the two atoms' neighbours without themselves, counted without building the union."""
+    na, nb = a.neighbours, b.neighbours
+    if not na and not nb:
+        return 0.0
+    both = na & nb
+    shared = len(both) - (a.iri in both) - (b.iri in both)
+    union = len(na) + len(nb) - len(both) - (a.iri in na or a.iri in nb) - (b.iri in na or b.iri in nb)
+    return shared / union if union else 0.0

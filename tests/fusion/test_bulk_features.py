@@ -1,0 +1,111 @@
+"""Bulk pair features (.bulk_features) against the per-pair reference (.features), and the
+pooled scoring (.parallel) against the serial run."""
+
+import random
+
+import numpy as np
+import pytest
+
+from kgbuild.fusion import parallel
+from kgbuild.fusion.atoms import Atom
+from kgbuild.fusion.bulk_features import context_cosines, name_feature_rows, pair_feature_rows
+from kgbuild.fusion.features import FEATURES, NAME_FEATURES, name_features, pair_features
+from kgbuild.fusion.resolver import Resolver
+from kgbuild.fusion.scorer import FusionScorer
+from kgbuild.fusion.training import ocr_drop, respell, transliterate
+
+FIRST = "Anna Adam Petra Peter Jon John Youssef Yusuf Ana Luca Katrin Maria Chidi Mei Olena Sergei J. A.".split()
+SURNAME = ("Kowalczyk|Kowalski|Kowalchuk|De La Cruz|DeLaCruz|Di Stefano|DiStefano|Van der Berg|Al-Amin|O'Neill|"
+           "Müller|Mueller|Haddad|Okafor|St. Clair|Harper|Nakamura|Ben Ali|Le Roux").split("|")
+ORG = ("Northwind Logistics Inc|Northwind Logistics|Baltic Institute of Chemistry|BIC|NASA|U.S. Navy|"
+       "United States Navy|Geneva Institute|ETH Zurich|Panama Canal Authority|Blue River Bank").split("|")
+PLACE = "Geneva|Lake Geneva|U.K.|UK|United Kingdom|Zurich|East Ashford|Ashford|Canada|Pima County|Dr.".split("|")
+TYPES = {"PERSON": ("PERSON", "ORG"), "ORG": ("ORG", "NORP", "PERSON"), "PLACE": ("GPE", "LOC", "FAC", "PERSON")}
+
+
+def _corpus(n: int, seed: int = 3, dim: int = 16) -> dict[str, Atom]:
+    """Atoms with the cases the features branch on: particles, initials, abbreviations,
+    respacing, acronyms, genders, places in longer names, noisy spellings, no context."""
+    rng = random.Random(seed)
+    vectors = np.random.default_rng(seed).standard_normal((n, dim)).astype(np.float32)
+    atoms = {}
+    for i in range(n):
+        kind = rng.choice(list(TYPES))
+        if kind == "PERSON":
+            label = rng.choice([f"{rng.choice(FIRST)} {rng.choice(SURNAME)}", rng.choice(SURNAME)])
+        else:
+            label = rng.choice(ORG if kind == "ORG" else PLACE)
+        modality = rng.choice(["text", "text", "speech", "ocr"])
+        label = {"speech": respell, "ocr": ocr_drop}.get(modality, lambda x, _r: x)(label, rng)
+        if rng.random() < 0.1:
+            label = " ".join(transliterate(w, rng) for w in label.split())
+        iri = f"urn:atom/{i:04d}"
+        atoms[iri] = Atom(iri, label, rng.choice(TYPES[kind]), modalities=frozenset({modality}),
+                          sources=frozenset(f"doc{rng.randrange(n // 3)}" for _ in range(rng.randint(1, 3))),
+                          neighbours=frozenset(f"urn:atom/{rng.randrange(n):04d}" for _ in range(rng.randint(0, 6))),
+                          embedding=None if rng.random() < 0.15 else vectors[i], mentions=rng.randint(1, 5))
+    return atoms
+
+
+def _reference_cosine(a: Atom, b: Atom) -> float:
+    """The resolver's per-batch cosine before bulk scoring, for one pair."""
+    if a.embedding is None or b.embedding is None:
+        return 0.5
+    u, v = a.embedding[None], b.embedding[None]
+    return float(np.clip((u * v).sum(1) / (np.linalg.norm(u, axis=1) * np.linalg.norm(v, axis=1) + 1e-9), -1, 1)[0])
+
+
+def test_bulk_rows_equal_the_per_pair_features_exactly():
+    atoms = _corpus(400)
+    iris = sorted(atoms)
+    rng = random.Random(5)
+    pairs = sorted({tuple(sorted(rng.sample(iris, 2))) for _ in range(3000)})
+    contexts = context_cosines(atoms, pairs)
+    assert contexts == [_reference_cosine(atoms[a], atoms[b]) for a, b in pairs]
+    bulk = pair_feature_rows(atoms, pairs, contexts)
+    reference = np.stack([pair_features(atoms[a], atoms[b], c) for (a, b), c in zip(pairs, contexts)])
+    assert bulk.dtype == np.float32 and bulk.shape == (len(pairs), len(FEATURES))
+    differ = [(atoms[pairs[i][0]].label, atoms[pairs[i][1]].label, FEATURES[j]) for i, j in np.argwhere(bulk != reference)]
+    assert not differ, differ[:5]
+    # the sample reaches the branches: every feature takes several values
+    assert all(len(set(reference[:, j])) > 1 for j in range(len(FEATURES)))
+
+
+def test_name_rows_cover_the_rewriting_pairs():
+    pairs = [("U.S. Navy", "United States Navy"), ("DeLaCruz", "Ana De La Cruz"), ("UK", "United Kingdom"),
+             ("Dr.", "Anna Kowalczyk"), ("J. Harper", "Jon Harper"), ("Anna Kowalczyk", "Adam Kowalczyk"),
+             ("Youssef Haddad", "Yusuf Haddad"), ("Canada", "Pima County"), ("Petra Novak", "Peter Novak")] * 5
+    rows = name_feature_rows(pairs)
+    for (a, b), row in zip(pairs, rows):
+        f = name_features(a, b)
+        assert row.tolist() == [f[name] for name in FEATURES[:NAME_FEATURES]], (a, b)
+
+
+def test_small_batches_and_contexts_computed_inside():
+    atoms = _corpus(60)
+    pairs = sorted(atoms)[:2], sorted(atoms)[2:4]
+    rows = pair_feature_rows(atoms, [tuple(p) for p in pairs])
+    expected = np.stack([pair_features(atoms[a], atoms[b]) for a, b in pairs])
+    assert np.array_equal(rows, expected)
+    assert pair_feature_rows(atoms, []).shape == (0, len(FEATURES))
+
+
+@pytest.fixture(scope="module")
+def scorer():
+    return FusionScorer.load()
+
+
+def test_pooled_scoring_gives_the_serial_clusters_and_canonical_iris(scorer, monkeypatch):
+    atoms = _corpus(700, seed=11)
+    serial = Resolver(scorer, batch=256, workers=1)
+    pairs = serial.candidate_pairs(atoms)
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_PAIRS", 512)
+    pooled = Resolver(scorer, batch=256, workers=2)
+    assert parallel.pool_size(len(pairs), 256, 2) == 2 and parallel.pool_size(len(pairs), 256, 1) == 0
+    serial_links, pooled_links = serial.links(atoms, pairs), pooled.links(atoms, pairs)
+    assert len(serial_links) > 50 and serial_links == pooled_links
+    serial_canon = serial.cluster(atoms, serial_links)
+    assert len(set(serial_canon.values())) < len(atoms)  # something merged
+    assert pooled.cluster(atoms, pooled_links) == serial_canon
+    scored = list(serial.score(atoms, pairs))
+    assert [(a, b, p) for a, b, p, _ in scored] == [(a, b, p) for a, b, p, _ in pooled.score(atoms, pairs)]
