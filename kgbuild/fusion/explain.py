@@ -99,11 +99,32 @@ def near_misses(store: KGStore, canon: str, members: list[str], limit: int = 8) 
     return sorted(out, key=lambda r: -r["score"])[:limit]
 
 
+def members_named(store: KGStore, label_or_iri: str) -> list[str]:
+    """The entities (atoms, not canonical entities) a label or IRI names: a name written in
+    several documents is one atom per document (the linker scopes names to documents)."""
+    from ..graph.resolve import EntityResolver
+
+    if label_or_iri.startswith(ID_BASE):
+        return [label_or_iri]
+    return EntityResolver.from_store(store, canonical=False).resolve_all(label_or_iri)
+
+
 def split(store: KGStore, a: str, b: str, params: FusionParams | None = None) -> None:
+    """Keep what ``a`` names apart from what ``b`` names. Where a name has an atom in several
+    documents, the pairs that fusion put in one entity are split (all pairs when none was)."""
     from .fuse import Fuser
 
-    first, second = find_entity(store, a, canonical=False), find_entity(store, b, canonical=False)
-    if first == second:
-        raise QueryError(f"'{a}' and '{b}' are one entity ({first}): nothing to split",
+    firsts, seconds = members_named(store, a), members_named(store, b)
+    if set(firsts) & set(seconds):
+        raise QueryError(f"'{a}' and '{b}' are one entity ({sorted(set(firsts) & set(seconds))[0]}): nothing to split",
                          hint="name two different entities: their labels, 'NAME [TYPE]', or IRIs")
-    Fuser(store, params).split(first, second)
+    canon = _canonical_of(store, [*firsts, *seconds])
+    pairs = [(x, y) for x in firsts for y in seconds]
+    joined = [(x, y) for x, y in pairs if canon.get(x, x) == canon.get(y, y)]
+    Fuser(store, params).split_pairs(joined or pairs)
+
+
+def _canonical_of(store: KGStore, iris: list[str]) -> dict[str, str]:
+    values = " ".join(f"<{i}>" for i in iris)
+    return {r["a"]: r["c"] for r in store.rows(
+        f"SELECT ?a ?c WHERE {{ VALUES ?a {{ {values} }} GRAPH <{FUSION_GRAPH}> {{ ?a kg:canonical ?c }} }}")}

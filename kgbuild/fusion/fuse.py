@@ -24,12 +24,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..ids import FUSION_GRAPH, mint
+from ..ids import FUSION_GRAPH, mint, normalise_label
 from ..store import KGStore
 from ..store.rdf import PROV, A, _Graph, kg
 from .appearance import look_keys, same_object
+from .atoms import Atom
 from .context import ContextEncoder
-from .evidence import MentionReader, SourceTexts, load_atoms
+from .evidence import MentionReader, SourceTexts, entity_descriptions, load_atoms
 from .grounding import WORD_LABEL, Grounding, ground, groups
 from .names import blocking_keys
 from .params import FusionParams
@@ -83,12 +84,17 @@ class Fuser:
 
     def split(self, a: str, b: str) -> FusionReport:
         """Never put ``a`` and ``b`` in one entity again (a merge undone by hand)."""
+        return self.split_pairs([(a, b)])
+
+    def split_pairs(self, pairs: list[tuple[str, str]]) -> FusionReport:
+        """:meth:`split` for several pairs at once (one name's atoms in several documents)."""
         report = FusionReport()
         state = FusionState(self.store.path / "fusion.sqlite")
         try:
             state.begin()
-            state.add_cannot(a, b)
-            self._recluster(state, {a, b}, report)
+            for a, b in pairs:
+                state.add_cannot(a, b)
+            self._recluster(state, {x for p in pairs for x in p}, report)
             state.commit()
         finally:
             state.close()
@@ -107,6 +113,7 @@ class Fuser:
         touched = {m.entity for m in reader.of_sources(changed) if m.entity}
         touched |= state.atoms_of_sources(changed | removed)
         fresh = load_atoms(self.store, touched, self.encoder, reader=reader, lost=report.evidence_lost)
+        self._name_company(fresh)
         report.atoms_touched = len(touched)
         for iri in sorted(touched):
             state.drop_model_links(iri)
@@ -124,6 +131,16 @@ class Fuser:
             affected |= self._ground(state, current, changed | removed, report, reader)
         self._recluster(state, affected, report)
         state.set_sources({g: fp for g, (fp, _, _) in current.items()})
+
+    def _name_company(self, fresh: dict[str, Atom]) -> None:
+        """An atom's neighbours by name, not by entity IRI: entities are per document, so the
+        "Lagos" beside one Daniel Okafor and the "Lagos" beside another are two IRIs but one
+        piece of shared company (the pair model is trained on names too)."""
+        company = {n for atom in fresh.values() for n in atom.neighbours}
+        names = {iri: normalise_label(label) for iri, (label, _, _) in entity_descriptions(self.store, company).items()}
+        for atom in fresh.values():
+            own = normalise_label(atom.label)
+            atom.neighbours = frozenset({names[n] for n in atom.neighbours if names.get(n)} - {own})
 
     def _model_links(self, state: FusionState, fresh) -> list[Link]:
         focus = [iri for iri, a in fresh.items() if resolvable(a)]

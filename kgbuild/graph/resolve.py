@@ -266,6 +266,20 @@ class EntityResolver:
         found.sort(key=lambda c: (-c.score, KIND_ORDER[c.kind], -c.mentions, c.label, c.iri))
         return found[:limit]
 
+    def resolve_all(self, text: str, *, types: Iterable[str] | None = None, what: str = "entity") -> list[str]:
+        """Like :meth:`resolve`, but a tie between entities of one written name and type is
+        not an ambiguity: they are that name's entities in several documents (the linker's
+        atoms, before fusion groups them), and all of them are returned."""
+        if text in self._entries:
+            return [text]
+        accepted = [c for c in self.candidates(text, limit=max(1, len(self)), types=types) if c.score >= ACCEPT]
+        if accepted:
+            best = accepted[0]
+            tied = [c for c in accepted if best.score - c.score < MARGIN]
+            if all(c.type == best.type and name_tokens(c.label) == name_tokens(best.label) for c in tied):
+                return sorted(c.iri for c in tied)
+        return [self.resolve(text, types=types, what=what)]  # raises: not found, or a real ambiguity
+
     def resolve(self, text: str, *, types: Iterable[str] | None = None, what: str = "entity") -> str:
         """The one entity ``text`` names (an IRI is taken as it is). Raises EntityNotFound
         (with suggestions) or AmbiguousEntity (with the candidates)."""
@@ -309,6 +323,8 @@ def entity_names(store: Any, *, canonical: bool = True) -> dict[str, tuple[str, 
     rows = list(store.rows("""SELECT ?e ?label ?type (COUNT(?m) AS ?n) WHERE {
             ?e a kg:Entity . OPTIONAL { ?e rdfs:label ?label } OPTIONAL { ?e kg:entityType ?type }
             OPTIONAL { ?m kg:refersTo ?e } } GROUP BY ?e ?label ?type"""))
+    if canonical:
+        canon = {**_by_name(store, [r for r in rows if r["e"] not in canon]), **canon}
     own = {r["e"]: r for r in rows}
     for r in rows:
         node = canon.get(r["e"], r["e"])
@@ -322,6 +338,22 @@ def entity_names(store: Any, *, canonical: bool = True) -> dict[str, tuple[str, 
             if r["c"] in out:
                 out[r["c"]][3].append(r["alias"])
     return out
+
+
+def _by_name(store: Any, unfused: list[dict]) -> dict[str, str]:
+    """Entities fusion has not seen (a pipeline without fusion, or before it ran): the linker
+    makes one entity per name and document, so a name in three documents is three entities;
+    here they stand for one (the smallest IRI), as one name read in one corpus, so that a
+    query by name finds them rather than a tie. Detected objects ("person" boxes) stay apart."""
+    if not unfused:
+        return {}
+    seen = {r["e"] for r in store.rows("""SELECT DISTINCT ?e WHERE { ?m kg:refersTo ?e ; kg:modality ?mod
+                                            FILTER(?mod IN ("image", "video")) }""")}
+    heads: dict[tuple[str, str], str] = {}
+    named = sorted((r for r in unfused if r["label"] and r["e"] not in seen), key=lambda r: r["e"])
+    for r in named:
+        heads.setdefault((r["type"] or "", normalise_label(r["label"])), r["e"])
+    return {r["e"]: heads[(r["type"] or "", normalise_label(r["label"]))] for r in named}
 
 
 def graph_names(store: Any, canon: Mapping[str, str]) -> dict[str, list[str]]:

@@ -49,6 +49,16 @@ TITLES = HONORIFICS | {
     "manager", "coach", "referee", "umpire", "trainer", "jockey", "chef", "designer", "entrepreneur",
     "businessman", "businesswoman", "investor", "banker", "teacher", "professor", "lecturer", "researcher",
     "dr", "prof", "supt", "insp", "cmdr", "cdr", "lt", "lieut", "gen", "brig", "adm", "capt", "sgt", "maj",
+    # council and civic titles in their written short forms ("Cllr Daniel Okafor")
+    "cllr", "clr", "alderwoman", "selectman", "selectwoman", "mayoress", "commr", "amb", "rt",
+    # music: forms of address and the players news writing sets before a name ("Maestro Di Stefano")
+    "maestro", "maestra", "soprano", "mezzo-soprano", "tenor", "baritone", "cellist", "organist",
+    "saxophonist", "trumpeter", "bassist", "bandleader", "choirmaster", "kapellmeister",
+    # academic titles and their abbreviations, in English and the languages names come with
+    "docent", "dott", "dottore", "dottoressa", "vice-chancellor", "emeritus",
+    # forms of address of other languages
+    "mme", "mlle", "madame", "mademoiselle", "monsieur", "messrs", "herr", "frau", "senor", "señor", "senora",
+    "señora", "sra", "srta", "ustad", "pandit",
 }
 # Titles that only a person bears: a mention typed ORG or GPE that starts with one is a person's
 # name ("Senator Kowalski" tagged ORG). Words that may begin other names ("General Motors",
@@ -57,6 +67,7 @@ PERSONAL_TITLES = {
     "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "dame", "senator", "sen", "rep", "gov",
     "governor", "president", "mayor", "judge", "rev", "reverend", "lt", "sgt", "capt", "adm", "cmdr", "det",
     "detective", "officer", "astronaut", "congressman", "congresswoman", "ambassador", "spokesman", "spokeswoman",
+    "cllr", "clr", "councillor", "councilor", "maestro", "maestra", "mme", "mlle", "herr", "frau", "dott",
 }
 
 # Words that only qualify a title ("Vice President", "Rear Admiral", "former Senator"): stripped
@@ -167,20 +178,78 @@ def _acronym(words: list[str]) -> str:
     return "".join(w[0] for w in words if w[:1].isupper())
 
 
+# Lower-case words that begin a surname of several words ("De La Cruz", "van der Berg", "Al Amin").
+SURNAME_PARTICLES = {"al", "el", "de", "di", "da", "das", "dos", "du", "del", "della", "der", "den", "van", "von",
+                     "la", "le", "ter", "ten", "bin", "ibn", "ben", "abu", "st", "mac", "af", "zu"}
+# Heads of organisation names that are named after a place ("Manchester City Council",
+# "Leeds University", "Lagos State Police"): the leading words are then a place, and that
+# place mentioned on its own is not the organisation.
+PLACE_NAMED_HEADS = {
+    "council", "city", "county", "borough", "district", "municipality", "parish", "state", "province",
+    "university", "college", "polytechnic", "airport", "police", "constabulary", "hospital", "infirmary",
+    "cathedral", "museum", "library", "zoo", "harbour", "harbor", "port", "station", "symphony", "philharmonic",
+    "orchestra", "opera", "chamber", "metropolitan", "united", "rovers", "fc", "athletic", "assembly",
+    "parliament", "legislature", "government", "mosque", "temple", "church", "diocese", "archdiocese",
+}
+_DOTTED_WORD = re.compile(r"^(?:[A-Za-z]\.){2,}$")  # "U.K.", "U.S.": one abbreviation written with periods
+
+
+def undotted(name: str) -> str:
+    """A name with each abbreviation written with periods written without ("U.K. Parliament"
+    -> "UK Parliament"), so that the two spellings are one name."""
+    return " ".join(w.replace(".", "").upper() if _DOTTED_WORD.match(w) else w for w in name.split())
+
+
+def _surname(words: list[str]) -> str:
+    """A person's surname in lower case: from the first particle after the first word ("Ana De
+    La Cruz" -> "de la cruz"), else the last word."""
+    low = [w.lower() for w in words]
+    for i in range(1, len(low) - 1):
+        if low[i] in SURNAME_PARTICLES:
+            return " ".join(low[i:])
+    return low[-1]
+
+
 def resolve_aliases(names: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
     """For the (label, name) pairs of one document, a map from short forms to the full name
     they stand for. Names are already honorific-free display forms."""
-    out: dict[tuple[str, str], str] = {}
     counts: dict[tuple[str, str], int] = {}
     for key in names:
         counts[key] = counts.get(key, 0) + 1
+    # "U.K." and "UK" are one spelling: the dotted form takes the undotted one's place
+    out: dict[tuple[str, str], str] = {k: undotted(k[1]) for k in counts if undotted(k[1]) != k[1]}
+    for key, plain in out.items():
+        counts[(key[0], plain)] = counts.get((key[0], plain), 0) + counts[key]
+    counts = {k: c for k, c in counts.items() if k not in out}
+    short = _person_aliases(counts)
+    short.update(_name_aliases(counts))
+    for key, full in short.items():
+        out[key] = full
+    for key, plain in list(out.items()):  # "U.K." -> "UK" -> "United Kingdom"
+        out[key] = short.get((key[0], plain), plain)
+    return out
+
+
+def _person_aliases(counts: dict[tuple[str, str], int]) -> dict[tuple[str, str], str]:
+    out: dict[tuple[str, str], str] = {}
     people = [n for (label, n) in counts if label == "PERSON" and len(n.split()) > 1]
-    # Full-name variants ("Eileen Collins", "Eileen Marie Collins") share first and last name.
+    # A name that begins with a particle ("De La Cruz") is a surname alone: it is the short
+    # form of the one full name with that surname, else a name of its own.
+    bare = {n for n in people if n.split()[0].lower() in SURNAME_PARTICLES}
+    full = [n for n in people if n not in bare]
+    # Full-name variants ("Eileen Collins", "Eileen Marie Collins") share first name and surname.
     clusters: dict[tuple[str, str], list[str]] = {}
-    for n in people:
-        w = n.lower().split()
-        clusters.setdefault((w[0], w[-1]), []).append(n)
+    for n in full:
+        clusters.setdefault((n.split()[0].lower(), _surname(n.split())), []).append(n)
+    for n in sorted(bare):
+        hits = [ends for ends in clusters if ends[1] == n.lower()]
+        if len(hits) == 1:
+            out[("PERSON", n)] = hits[0][1]  # replaced by the cluster's full name below
+        else:
+            clusters.setdefault(("", n.lower()), []).append(n)
     canonical = {ends: sorted(ns, key=lambda n: (-counts[("PERSON", n)], len(n), n))[0] for ends, ns in clusters.items()}
+    for key, surname in list(out.items()):
+        out[key] = next(canonical[ends] for ends in clusters if ends[1] == surname and ends[0])
     for ends, ns in clusters.items():
         for n in ns:
             if n != canonical[ends]:
@@ -188,14 +257,32 @@ def resolve_aliases(names: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
     for (label, n) in counts:
         if label == "PERSON" and len(n.split()) == 1:
             word = n.lower()
-            hits = {ends for ends in clusters if word in ends}
+            hits = {ends for ends in clusters if word == ends[0] or word == ends[1] or word == ends[1].split()[-1]}
             if len(hits) == 1:
                 out[(label, n)] = canonical[hits.pop()]
-    orgs = [n for (label, n) in counts if label == "ORG"]
-    for n in orgs:
-        w = n.split()
-        longer = [m for m in orgs if len(m.split()) > len(w) and (
-            m.split()[:len(w)] == w or (len(w) == 1 and len(n) > 1 and n.isupper() and _acronym(m.split()) == n))]
-        if len(longer) == 1:
-            out[("ORG", n)] = longer[0]
     return out
+
+
+def _name_aliases(counts: dict[tuple[str, str], int]) -> dict[tuple[str, str], str]:
+    """Organisations by their leading words ("Northwind" -> "Northwind Aerospace"), and names
+    of any kind by their acronym ("BIC", "UK" -> "United Kingdom") within one type."""
+    out: dict[tuple[str, str], str] = {}
+    places = {n.lower() for (label, n) in counts if label in ("GPE", "LOC", "FAC")}
+    for label in sorted({label for label, _ in counts if label != "PERSON"}):
+        same = [n for (lab, n) in counts if lab == label]
+        for n in same:
+            w = n.split()
+            acronym = [m for m in same if len(w) == 1 and len(n) > 1 and n.isupper() and len(m.split()) > 1
+                       and _acronym(m.split()) == n]
+            leading = [m for m in same if label == "ORG" and len(m.split()) > len(w) and m.split()[:len(w)] == w
+                       and not _named_after_place(n, m.split()[len(w):], places)]
+            longer = acronym or leading
+            if len(set(longer)) == 1:
+                out[(label, n)] = longer[0]
+    return out
+
+
+def _named_after_place(lead: str, rest: list[str], places: set[str]) -> bool:
+    """Is ``lead`` a place, the rest of the organisation's name what the place has
+    ("Manchester" + "City Council")? Then "Manchester" alone is the city, not the council."""
+    return lead.lower() in places or any(w.lower().strip(".,") in PLACE_NAMED_HEADS for w in rest)

@@ -1,4 +1,4 @@
-"""Links mentions to entities: one entity per (normalised name, type) across the corpus.
+"""Links mentions to entities: one entity per (normalised name, type) in each document.
 
 Names are normalised within each document first (kgbuild/nlp/normalise.py): honorifics
 are stripped from people's names, short forms take the full name the document uses
@@ -6,9 +6,12 @@ are stripped from people's names, short forms take the full name the document us
 amounts are keyed by their typed value ("12 March 2024" and "March 12, 2024" are one
 entity, with ``kg:value "2024-03-12"^^xsd:date``).
 
-A person named by one word the document never expands ("Harper") gets an entity of that
-document only: across documents it may be another Harper, and fusion (kgbuild/fusion)
-decides from the context. Fusion also joins spellings and modalities across the corpus.
+A name is an entity of its document only ("document-scoped"): "Daniel Okafor" in a concert
+review and "Daniel Okafor" in a council report are two entities, and fusion (kgbuild/fusion),
+which sees their contexts and the company they keep, decides whether they are one person.
+So identity across documents is never decided by a string key here. Fusion also joins
+spellings and modalities across the corpus. Dates and amounts are values, not names: they
+stay keyed by their typed value (or their text) across the corpus, as fusion never resolves them.
 Image detections are instances, not names: each box is its own entity ("a person seen
 here"), which a later fusion stage may merge with a named one.
 """
@@ -44,11 +47,16 @@ class EntityLinkerParams(StageParams):
     skip_labels: list[str] = []  # mention labels that get no entity (e.g. CARDINAL)
     aliases: bool = True  # resolve short forms to the document's full names
     typed_values: bool = True  # dates and amounts: keyed by, and carrying, their typed value
-    # A bare "Harper" the document never expands is an entity of that document only: two
-    # documents' Harpers may be two people, and fusion, which sees their contexts, decides.
+    # Every name is an entity of its document: two documents' "Daniel Okafor" may be two
+    # people, and fusion, which sees their contexts, decides (docs/fusion.md).
+    scope_documents: bool = True
+    # With scope_documents off (one entity per name across the corpus): a bare "Harper" the
+    # document never expands is still an entity of that document only.
     scope_bare_names: bool = True
 
 _NEVER = {"EVENT_TRIGGER", "OBJECT_NOUN"}  # event triggers and object nouns ("man") are words, not names
+# Values, not names: one entity per value across the corpus (fusion never resolves them).
+_VALUES = {"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"}
 
 
 @register_stage("entity_linker")
@@ -68,6 +76,13 @@ class EntityLinker(Stage):
     def _name(self, mention: Mention) -> str:
         name = display_label(mention.text)
         return strip_honorifics(name) if mention.label == "PERSON" else name
+
+    def _scoped(self, label: str, key: str) -> bool:
+        if label in _VALUES:
+            return False
+        if self.params.scope_documents:
+            return True
+        return self.params.scope_bare_names and label == "PERSON" and len(key.split()) == 1
 
     def _link(self, item: Item) -> None:
         surface: dict[str, Counter] = {}
@@ -91,8 +106,7 @@ class EntityLinker(Stage):
                     linked.append(mention)
                     continue
                 typed = typed_value(mention.label, mention.text) if self.params.typed_values else None
-                scope = (("in", item.source.iri) if self.params.scope_bare_names and mention.label == "PERSON"
-                         and len(key.split()) == 1 else ())
+                scope = ("in", item.source.iri) if self._scoped(mention.label, key) else ()
                 iri = mint("entity", mention.label, f"value={typed[0]}" if typed else key, *scope)
                 surface.setdefault(iri, Counter())[name] += 1
                 item.entities[iri] = Entity(iri, "", mention.label, SCHEMA_CLASS.get(mention.label),

@@ -13,12 +13,24 @@ def text_mention(text, label, start, sha="1" * 64):
     return Mention(text, label, "text", Provenance(source_iri(sha), (CharSpan(start, start + len(text)),), "ner"))
 
 
-def test_same_name_and_type_is_one_entity_across_documents():
+def test_a_name_is_an_entity_of_its_document_and_fusion_decides_across_documents():
     a = EntityLinker()([item_with(text_mention("Marie Curie", "PERSON", 0))])[0]
     b = EntityLinker()([item_with(text_mention("marie curie's", "PERSON", 5, "2" * 64), sha="2" * 64)])[0]
-    assert a.mentions[0].entity == b.mentions[0].entity
+    again = EntityLinker()([item_with(text_mention("Marie Curie", "PERSON", 9))])[0]
+    assert a.mentions[0].entity != b.mentions[0].entity  # two documents: two atoms, for fusion to join
+    assert a.mentions[0].entity == again.mentions[0].entity  # the IRI is a hash: stable across rebuilds
     entity = a.entities[a.mentions[0].entity]
     assert entity.label == "Marie Curie" and entity.schema_class == "http://schema.org/Person"
+    assert b.entities[b.mentions[0].entity].label == "marie curie"
+
+
+def test_values_stay_one_entity_across_documents_and_names_can_be_corpus_wide():
+    day = lambda sha: item_with(text_mention("12 March 2024", "DATE", 0, sha), sha=sha)  # noqa: E731
+    assert EntityLinker()([day("1" * 64)])[0].mentions[0].entity == EntityLinker()([day("2" * 64)])[0].mentions[0].entity
+    corpus_wide = {"scope_documents": False}  # the old behaviour, for pipelines without fusion
+    a = EntityLinker(**corpus_wide)([item_with(text_mention("Marie Curie", "PERSON", 0))])[0]
+    b = EntityLinker(**corpus_wide)([item_with(text_mention("Marie Curie", "PERSON", 0, "2" * 64), sha="2" * 64)])[0]
+    assert a.mentions[0].entity == b.mentions[0].entity
 
 
 def test_type_separates_entities_and_label_is_order_independent():
@@ -69,3 +81,18 @@ def test_dates_and_amounts_carry_typed_values():
     assert value["12 March 2024"] == ("2024-03-12", "date") and value["May 2023"] == ("2023-05", "gYearMonth")
     assert value["1,400"] == ("1400", "decimal") and value["85 million dollars"] == ("85000000", "decimal")
     assert value["the end of 2025"] == (None, "")
+
+
+def test_alias_classes_titles_dotted_abbreviations_particle_surnames_and_places():
+    ms = [text_mention("Cllr Daniel Okafor", "PERSON", 0), text_mention("Maestro Ana De La Cruz", "PERSON", 30),
+          text_mention("De La Cruz", "PERSON", 60), text_mention("U.K.", "GPE", 80),
+          text_mention("United Kingdom", "GPE", 90), text_mention("Manchester City Council", "ORG", 110),
+          text_mention("Manchester", "ORG", 140), text_mention("Northwind Aerospace", "ORG", 160),
+          text_mention("Northwind", "ORG", 190)]
+    item = EntityLinker()([item_with(*ms)])[0]
+    label = {m.text: item.entities[m.entity].label for m in item.mentions}
+    assert label["Cllr Daniel Okafor"] == "Daniel Okafor"
+    assert label["Maestro Ana De La Cruz"] == label["De La Cruz"] == "Ana De La Cruz"
+    assert label["U.K."] == "United Kingdom"
+    # "Manchester" is the city the council is named after, not the council; "Northwind" is the company
+    assert label["Manchester"] == "Manchester" and label["Northwind"] == "Northwind Aerospace"
