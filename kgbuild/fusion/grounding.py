@@ -63,6 +63,8 @@ def groups(sources: dict[str, tuple[str, str]]) -> dict[str, list[str]]:
     for iri, (_, modality) in sources.items():
         if modality == "video":
             out[f"video:{iri}"] = [iri]
+        elif modality == "document":  # its figures and their captions (kgbuild.stages.document_figures)
+            out[f"document:{iri}"] = [iri]
     return out
 
 
@@ -70,6 +72,8 @@ def ground(key: str, rows: list[MentionRow], slack: float = 2.0, text_of=None) -
     """Groundings of one group. ``text_of(source)`` gives a mention's text, so a word's
     determiner can be read ("a man" introduces someone, "the man" refers back)."""
     method = key.split(":", 1)[0]
+    if method == "document":  # each figure with its own caption, as a picture with its caption file
+        return [g for part in _figures(rows) for g in ground("caption:" + key, part, slack, text_of)]
     seen = _distinct([m for m in rows if m.modality in VISUAL and m.box])
     said = [m for m in rows if m.modality in SAYING]
     if method == "video":
@@ -101,6 +105,15 @@ def ground(key: str, rows: list[MentionRow], slack: float = 2.0, text_of=None) -
     out.extend(_apposed(said, out, text_of))
     out.extend(_people(said, seen, factor, method, slack))
     return out
+
+
+def _figures(rows: list[MentionRow]) -> list[list[MentionRow]]:
+    """A document's mentions by figure: a figure's detections are anchored at its caption's
+    characters, and the caption's words and names are the mentions inside those characters."""
+    captions = sorted({m.span for m in rows if m.modality in VISUAL and m.box and m.span})
+    return [[m for m in rows if m.span and ((m.modality in VISUAL and m.span == span) or
+                                            (m.modality in SAYING and span[0] <= m.span[0] and m.span[1] <= span[1]))]
+            for span in captions]
 
 
 def _title(word: MentionRow, said: list[MentionRow], text_of) -> bool:

@@ -4,7 +4,10 @@ Each figure the document reader found (:class:`~kgbuild.media.document.Figure`) 
 the same detector, settings and weights code as a photo (:mod:`kgbuild.vision.yolo`). A
 detection is a mention of the document with two anchors: its box in the picture's pixels,
 with the page and figure it is in (``page=N&figure=K&xywh=pixel:...``), and where that box
-is on the page (``page=N&viewrect=...``).
+is on the page (``page=N&viewrect=...``). A figure with a caption also anchors its detections
+at the caption's characters in the document's text: that is how fusion's grounding
+(:mod:`kgbuild.fusion.grounding`, group ``document:``) pairs each caption with the boxes of
+its own figure, exactly as it pairs a caption file with its picture.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from collections import Counter
 
 from pydantic import Field
 
-from ..datamodel import Item, Mention, Provenance
+from ..datamodel import Anchor, CharSpan, Item, Mention, Provenance
 from ..media.document import FIGURES_META, Figure, FigureBox
 from ..vision.labels import entity_type_for
 from ..vision.yolo import YoloModel, YoloSettings, detections
@@ -62,9 +65,12 @@ class DocumentFigures(Stage):
             result = self.detector.predict([figure.array])[0]
             for name, conf, box in detections(result, figure.width, figure.height):
                 inside = FigureBox(box.x, box.y, box.w, box.h, figure.page, figure.index)
+                anchors: tuple[Anchor, ...] = (inside, figure.on_page(box))
+                if figure.caption:  # the figure's place in the text: fusion grounds its caption to its boxes
+                    anchors = (CharSpan(*figure.caption), *anchors)
                 item.mentions.append(Mention(
                     text=name, label=entity_type_for(name)[0], modality="image", confidence=conf,
-                    provenance=Provenance(item.source.iri, (inside, figure.on_page(box)), self.name)))
+                    provenance=Provenance(item.source.iri, anchors, self.name)))
                 counts[name] += 1
         if counts:
             item.meta["object_counts"] = dict(sorted(counts.items()))
