@@ -201,11 +201,29 @@ class TimedSpan:
 
 
 @dataclass(frozen=True)
+class SpeechCorrection:
+    """Words of a transcript that a name from the corpus's texts suggested: the recogniser's
+    second pass, biased with ``name``, wrote them where its first pass heard ``heard``. A
+    reader (and fusion) can tell such a suggested name from a heard one."""
+
+    start_char: int  # the changed words, a character span of the transcript
+    end_char: int
+    name: str  # the written name that biased the decode
+    heard: str  # what the first, unbiased pass heard there
+    entity_type: str | None = None  # the name's type in the lexicon (PERSON, ORG, ...)
+
+
+@dataclass(frozen=True)
 class Timeline:
     """Maps character spans of a transcript to time ranges in the audio."""
 
     words: tuple[TimedSpan, ...]
     segments: tuple[TimedSpan, ...]
+    corrections: tuple[SpeechCorrection, ...] = ()  # words the biased second pass changed, in order
+
+    def corrections_in(self, span: CharSpan) -> tuple[SpeechCorrection, ...]:
+        """The corrections overlapping a character span (a mention's, a segment's)."""
+        return tuple(c for c in self.corrections if c.start_char < span.end and c.end_char > span.start)
 
     def time_range(self, span: CharSpan) -> TimeRange | None:
         pieces = self.words or self.segments

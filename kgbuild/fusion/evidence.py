@@ -13,12 +13,14 @@ from dataclasses import dataclass
 
 from ..errors import InputError, StoreError
 from ..ids import ID_BASE
+from ..nlp.phonetic import tokens
 from ..store import KGStore
 from .atoms import Atom
 from .context import ContextEncoder, window
 from .names import TYPE_GROUP
 
 _CHUNK = 400
+SPELT_BY_CORPUS = "speech-biased"  # an atom's modality for a heard mention spelt by a written name
 _FRAG_T = re.compile(r"t=([\d.]+),([\d.]+)")
 _FRAG_BOX = re.compile(r"xywh=pixel:(-?[\d.]+),(-?[\d.]+),([\d.]+),([\d.]+)")
 
@@ -37,6 +39,16 @@ class MentionRow:
     box: tuple[float, float, float, float] | None  # image box, or a video track's largest box
     path: str = ""
     box_time: float | None = None  # video: when the largest box was seen
+    biased_by: str | None = None  # speech: the corpus name that biased the recogniser here (kg:biasedBy)
+
+    @property
+    def spelt_by_corpus(self) -> bool:
+        """A heard mention whose words are (part of) the written name that biased the decode:
+        its spelling comes from the corpus's texts, not from sound."""
+        if not self.biased_by:
+            return False
+        said, name = "".join(tokens(self.text)), "".join(tokens(self.biased_by))
+        return bool(said) and said in name
 
     @property
     def area(self) -> float:
@@ -58,7 +70,7 @@ def mentions(store: KGStore, *, sources) -> list[MentionRow]:
     out = []
     for chunk in _chunks(sources):
         q = f"""SELECT ?m ?src ?mod ?label ?text ?e ?conf ?start ?end ?path
-                  (GROUP_CONCAT(?frag; separator="|") AS ?frags) WHERE {{
+                  (GROUP_CONCAT(?frag; separator="|") AS ?frags) (MIN(?bias) AS ?biased) WHERE {{
             {_values("src", chunk)}
             ?m a kg:Mention ; prov:wasDerivedFrom ?src ; kg:modality ?mod ; kg:label ?label ; kg:text ?text .
             FILTER NOT EXISTS {{ ?m kg:mentionKind ?kind }}  # "she", "the company": no name to match
@@ -66,6 +78,7 @@ def mentions(store: KGStore, *, sources) -> list[MentionRow]:
             OPTIONAL {{ ?src kg:path ?path }}
             OPTIONAL {{ ?m oa:hasSelector ?s1 . ?s1 oa:start ?start ; oa:end ?end }}
             OPTIONAL {{ ?m oa:hasSelector ?s2 . ?s2 rdf:value ?frag }}
+            OPTIONAL {{ ?m kg:biasedBy ?bias }}
           }} GROUP BY ?m ?src ?mod ?label ?text ?e ?conf ?start ?end ?path"""
         seen = set()
         for r in store.rows(q):
@@ -82,7 +95,7 @@ def mentions(store: KGStore, *, sources) -> list[MentionRow]:
             span = (int(r["start"]), int(r["end"])) if r["start"] is not None else None
             out.append(MentionRow(r["m"], r["src"], r["mod"], r["label"], r["text"], r["e"],
                                   float(r["conf"]) if r["conf"] else None, span, times[0] if times else None,
-                                  best[0], r["path"] or "", best[1]))
+                                  best[0], r["path"] or "", best[1], r["biased"]))
     return sorted(out, key=lambda m: (m.source, m.span or (0, 0), m.iri))
 
 
@@ -180,8 +193,10 @@ def load_atoms(store: KGStore, iris: set[str], encoder: ContextEncoder | None, c
         label, etype, _typed = described.get(iri, (ms[0].text, ms[0].label, False))
         detected = all(m.modality in ("image", "video") for m in ms)
         srcs = frozenset(m.source for m in ms)
+        # A heard name the corpus spelt for the recogniser is not a guess (Atom.noisy is false).
+        modalities = frozenset(SPELT_BY_CORPUS if m.spelt_by_corpus else m.modality for m in ms)
         neighbours = frozenset(set().union(*(company[s] for s in srcs)) - {iri})
-        atoms[iri] = Atom(iri, label or ms[0].text, etype, detected, frozenset(m.modality for m in ms), srcs,
+        atoms[iri] = Atom(iri, label or ms[0].text, etype, detected, modalities, srcs,
                           neighbours, (), None, len(ms))
         if detected:
             atoms[iri].look = _look(texts.files, ms, texts.lost)

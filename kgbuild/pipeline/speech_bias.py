@@ -15,9 +15,10 @@ their stored first pass and their candidates, so only the second pass runs again
 later stages of that one source). The candidates are a function of the first pass and the
 lexicon, so every ingest order ends in the same transcripts, hence the same quads.
 
-Where a biased word replaced what was heard, ``kg:biasedBy`` (the suggesting name) lands on
-the transcript segment and on the mentions over it, with ``kg:heardAs`` (the first pass's
-words) on the mention (docs/graph-model.md).
+Where a biased word replaced what was heard, the stage records it on the transcript's timeline
+(:class:`kgbuild.datamodel.SpeechCorrection`), and :mod:`kgbuild.store.rdf` writes it with the
+rest of the source: ``kg:biasedBy`` (the suggesting name) on the segment and on the mentions
+over it, ``kg:heardAs`` (the first pass's words) on the mentions (docs/graph-model.md).
 """
 
 from __future__ import annotations
@@ -26,15 +27,11 @@ import json
 import posixpath
 from collections.abc import Iterable
 
-from pyoxigraph import Quad
-
-from ..datamodel import CharSpan, Item, Source
-from ..ids import mint
+from ..datamodel import Item, Source
 from ..speech.biasing import heard_words
 from ..speech.lexicon import SCOPE_CORPUS, SCOPE_FOLDER, LexName, names_of, retrieve
 from ..store.ingest_state import IngestState
 from ..store.oxigraph_store import KGStore
-from ..store.rdf import N, kg, lit
 from .batches import Batch
 from .config import Pipeline
 
@@ -64,7 +61,6 @@ class SpeechBias:
     # as batches are written ---------------------------------------------------------
 
     def landed(self, items: list[Item]) -> None:
-        quads: list[Quad] = []
         for item in items:
             sha = item.source.sha256
             self.sources.setdefault(sha, item.source)  # a file rewritten mid-build lands under its new hash
@@ -73,9 +69,6 @@ class SpeechBias:
             if item.ok and first is not None:
                 self.state.set_heard(sha, json.dumps(first, sort_keys=True), json.dumps(item.meta.get("_speech_bias") or []))
                 self.recordings.add(sha)
-                quads += bias_quads(item)
-        if quads:
-            self.store.add(quads)
 
     # after the batches --------------------------------------------------------------
 
@@ -121,23 +114,3 @@ class SpeechBias:
         words, probs = heard_words(first)
         return retrieve(words, names, probabilities=probs, max_names=self.stage.params.bias_max_names)
 
-
-def bias_quads(item: Item) -> list[Quad]:
-    """``kg:biasedBy`` on the segments and mentions a suggested name changed, ``kg:heardAs`` on
-    the mentions. (Written here until TimedSpan carries the names and store/rdf.py writes them.)"""
-    records = item.meta.get("_speech_biased") or []
-    if not records:
-        return []
-    graph = N(item.source.iri)
-    transcript = mint("transcript", item.source.iri)
-    out = []
-    for rec in records:
-        if rec.get("segment"):
-            seg = mint("segment", transcript, rec["segment"][0], rec["segment"][1])
-            out.append(Quad(N(seg), kg("biasedBy"), lit(rec["name"]), graph))
-        for m in item.mentions:
-            span = m.provenance.anchor(CharSpan)
-            if span is not None and span.view is None and span.start < rec["end"] and span.end > rec["start"]:
-                out.append(Quad(N(m.iri), kg("biasedBy"), lit(rec["name"]), graph))
-                out.append(Quad(N(m.iri), kg("heardAs"), lit(rec["heard"]), graph))
-    return out

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import math
+from dataclasses import replace
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
@@ -21,7 +22,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field
 
-from ..datamodel import Item, TextView, Timeline
+from ..datamodel import Item, SpeechCorrection, TextView, Timeline
 from ..errors import InputError, ModelLoadError, ModelNotFoundError
 from ..media.audio import container_seconds, open_media, stream_audio
 from ..models import PACKAGED_WHISPER, require_module, whisper_label, whisper_model_dir
@@ -243,12 +244,17 @@ class WhisperTranscriber(Stage):
                 "audio_error": reason}
         duration = end if declared is None else max(declared, end)
         text, timeline = transcript.build_timeline(segments, duration)
+        biased = _biased_spans(segments, records, timeline)
+        # The corrections travel with the timeline, so store/rdf.py writes kg:biasedBy / kg:heardAs
+        # in the same graph write as the rest of the source (never a separate, later write).
+        timeline = replace(timeline, corrections=tuple(
+            SpeechCorrection(b["start"], b["end"], b["name"], b["heard"], b["type"]) for b in biased))
         meta = {"duration": round(declared if declared is not None else end, 3), "language": language,
                 "language_probability": probability,
                 # working data, not facts ("_"): the unbiased first pass, the names decoded with,
-                # and where they changed the transcript (pipeline.speech_bias writes kg:biasedBy)
+                # and where they changed the transcript (as timeline.corrections; read by eval asr)
                 "_speech_first_pass": first, "_speech_bias": [c.key() for c in candidates],
-                "_speech_biased": _biased_spans(segments, records, timeline)}
+                "_speech_biased": biased}
         if video:
             meta["has_audio"] = True
         return text, timeline, meta

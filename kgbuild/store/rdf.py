@@ -100,6 +100,7 @@ def source_quads(item: Item, *, pipeline: str, pipeline_fingerprint: str, paths:
     views = _views(g, item)
     for mention in item.mentions:
         _mention(g, mention, views)
+        _speech_corrections(g, item, mention)
     for relation in item.relations:
         _relation(g, relation)
     for event in item.events:
@@ -156,8 +157,11 @@ def _views(g: _Graph, item: Item) -> dict[str | None, str]:
         if key is not None:
             g.add(node, kg("view"), key)
             g.add(node, kg("modality"), view.modality)
-        for seg in view.timeline.segments if view.timeline else ():
+        timeline = view.timeline
+        for seg in timeline.segments if timeline else ():
             _segment(g, node, view.text, seg.start_char, seg.end_char, TimeRange(seg.start, seg.end), None, key)
+            for fix in timeline.corrections_in(CharSpan(seg.start_char, seg.end_char)) if timeline else ():
+                g.add(mint("segment", node, seg.start_char, seg.end_char), kg("biasedBy"), fix.name)
         lines = getattr(view.layout, "lines", ())  # a document's layout maps words; its segments are lines
         for start, end, box in lines:
             _segment(g, node, view.text, start, end, box, None, key)
@@ -194,6 +198,18 @@ def _mention(g: _Graph, m: Mention, views: dict[str | None, str]) -> None:
     if span is not None and span.view in views:
         g.add(node, kg("transcript"), N(views[span.view]))
     _selectors(g, node, m.provenance.anchors)
+
+
+def _speech_corrections(g: _Graph, item: Item, m: Mention) -> None:
+    """A mention over words a corpus name suggested to the recogniser: ``kg:biasedBy`` the name,
+    ``kg:heardAs`` what the unbiased pass heard — in the source's graph with the rest of it."""
+    span = m.provenance.anchor(CharSpan)
+    view = item.view(span.view) if span is not None else None
+    if span is None or view is None or view.timeline is None:
+        return
+    for fix in view.timeline.corrections_in(span):
+        g.add(m.iri, kg("biasedBy"), fix.name)
+        g.add(m.iri, kg("heardAs"), fix.heard)
 
 
 def _relation(g: _Graph, r: Relation) -> None:
