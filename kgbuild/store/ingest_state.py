@@ -5,9 +5,13 @@ store stays the truth about facts; this records the work, so that planning a bui
 million files is a few indexed look-ups rather than SPARQL over the whole graph, and so
 that ``kgbuild check`` can compare the two.
 
-Write order makes a kill at any moment safe: a source's graph is written to the RDF
-store first and marked done here after, so a source killed in between is simply redone
-(its graph is replaced whole, never duplicated).
+Write order makes a kill at any moment safe. Sources are written a batch at a time by the
+RDF store's bulk loader, which is fast because it is not transactional: a kill may leave part
+of a batch in the store. So a batch's graphs are first recorded here as being written
+(``writing``, committed durably), then written, then marked done here and cleared from
+``writing`` in one transaction. Whatever ``writing`` still names on the next start was
+interrupted: its graphs are dropped and its sources forgotten, so they are redone whole
+(:mod:`kgbuild.store.bulk_writer`).
 """
 
 from __future__ import annotations
@@ -51,7 +55,25 @@ CREATE TABLE IF NOT EXISTS heard (
     first_pass TEXT NOT NULL,
     bias       TEXT NOT NULL
 );
+-- Sources whose graphs are being written: present only between the start and the end of a bulk write.
+CREATE TABLE IF NOT EXISTS writing (
+    sha256 TEXT PRIMARY KEY,
+    graph  TEXT NOT NULL
+);
 """
+
+
+@dataclass(frozen=True)
+class DoneMark:
+    """What the state records for a source once its graph is in the store."""
+
+    sha256: str
+    modality: str
+    status: str  # ok | failed
+    fingerprint: str
+    paths: list[str]
+    stages: dict[str, str]
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -113,12 +135,42 @@ class IngestState:
 
     def mark_done(self, sha256: str, modality: str, status: str, fingerprint: str, paths: list[str],
                   stages: dict[str, str], reason: str | None = None) -> None:
+        self.finish_writing([DoneMark(sha256, modality, status, fingerprint, paths, stages, reason)])
+
+    def begin_writing(self, graphs: dict[str, str]) -> None:
+        """Record sources (sha256 -> graph IRI) as being written, durably: this must be on
+        disk before any of their quads are, or a power cut could leave quads nobody repairs."""
+        self._db.execute("PRAGMA synchronous=FULL")
+        try:
+            with self._tx() as db:
+                db.executemany("INSERT OR REPLACE INTO writing VALUES (?, ?)", sorted(graphs.items()))
+        finally:
+            self._db.execute("PRAGMA synchronous=NORMAL")
+
+    def finish_writing(self, marks: list[DoneMark]) -> None:
+        """Mark sources done and no longer being written, all in one transaction."""
+        now = time.time()
         with self._tx() as db:
-            db.execute("INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?, ?)",
-                       (sha256, modality, status, fingerprint, reason, time.time()))
-            db.executemany("INSERT OR REPLACE INTO paths VALUES (?, ?)", [(p, sha256) for p in paths])
-            db.execute("DELETE FROM stages WHERE sha256 = ?", (sha256,))
-            db.executemany("INSERT INTO stages VALUES (?, ?, ?)", [(sha256, s, fp) for s, fp in stages.items()])
+            for m in marks:
+                db.execute("INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?, ?)",
+                           (m.sha256, m.modality, m.status, m.fingerprint, m.reason, now))
+                db.executemany("INSERT OR REPLACE INTO paths VALUES (?, ?)", [(p, m.sha256) for p in m.paths])
+                db.execute("DELETE FROM stages WHERE sha256 = ?", (m.sha256,))
+                db.executemany("INSERT INTO stages VALUES (?, ?, ?)",
+                               [(m.sha256, s, fp) for s, fp in m.stages.items()])
+                db.execute("DELETE FROM writing WHERE sha256 = ?", (m.sha256,))
+
+    def unfinished_writes(self) -> dict[str, str]:
+        """sha256 -> graph IRI of the sources whose write was interrupted."""
+        return dict(self._db.execute("SELECT sha256, graph FROM writing ORDER BY sha256"))
+
+    def abandon_writes(self, shas: list[str]) -> None:
+        """Forget that these sources were ever done (their graphs have been dropped), so the
+        next plan redoes them; their paths stay, as the files are still there."""
+        with self._tx() as db:
+            for sha in shas:
+                db.execute("DELETE FROM sources WHERE sha256 = ?", (sha,))
+                db.execute("DELETE FROM writing WHERE sha256 = ?", (sha,))
 
     def set_names(self, sha256: str, names: set[tuple[str, str]]) -> set[tuple[str, str]]:
         """Replace the names a source contains; returns those it gained or lost."""
@@ -149,7 +201,7 @@ class IngestState:
 
     def forget_source(self, sha256: str) -> None:
         with self._tx() as db:
-            for table in ("sources", "paths", "stages", "lexicon", "heard"):
+            for table in ("sources", "paths", "stages", "lexicon", "heard", "writing"):
                 db.execute(f"DELETE FROM {table} WHERE sha256 = ?", (sha256,))  # noqa: S608 - fixed names
 
     def close(self) -> None:

@@ -139,12 +139,26 @@ class KGStore:
     def has_graph(self, graph: str) -> bool:
         return self._store.contains_named_graph(ox.NamedNode(graph))
 
-    def drop_graph(self, graph: str) -> None:
-        if self.has_graph(graph):
+    def drop_graph(self, graph: str, *, even_unlisted: bool = False) -> None:
+        """Remove a named graph. ``even_unlisted`` removes its quads even when the graph's
+        name is not listed, as an interrupted bulk write may leave them (the loader writes
+        the quads and the list of graph names as separate files)."""
+        if even_unlisted or self.has_graph(graph):
             self._store.remove_graph(ox.NamedNode(graph))
 
     def add(self, quads: Iterable[ox.Quad]) -> None:
         self._store.extend(quads)
+
+    def bulk_add(self, quads: Iterable[ox.Quad]) -> None:
+        """Add many quads through Oxigraph's bulk loader: new sorted files handed to the
+        database whole, with no write-ahead log — about 3× faster than :meth:`add` — but not
+        transactional: an interrupted call may leave some of the quads in. Callers make that
+        repairable (:mod:`kgbuild.store.bulk_writer`)."""
+        try:
+            self._store.bulk_extend(quads)
+        except OSError as exc:
+            raise StoreError(f"bulk write to the store at {self.path} failed: {exc}",
+                             hint="the sources of this batch are redone by the next build") from None
 
     def remove(self, quads: Iterable[ox.Quad]) -> None:
         for quad in quads:
