@@ -1,0 +1,75 @@
+"""End to end: a folder of documents built through the CLI with fusion; SPARQL finds each
+mention with its page and box, the figure's detections, and the caption grounded to them."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from documents.make_documents import CAPTION
+from helpers import need_yolo_weights, run_cli
+from kgbuild.api import query
+
+PIPELINE = """name: documents
+stages:
+  - {type: document_reader, name: documents}
+  - {type: document_figures, name: figures}
+  - {type: spacy_ner, name: ner}
+  - {type: object_nouns, name: nouns}
+  - {type: entity_linker, name: link}
+fusion:
+  threshold: 0.5
+"""
+
+MENTION_AT = """SELECT ?text ?frag ?start ?end WHERE { GRAPH ?g {
+  ?g kg:path "%s" . ?m a kg:Mention ; kg:text ?text ; oa:hasSelector ?s1, ?s2 .
+  ?s1 oa:start ?start ; oa:end ?end . ?s2 rdf:value ?frag ; dcterms:conformsTo <http://tools.ietf.org/rfc/rfc8118> .
+  FILTER(?text = "%s") } }"""
+
+
+@pytest.fixture(scope="module")
+def built(documents, tmp_path_factory):
+    need_yolo_weights()
+    corpus = tmp_path_factory.mktemp("corpus")
+    for path in documents.values():
+        shutil.copy(path, corpus / path.name)
+    pipeline = corpus.parent / "documents.yaml"
+    pipeline.write_text(PIPELINE)
+    store = tmp_path_factory.mktemp("kg") / "kg"
+    done = run_cli("build", str(corpus), "--store", str(store), "--pipeline", str(pipeline))
+    assert done.returncode == 0, done.stdout + done.stderr
+    return corpus, store, pipeline
+
+
+@pytest.mark.slow
+def test_mentions_of_a_text_page_and_a_scanned_page_carry_page_and_box(built):
+    _, store, _ = built
+    rows = {int(r["start"]): r["frag"] for r in query(store, MENTION_AT % ("report.pdf", "Eileen Collins"))}
+    assert rows[0].startswith("page=1&viewrect=73")  # the first line, drawn at x = 72 pt (the glyph starts 1 pt in)
+    assert len(rows) == 2 and len(set(rows.values())) == 2  # the caption's mention: its own box
+    rows = query(store, MENTION_AT % ("scan.pdf", "Kennedy Space Center"))
+    assert rows and rows[0]["frag"].startswith("page=1&viewrect=")  # read by OCR on a page without text
+
+
+@pytest.mark.slow
+def test_the_caption_is_grounded_to_the_person_in_its_figure(built):
+    _, store, _ = built
+    rows = query(store, """SELECT ?said ?start ?frag ?entity WHERE {
+        ?w kg:groundedIn ?b ; kg:text ?said ; oa:hasSelector ?ws . ?ws oa:start ?start .
+        ?b kg:text "person" ; oa:hasSelector ?bs . ?bs rdf:value ?frag . FILTER(CONTAINS(?frag, "xywh"))
+        OPTIONAL { ?b kg:depicts ?entity } }""")
+    assert rows, "no grounding"
+    text = query(store, 'SELECT ?t WHERE { ?x a kg:Transcript ; kg:text ?t }')[0]["t"]
+    caption = text.index(CAPTION)
+    for row in rows:
+        assert caption <= int(row["start"]) < caption + len(CAPTION)  # only the caption grounds to the figure
+        assert row["frag"].startswith("page=1&figure=0&xywh=pixel:")
+    assert any(r["said"] == "Eileen Collins" and r["entity"] for r in rows)
+
+
+@pytest.mark.slow
+def test_an_unchanged_document_is_not_read_again(built):
+    corpus, store, pipeline = built
+    again = run_cli("build", str(corpus), "--store", str(store), "--pipeline", str(pipeline))
+    assert again.returncode == 0 and "unchanged (skipped): 2" in again.stdout
