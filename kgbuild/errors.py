@@ -145,6 +145,20 @@ class InputGone(InputError):
     code = "E307"
 
 
+class TooManyMentions(InputError):
+    """One file gave more mentions than the per-file cap (``--max-mentions``): a
+    pathological input (a megabyte on one line, a list of a million names) is refused rather
+    than written as a store of that size."""
+
+    code = "E308"
+
+
+class NoStreams(InputError):
+    """A media container with no audio and no video stream: nothing in it can be read."""
+
+    code = "E309"
+
+
 class StageFailure(KGBuildError):
     """Wraps any exception raised while a stage processed one source, naming the
     stage, the source and the position so the failure can be found and reproduced."""
@@ -248,6 +262,13 @@ class QueryLimitExceeded(QueryError):
     found every query worker busy; the work was stopped."""
 
     code = "E408"
+
+
+class DiskFull(StoreError):
+    """The disk holding the store (or its state files) is full: the build stops; what was
+    written before stays consistent, and the next build redoes only the rest."""
+
+    code = "E410"
 
 
 # E5xx — running a build -------------------------------------------------------------

@@ -44,11 +44,12 @@ class FuzzCorpus:
     good: list[str] = field(default_factory=list)  # relpaths that must be ingested
     bad: dict[str, tuple[str, ...]] = field(default_factory=dict)  # relpath -> acceptable failure codes
     unsupported: list[str] = field(default_factory=list)  # relpaths listed as skipped
+    skipped: list[str] = field(default_factory=list)  # relpaths not read on purpose (links out of the corpus)
     big: str = ""  # the large text file's relpath (over the test pipeline's max_bytes)
 
     def summary(self) -> dict:
         return {"root": str(self.root), "good": self.good, "bad": self.bad, "unsupported": self.unsupported,
-                "big": self.big}
+                "skipped": self.skipped, "big": self.big}
 
 
 class _Writer:
@@ -185,7 +186,7 @@ def make_corpus(root: str | Path, *, big_mb: int = 20, seed: int = 0) -> FuzzCor
     outside.mkdir(exist_ok=True)
     (outside / "secret.txt").write_bytes(b"root:x:0:0:Margaret Hamilton:/root:/bin/bash\n")
     os.symlink(outside / "secret.txt", links / "outside.txt")
-    c.bad["links/outside.txt"] = UNREADABLE
+    c.skipped.append("links/outside.txt")  # skipped with the reason, not a failure (--follow-links ingests it)
 
     # Deeper than PATH_MAX: made relative to open folders; found and reported, not skipped.
     deep = w.path("deep/x").parent

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from enum import Enum
 from pathlib import Path
 
@@ -35,15 +36,29 @@ def build(
                                 help="CPU threads per worker (or for this process with --workers 1), shared by "
                                 "every model library; by default the cores this process may use, divided among "
                                 "the workers. --threads 1 --workers 1 keeps a build to one core."),
-    file_timeout: float = typer.Option(600.0, "--file-timeout",
-                                       help="Seconds one file may take before it is recorded as failed "
-                                       "(E304; enforced with --workers 2 or more, and per model stage on Ray, "
-                                       "where 0 turns it off)."),
-    max_memory_mb: float = typer.Option(None, "--max-memory-mb", min=1,
-                                        help="Resident memory one worker process may use (its models included); "
-                                        "a file that takes a worker over it is recorded as failed (E305). "
-                                        "Runs the work in worker processes, even with --workers 1 "
-                                        "(on Ray: one per actor)."),
+    file_timeout: float = typer.Option(None, "--file-timeout", min=0, show_default=False,
+                                       help="Seconds one file may take before it is recorded as failed (E304) and "
+                                       "the build goes on; 0: no limit. In this process an alarm stops the stage "
+                                       "(a native call when it returns); a worker process is killed. On Ray: per "
+                                       "model stage. Default: 600."),
+    batch_timeout: float = typer.Option(None, "--batch-timeout", min=0,
+                                        help="Seconds a batch may take before its files are retried one by one, "
+                                        "each under --file-timeout, to find the slow one. Default: --file-timeout."),
+    max_memory_mb: float = typer.Option(None, "--max-memory-mb", min=0, show_default=False,
+                                        help="Memory (MB) one process may use, its models included; a file that "
+                                        "takes it over is recorded as failed (E305) and the build goes on. "
+                                        "Default: half the machine's memory, shared by the workers (at least "
+                                        "2048 each; in this process, enforced with an rlimit). A value given runs the work in worker "
+                                        "processes, even with --workers 1 (on Ray: one per actor), whose resident "
+                                        "memory is also watched; 0: no limit."),
+    max_mentions: int = typer.Option(None, "--max-mentions", min=0, show_default=False,
+                                     help="Mentions one file may give; a file with more is recorded as failed "
+                                     "(E308) rather than written (a megabyte on one line, a list of a million "
+                                     "names); 0: no cap. Default: 250000."),
+    follow_links: bool = typer.Option(False, "--follow-links",
+                                      help="Ingest the files that links in the corpus point to outside it (by "
+                                      "default they are skipped and listed with the reason; the server never "
+                                      "serves them). Links to folders are never followed."),
     executor: ExecutorKind = typer.Option("local", "--executor",
                                           help="local: this process or --workers processes; ray: Ray Data, one "
                                           "actor pool per model stage of --workers actors "
@@ -64,6 +79,11 @@ def build(
     Unchanged files already in the store are skipped, so re-running is cheap. A file that
     cannot be processed is recorded with its reason and the rest of the batch goes on.
 
+    Limits hold by default, per file: time (--file-timeout), memory (--max-memory-mb) and
+    mentions (--max-mentions); a file over one is recorded as failed with its code and the
+    build goes on. Links to files outside CORPUS are skipped (--follow-links). A full disk
+    stops the build (E410): what was written is kept, and the next build does the rest.
+
     Exit status: 0 all ingested, 3 some files failed (the rest were ingested),
     2 usage or configuration error (nothing was processed).
     """
@@ -82,17 +102,38 @@ def build(
     try:
         with progress:
             task = progress.add_task("files", total=None)
-            options = BuildOptions(force=force, workers=workers, file_timeout_s=file_timeout, executor=executor.value,
-                                   ray_address=address, max_memory_mb=max_memory_mb, threads=threads,
-                                   rehash=rehash, retry_failed=retry_failed)
+            defaults = BuildOptions()  # an option not given keeps BuildOptions' default (its help says which)
+            options = BuildOptions(force=force, workers=workers, executor=executor.value, ray_address=address,
+                                   max_memory_mb=max_memory_mb, threads=threads, rehash=rehash,
+                                   retry_failed=retry_failed, batch_timeout_s=batch_timeout, follow_links=follow_links,
+                                   file_timeout_s=defaults.file_timeout_s if file_timeout is None else file_timeout,
+                                   max_mentions=defaults.max_mentions if max_mentions is None else max_mentions)
             report = run_build(corpus, kg, pipe, options,
                                on_start=lambda n: progress.update(task, total=n),
                                on_progress=lambda n: progress.advance(task, n))
-    finally:
-        kg.flush()
+    except BaseException:
+        with contextlib.suppress(OSError):  # the error in flight is the one to tell (a full disk: E410)
+            kg.flush()
+        raise
+    kg.flush()
     if not quiet:
         print_build_report(report, store)
+        print_skipped(report.skipped)
     raise typer.Exit(report.exit_code)
+
+
+def print_skipped(skipped: list[tuple[str, str]]) -> None:
+    """Files not read on purpose (links out of the corpus): neither ingested nor failed."""
+    from .render import cell, console
+
+    if not skipped:
+        return
+    table = Table(title=f"skipped files ({len(skipped)}): not read, on purpose", title_style="bold yellow")
+    for col in ("path", "reason"):
+        table.add_column(col, overflow="fold")
+    for path, reason in skipped:
+        table.add_row(cell(path), cell(reason))
+    console.print(table)
 
 
 @app.command()

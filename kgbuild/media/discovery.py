@@ -37,12 +37,17 @@ MEDIA_TYPES: dict[str, tuple[str, str]] = {
     ".mov": ("video/quicktime", "video"),
     ".avi": ("video/x-msvideo", "video"),
     ".pdf": ("application/pdf", "document"),  # text with page boxes, figures (docs/documents.md)
+    ".html": ("text/html", "document"),
+    ".htm": ("text/html", "document"),
 }
 PATH_MAX = os.pathconf("/", "PC_PATH_MAX") if hasattr(os, "pathconf") else 4096
 
 
-# Set to 1 to ingest files that links in the corpus point to outside it (see discover).
+# Set to 1 to ingest files that links in the corpus point to outside it (see discover), as
+# `kgbuild build --follow-links` does.
 FOLLOW_OUTSIDE_LINKS_ENV = "KGBUILD_FOLLOW_OUTSIDE_LINKS"
+OUTSIDE_LINK_REASON = ("a link to a file outside the corpus, not followed "
+                       "(--follow-links or KGBUILD_FOLLOW_OUTSIDE_LINKS=1 ingests such files)")
 
 
 class Hashes(Protocol):
@@ -60,6 +65,7 @@ class Discovery:
     sources: list[Source] = field(default_factory=list)
     unsupported: list[str] = field(default_factory=list)  # relpaths, listed as skipped
     unreadable: list[tuple[str, str]] = field(default_factory=list)  # (relpath, reason)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (relpath, reason): not read on purpose
     follow_outside_links: bool = False
     real_root: Path | None = None
     hashes: Hashes | None = None
@@ -75,9 +81,9 @@ def discover(root: str | Path, *, follow_outside_links: bool | None = None, hash
 
     A link to a file outside ``root`` is not followed: a link ``notes.txt -> /etc/passwd``
     dropped in a shared folder would otherwise put that file's lines in the graph and its
-    bytes behind ``/media``. It is listed in ``unreadable`` with the reason, as is every
-    file that cannot be read and every folder that cannot be listed, so each file found is
-    a source, a failure or an unsupported file. ``follow_outside_links`` (default: the
+    bytes behind ``/media``. It is listed in ``skipped`` with the reason (a choice, not a
+    failure); every file that cannot be read and every folder that cannot be listed is in
+    ``unreadable``, so each file found is a source, a failure, skipped or unsupported. ``follow_outside_links`` (default: the
     ``KGBUILD_FOLLOW_OUTSIDE_LINKS`` environment variable) ingests such files anyway; the
     server still will not serve them (see kgbuild.store.source_files).
 
@@ -148,8 +154,7 @@ def _add(found: Discovery, path: Path) -> None:
             raise OSError(errno.ENAMETOOLONG, f"path longer than the system's limit ({PATH_MAX} bytes)")
         real = path.resolve(strict=True) if path.is_symlink() else path
         if real is not path and not found.follow_outside_links and not _inside(real, found.real_root):
-            found.unreadable.append((relpath, "cannot read: a link to a file outside the corpus, not followed "
-                                              f"(set {FOLLOW_OUTSIDE_LINKS_ENV}=1 to ingest such files)"))
+            found.skipped.append((relpath, OUTSIDE_LINK_REASON))
             return
         if not real.is_file():
             raise OSError("not a regular file (broken link, device or folder)")

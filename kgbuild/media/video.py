@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import DecodeError
+from ..errors import DecodeError, NoStreams
 from .audio import container_seconds, ffmpeg_reason, open_media, origin_seconds
 
 _THUMB = (64, 36)  # shot changes are judged on a thumbnail: cheap, and blind to noise
@@ -43,15 +43,26 @@ class Frame:
 
 
 def probe_video(path) -> VideoInfo:
-    """What the header says, without decoding (raises DecodeError if unreadable)."""
+    """What the header says, without decoding (raises DecodeError if unreadable, NoStreams
+    if it holds neither pictures nor sound)."""
     with open_media(Path(path)) as container:
         duration = container_seconds(container)
+        _require_streams(container)
         if not container.streams.video:
             return VideoInfo(False, duration=duration)
         stream = container.streams.video[0]
         rate = stream.average_rate or stream.guessed_rate
         return VideoInfo(True, stream.codec_context.width, stream.codec_context.height,
                          round(float(rate), 3) if rate else None, duration)
+
+
+def _require_streams(container) -> None:
+    """A container with no video and no audio stream (only data or subtitles, or none) has
+    nothing to read: a failure, not an item that is "ok" and empty."""
+    if not container.streams.video and not container.streams.audio:
+        kinds = sorted({s.type for s in container.streams}) or ["none"]
+        raise NoStreams(f"the file holds no video and no audio stream (streams: {', '.join(kinds)})",
+                        hint="re-export it with its picture or sound")
 
 
 def _histogram(frame) -> np.ndarray:
@@ -82,6 +93,7 @@ def sample_frames(
     path = Path(path)
     limit_hint = "raise max_seconds in the stage params, or split the file"
     with open_media(path) as container:
+        _require_streams(container)
         if not container.streams.video:
             return
         stream = container.streams.video[0]

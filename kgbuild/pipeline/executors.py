@@ -1,12 +1,14 @@
 """Where batches run: in this process, or in a pool of worker processes.
 
 Both executors take batches of sources and yield processed items; the caller (the runner)
-is the single writer to the store. The pool gives each worker its own models and a share
-of the cores, and enforces a per-file time limit: a worker that overruns is killed and
-replaced, its batch is retried one file at a time, and the file that overruns alone is
-recorded as failed (E304) — one pathological file cannot hang a build. A memory limit, when
-set, is enforced the same way (E305). The Ray executor (:mod:`.ray_executor`) enforces its
-limits with this same pool, one worker per actor, running only the actor's stages.
+is the single writer to the store. Both enforce the limits of :mod:`.limits`: a batch past
+its deadline is retried one file at a time, and the file that overruns alone is recorded as
+failed (E304) — one pathological file cannot hang a build; a file that takes the process
+over its memory limit fails (E305). In this process the deadline is an alarm and the memory
+limit an rlimit; the pool gives each worker its own models and a share of the cores, kills
+and replaces a worker that overruns, and also watches its resident memory. The Ray executor
+(:mod:`.ray_executor`) enforces its limits with this same pool, one worker per actor,
+running only the actor's stages.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import multiprocessing as mp
 import multiprocessing.util
 import os
 import time
+import traceback
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from importlib.metadata import entry_points
@@ -35,6 +38,7 @@ from ..errors import (
 from ..threads import available_cores, limit_cpu_threads
 from .batches import Batch, process_batch, warm_up
 from .config import Pipeline
+from .limits import Deadline, deadline, heap_cap, name_memory_failures, resident_mb
 from .options import BuildOptions
 from .stage_cache import StageCache
 
@@ -82,19 +86,30 @@ def make_executor(pipeline: Pipeline, cache: StageCache, options: BuildOptions) 
 
 def local_executor(pipeline: Pipeline, cache: StageCache, options: BuildOptions) -> Executor:
     """This process, or a pool of worker processes when there are several workers or a
-    memory limit (only a separate process can be stopped)."""
+    memory limit was given (a separate process can be killed, and its resident memory watched)."""
+    file_s, batch_s = options.file_timeout_s or float("inf"), options.batch_deadline_s or float("inf")  # 0: none
     if options.workers > 1 or options.max_memory_mb:
-        return ProcessPoolExecutor(pipeline, cache, workers=options.workers, file_timeout_s=options.file_timeout_s,
-                                   max_memory_mb=options.max_memory_mb, threads=options.threads)
-    return InProcessExecutor(pipeline, cache, options.threads)
+        return ProcessPoolExecutor(pipeline, cache, workers=options.workers, file_timeout_s=file_s,
+                                   batch_timeout_s=batch_s, max_memory_mb=options.memory_limit_mb,
+                                   memory_given=bool(options.max_memory_mb), threads=options.threads)
+    return InProcessExecutor(pipeline, cache, options.threads, file_timeout_s=file_s, batch_timeout_s=batch_s,
+                             max_memory_mb=options.memory_limit_mb)
 
 
 class InProcessExecutor:
-    """Runs batches here, model libraries using ``threads`` cores (all this process may use); no time limit."""
+    """Runs batches here, model libraries using ``threads`` cores (all this process may use),
+    under an alarm per batch (then per file) and a data rlimit (:mod:`.limits`)."""
 
-    def __init__(self, pipeline: Pipeline, cache: StageCache, threads: int | None = None) -> None:
+    label = "executor"
+
+    def __init__(self, pipeline: Pipeline, cache: StageCache, threads: int | None = None, *,
+                 file_timeout_s: float = float("inf"), batch_timeout_s: float | None = None,
+                 max_memory_mb: float | None = None) -> None:
         self.pipeline, self.cache = pipeline, cache
         self.threads = threads or available_cores()
+        self.file_timeout_s = file_timeout_s
+        self.batch_timeout_s = batch_timeout_s if batch_timeout_s is not None else file_timeout_s
+        self.max_memory_mb = max_memory_mb
         self.stage_seconds: Counter[str] = Counter()
 
     def start(self, modalities: set[str]) -> None:
@@ -102,8 +117,29 @@ class InProcessExecutor:
         warm_up(self.pipeline, modalities)
 
     def run(self, batches: Iterable[Batch]) -> Iterator[list[Item]]:
-        for batch in batches:
-            yield process_batch(self.pipeline, self.cache, batch, self.stage_seconds)
+        pending: deque[Batch] = deque(batches)
+        while pending:
+            batch = pending.popleft()
+            alone = len(batch.sources) == 1
+            seconds = self.file_timeout_s if alone else self.batch_timeout_s
+            try:
+                with heap_cap(self.max_memory_mb), deadline(seconds if seconds != float("inf") else None):
+                    items = process_batch(self.pipeline, self.cache, batch, self.stage_seconds)
+            except (Deadline, MemoryError) as exc:  # out of the stages' reach: the whole batch stopped
+                if not alone:  # find the file that did it: each alone, from its snapshots
+                    pending.extendleft(reversed(batch.one_by_one()))
+                    continue
+                cause: InputError = (
+                    InputTimeout(f"it took longer than the per-file limit of {self.file_timeout_s:g} s")
+                    if isinstance(exc, Deadline) else
+                    InputMemoryLimit(f"it needed more memory than allowed, over the memory limit of "
+                                     f"{self.max_memory_mb:g} MB"))
+                src = batch.sources[0]
+                item = Item(src)
+                item.failure = StageFailure(_stage_running(exc) or self.label, src.iri, src.relpath, cause)
+                items = [item]
+            name_memory_failures(items, self.max_memory_mb)
+            yield items
 
     def lend_to(self, encoder: Any) -> None:
         pass  # fusion encodes here, after the batches: there is no one else to lend to
@@ -112,8 +148,18 @@ class InProcessExecutor:
         pass
 
 
+def _stage_running(exc: BaseException) -> str | None:
+    """The stage :func:`~.batches.run_batch` was in when ``exc`` stopped it: the
+    innermost frame of the traceback that holds a ``stage`` (an alarm lands anywhere)."""
+    name = None
+    for frame, _ in traceback.walk_tb(exc.__traceback__):
+        if frame.f_code.co_name == "run_batch" and hasattr(frame.f_locals.get("stage"), "name"):
+            name = frame.f_locals["stage"].name
+    return name
+
+
 def _worker(conn: Connection, config: dict, origin: str, cache_root: str, modalities: set[str], threads: int,
-            only: range | None) -> None:
+            only: range | None, memory: tuple[float | None, bool] = (None, False)) -> None:
     limit_cpu_threads(threads)  # before any model is loaded: each worker gets its share of the cores
     pipeline = Pipeline.from_config(config, origin=origin)
     try:
@@ -122,7 +168,20 @@ def _worker(conn: Connection, config: dict, origin: str, cache_root: str, modali
         conn.send(("error", exc))
         return
     conn.send(("ready", None))
-    cache = StageCache(cache_root)
+    limit = _effective_limit(*memory, resident_mb())
+    with heap_cap(limit):  # an allocation past the limit fails at once: no overshoot between polls
+        _serve(conn, pipeline, StageCache(cache_root), limit)
+
+
+def _effective_limit(limit_mb: float | None, given: bool, loaded_mb: float) -> float | None:
+    """A limit the user gave holds as given (models over it are a usage error); the default
+    one leaves at least a gigabyte above the loaded models, so a default never stops a build."""
+    if limit_mb is None or given:
+        return limit_mb
+    return max(limit_mb, loaded_mb + 1024)
+
+
+def _serve(conn: Connection, pipeline: Pipeline, cache: StageCache, limit: float | None) -> None:
     while True:
         try:
             message = conn.recv()
@@ -141,6 +200,7 @@ def _worker(conn: Connection, config: dict, origin: str, cache_root: str, modali
         task_id, batch = message
         seconds: Counter[str] = Counter()
         items = process_batch(pipeline, cache, batch, seconds)
+        name_memory_failures(items, limit)
         conn.send(("done", (task_id, items, seconds)))
 
 
@@ -188,12 +248,16 @@ class ProcessPoolExecutor:
     (time, memory, a dead worker) is then named after them (``label``)."""
 
     def __init__(self, pipeline: Pipeline, cache: StageCache, *, workers: int, file_timeout_s: float = 600.0,
-                 startup_timeout_s: float = 600.0, max_memory_mb: float | None = None, threads: int | None = None,
+                 batch_timeout_s: float | None = None, startup_timeout_s: float = 600.0,
+                 max_memory_mb: float | None = None, memory_given: bool = True, threads: int | None = None,
                  stages: range | None = None) -> None:
         self.pipeline, self.cache = pipeline, cache
         self.max_memory_mb = max_memory_mb
+        self.memory_given = memory_given  # False: the default limit, which the models may push up
         self.workers = workers
         self.file_timeout_s = file_timeout_s
+        # Not file_timeout_s × files: a slow file is isolated after this, then gets its own limit.
+        self.batch_timeout_s = batch_timeout_s if batch_timeout_s is not None else file_timeout_s
         self.startup_timeout_s = startup_timeout_s
         self.threads = threads or max(1, available_cores() // workers)
         self.stages = stages
@@ -204,7 +268,7 @@ class ProcessPoolExecutor:
 
     def _launch(self) -> _Slot:
         return _Slot(self.ctx, (self.pipeline.to_config(), self.pipeline.origin, str(self.cache.root),
-                                self.modalities, self.threads, self.stages))
+                                self.modalities, self.threads, self.stages, (self.max_memory_mb, self.memory_given)))
 
     def _await_ready(self, slot: _Slot) -> _Slot:
         if not slot.parent.poll(self.startup_timeout_s):
@@ -217,6 +281,8 @@ class ProcessPoolExecutor:
         if kind == "error":
             slot.kill()
             raise payload
+        if self.max_memory_mb and not self.memory_given:
+            self.max_memory_mb = _effective_limit(self.max_memory_mb, False, _rss_mb(slot.process.pid))
         if self.max_memory_mb and (loaded := _rss_mb(slot.process.pid)) > self.max_memory_mb:
             slot.kill()
             raise ConfigError(f"a worker takes {loaded:.0f} MB with its models loaded, over the memory limit "
@@ -242,7 +308,8 @@ class ProcessPoolExecutor:
                     batch = pending.popleft()
                     slot.task = (next_id, batch)
                     next_id += 1
-                    slot.deadline = time.monotonic() + self.file_timeout_s * len(batch.sources)
+                    seconds = self.file_timeout_s if len(batch.sources) == 1 else self.batch_timeout_s
+                    slot.deadline = time.monotonic() + seconds
                     slot.parent.send(slot.task)
             busy = [s for s in self.slots if s.task]
             soonest = min(s.deadline for s in busy)

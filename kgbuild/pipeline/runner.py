@@ -12,6 +12,7 @@ everything finished so far, and the next build redoes only the rest.
 from __future__ import annotations
 
 import re
+import sqlite3
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -24,6 +25,7 @@ from ..datamodel import Entity, Item, Source
 from ..errors import InputChanged, InputGone, StageFailure
 from ..ids import mint, source_iri
 from ..media.discovery import Discovery, discover
+from ..store.disk_full import disk_full_error, is_disk_full
 from ..store.hash_cache import HashCache
 from ..store.ingest_state import IngestState
 from ..store.oxigraph_store import KGStore
@@ -32,6 +34,7 @@ from .batches import Batch
 from .config import Pipeline
 from .executors import make_executor
 from .integrity import CHANGED, SAME, on_disk, rehashed
+from .limits import cap_mentions
 from .options import BuildOptions
 from .speech_bias import SpeechBias
 from .stage_cache import StageCache, applies_to_modality, chain_fingerprints
@@ -57,6 +60,7 @@ class BuildReport:
     entities: set[str] = field(default_factory=set)
     failures: list[Failure] = field(default_factory=list)
     unsupported: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, why): links out of the corpus
     seconds: float = 0.0
     stage_seconds: Counter[str] = field(default_factory=Counter)  # stage name -> seconds in it, all workers together
     fusion: FusionReport | None = None  # when the pipeline fuses
@@ -113,17 +117,31 @@ def plan(found: Discovery, store: KGStore, state: IngestState, cache: StageCache
 def build(corpus: str | Path, store: KGStore, pipeline: Pipeline, options: BuildOptions | None = None, *,
           on_start: Callable[[int], None] | None = None, on_progress: ProgressFn | None = None) -> BuildReport:
     """Ingest ``corpus`` into ``store`` (how: :class:`~.options.BuildOptions`). ``on_start``
-    is told how many sources will be processed, ``on_progress`` how many more are done."""
-    options = options or BuildOptions()
+    is told how many sources will be processed, ``on_progress`` how many more are done.
+    A full disk stops the build with one coded error (E410, :mod:`~kgbuild.store.disk_full`);
+    what was written before it is consistent, and the next build redoes the rest."""
+    try:
+        return _build(corpus, store, pipeline, options or BuildOptions(), on_start, on_progress)
+    except (OSError, sqlite3.OperationalError) as exc:
+        if is_disk_full(exc):  # wherever it struck: a graph, the state, a snapshot, the hash cache
+            raise disk_full_error(exc, store.path, "the store") from None
+        raise
+
+
+def _build(corpus: str | Path, store: KGStore, pipeline: Pipeline, options: BuildOptions,
+           on_start: Callable[[int], None] | None, on_progress: ProgressFn | None) -> BuildReport:
     started = time.perf_counter()
     report = BuildReport()
     hashes = HashCache(store.path / "hashes.sqlite", rehash=options.rehash)
     try:
-        found = discover(corpus, hashes=hashes)
+        found = discover(corpus, hashes=hashes, follow_outside_links=True if options.follow_links else None)
     finally:
         hashes.close()
     store.add(corpus_root_quads(found.root))
     report.unsupported = found.unsupported
+    report.skipped = found.skipped
+    for relpath, _ in found.skipped:  # an older build may have recorded it as unreadable
+        store.drop_graph(mint("unreadable", relpath))
     report.files.update(src.modality for src in found.sources)
     paths: dict[str, list[str]] = {}
     for src in found.sources:
@@ -160,6 +178,7 @@ def build(corpus: str | Path, store: KGStore, pipeline: Pipeline, options: Build
         def run(todo: Plan, changed: list[Source] | None) -> None:
             for items in executor.run(_batches(todo, pipeline.batch_size)):
                 written = _as_read(items, cache, changed, report)
+                cap_mentions(written, options.max_mentions)
                 _write(store, state, pipeline, written, paths, todo.fingerprints[items[0].source.modality], report)
                 if bias is not None:
                     bias.landed(written)
@@ -180,6 +199,7 @@ def build(corpus: str | Path, store: KGStore, pipeline: Pipeline, options: Build
             if batches and not work.todo:  # only recordings to decode again: load what they need now
                 executor.start({src.modality for batch in batches for src in batch.sources})
             for items in executor.run(batches):
+                cap_mentions(items, options.max_mentions)
                 _write(store, state, pipeline, items, paths, bias.fingerprints(items[0]), redone)
                 bias.landed(items)
             report.failures += redone.failures

@@ -1,5 +1,5 @@
-"""Issue 17, items 3 and 9: a link in the corpus to a file outside it is reported, not
-ingested, and never served; /media re-checks on every request that the file is a regular
+"""Issue 17, items 3 and 9: a link in the corpus to a file outside it is skipped (listed with
+the reason, not a failure), not ingested unless asked (--follow-links), and never served; /media re-checks on every request that the file is a regular
 file inside a corpus root; every file the walk finds (or cannot read) is accounted for.
 
 Before: ``secret.txt -> /etc/passwd`` was ingested, its lines became entities and
@@ -29,12 +29,13 @@ def stats(store) -> dict:
     return json.loads(run_cli("stats", "--store", store, "--json", check=True).stdout)
 
 
-def test_link_leaving_the_corpus_is_reported_not_ingested(hostile_build):
+def test_link_leaving_the_corpus_is_skipped_not_ingested(hostile_build):
     corpus, store, output = hostile_build
-    assert "secret.txt" in output and "outside the corpus" in output  # said in the build summary
+    skipped = output[output.index("skipped files (1)"):]  # the build summary lists it, with the reason
+    assert "secret.txt" in skipped and "link to a file outside the corpus, not followed" in skipped
+    assert "--follow-links" in skipped
     data = stats(store)
-    failure = next(f for f in data["failures"] if f["path"] == "secret.txt")
-    assert failure["code"] == "E301" and "link to a file outside the corpus, not followed" in failure["reason"]
+    assert "secret.txt" not in {f["path"] for f in data["failures"]}  # a choice, not a failure
     ok = {s["path"] for s in data["sources"] if s["status"] == "ok"}
     assert {"ok.txt", "copy_of_ok.txt", corpus["evil"]} <= ok  # links inside the corpus are followed
     found = run_cli("query", "--store", store, "-f", "json",
@@ -133,14 +134,16 @@ def test_every_file_found_is_accounted_for(hostile_build):
     finally:
         os.close(fd)
     found = discover(corpus["root"])
-    accounted = [s.relpath for s in found.sources] + [p for p, _ in found.unreadable] + found.unsupported
+    accounted = ([s.relpath for s in found.sources] + [p for p, _ in found.unreadable] + found.unsupported
+                 + [p for p, _ in found.skipped])
     assert sorted(accounted) == sorted(on_disk)
     reasons = dict(found.unreadable)
     assert "longer than the system's limit" in reasons[corpus["deep"]]
-    assert {"pipe.txt", "dangling.txt", "secret.txt"} <= set(reasons)
+    assert {"pipe.txt", "dangling.txt"} <= set(reasons)
+    assert [p for p, _ in found.skipped] == ["secret.txt"]
     # ... and the build recorded each of them.
     failed = {f["path"] for f in stats(store)["failures"]}
-    assert {corpus["deep"], "pipe.txt", "dangling.txt", "secret.txt"} <= failed
+    assert {corpus["deep"], "pipe.txt", "dangling.txt"} <= failed
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root lists a folder whatever its mode")
@@ -172,3 +175,30 @@ def test_following_outside_links_is_an_explicit_choice(tmp_path, monkeypatch):
     monkeypatch.delenv("KGBUILD_FOLLOW_OUTSIDE_LINKS")
     (found,) = discover(corpus / "link.txt").sources
     assert found.path == Path(tmp_path / "outside.txt").resolve() and found.relpath == "outside.txt"
+
+
+def test_follow_links_ingests_outside_targets_that_the_server_still_does_not_serve(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from kgbuild.server.app import create_app
+    from security.conftest import TEXT_PIPELINE
+
+    (tmp_path / "outside.txt").write_text(SECRET)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "inside.txt").write_text("Ada Lovelace lived in London.")
+    (corpus / "link.txt").symlink_to(tmp_path / "outside.txt")
+    pipeline = tmp_path / "pipeline.yaml"
+    pipeline.write_text(TEXT_PIPELINE)
+    store = tmp_path / "store"
+    skipped = run_cli("build", corpus, "--store", store, "--pipeline", pipeline)
+    assert skipped.returncode == 0, skipped.stdout + skipped.stderr  # skipped is no failure
+    assert "link.txt" in skipped.stdout and "outside the corpus" in skipped.stdout
+    assert {s["path"] for s in stats(store)["sources"]} == {"inside.txt"}
+    followed = run_cli("build", corpus, "--store", store, "--pipeline", pipeline, "--follow-links")
+    assert followed.returncode == 0, followed.stdout + followed.stderr
+    assert "skipped files" not in followed.stdout
+    assert {s["path"] for s in stats(store)["sources"] if s["status"] == "ok"} == {"inside.txt", "link.txt"}
+    with TestClient(create_app(store), base_url="http://127.0.0.1") as client:
+        assert client.get(f"/media/{sha(SECRET.encode())}").status_code == 404
+        assert client.get(f"/media/{sha((corpus / 'inside.txt').read_bytes())}").status_code == 200
