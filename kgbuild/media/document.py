@@ -14,7 +14,6 @@ placement and the box inside the picture (:class:`FigureBox`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -49,8 +48,7 @@ class FigureBox(Box):
     figure: int = 0
 
     def fragment(self) -> str:
-        page = f"page={self.page}&" if self.page else ""  # page 0: a document without pages (a web page)
-        return f"{page}figure={self.figure}&{Box.fragment(self)}"
+        return f"page={self.page}&figure={self.figure}&{Box.fragment(self)}"
 
 
 @dataclass(frozen=True)
@@ -60,8 +58,7 @@ class PageLayout(Layout):
     ``lines`` are the larger pieces (a text line, an OCR line) written as the view's segments."""
 
     pages: tuple[int, ...] = ()  # page (1-based) of each region
-    # (start char, end char, where): a box on a page, or an element (kgbuild.media.html.ElementPath)
-    lines: tuple[tuple[int, int, Any], ...] = ()
+    lines: tuple[tuple[int, int, PageBox], ...] = ()  # (start char, end char, box)
 
     def box(self, span: CharSpan) -> PageBox | None:
         hit = [(r.box, p) for r, p in zip(self.regions, self.pages) if r.start_char < span.end and r.end_char > span.start]
@@ -81,8 +78,8 @@ class Figure:
     character span of the document's text."""
 
     index: int
-    page: int  # 0: the document has no pages
-    placement: PageBox | None  # None: not placed on a page (a web page's picture)
+    page: int
+    placement: PageBox
     array: np.ndarray | None
     caption: tuple[int, int] | None = None
     name: str = ""  # where the picture came from inside the document (a file, an element)
@@ -95,11 +92,9 @@ class Figure:
     def height(self) -> int:
         return 0 if self.array is None else int(self.array.shape[0])
 
-    def on_page(self, box: Box) -> PageBox | None:
+    def on_page(self, box: Box) -> PageBox:
         """A box in the picture's pixels, as a box on its page (the picture is drawn stretched
         into its placement)."""
-        if self.placement is None:
-            return None
         sx = self.placement.w / (self.width or 1)
         sy = self.placement.h / (self.height or 1)
         return PageBox(self.placement.x + box.x * sx, self.placement.y + box.y * sy, box.w * sx, box.h * sy, self.page)

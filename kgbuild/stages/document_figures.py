@@ -65,8 +65,7 @@ class DocumentFigures(Stage):
             result = self.detector.predict([figure.array])[0]
             for name, conf, box in detections(result, figure.width, figure.height):
                 inside = FigureBox(box.x, box.y, box.w, box.h, figure.page, figure.index)
-                on_page = figure.on_page(box)
-                anchors: tuple[Anchor, ...] = (inside, on_page) if on_page else (inside,)
+                anchors: tuple[Anchor, ...] = (inside, figure.on_page(box))
                 if figure.caption:  # the figure's place in the text: fusion grounds its caption to its boxes
                     anchors = (CharSpan(*figure.caption), *anchors)
                 item.mentions.append(Mention(
