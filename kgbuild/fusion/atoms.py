@@ -1,8 +1,9 @@
 """What fusion resolves: the entities the linker made, with the evidence of their mentions.
 
 An *atom* is one entity node written at ingest: a named entity keyed by (type, normalised
-name) — already shared across documents that spell it the same way — or one detected
-object. Fusion never rewrites atoms; it groups them under a canonical entity.
+name, document) — so the same name in two documents is two atoms, and whether they are one
+thing is fusion's decision, made with their contexts — or one detected object. Fusion never
+rewrites atoms; it groups them under a canonical entity.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ class Atom:
     detected: bool = False  # an object seen in an image or video, not a name
     modalities: frozenset[str] = frozenset()
     sources: frozenset[str] = frozenset()
-    neighbours: frozenset[str] = frozenset()  # other named atoms mentioned in the same sources
+    neighbours: frozenset[str] = frozenset()  # names (normalised labels) of the other named atoms of its sources
     contexts: tuple[str, ...] = ()  # a few windows of text around its mentions
     embedding: np.ndarray | None = field(default=None, repr=False)  # mean MiniLM vector of the contexts
     mentions: int = 0

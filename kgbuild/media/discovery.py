@@ -37,6 +37,8 @@ MEDIA_TYPES: dict[str, tuple[str, str]] = {
     ".mov": ("video/quicktime", "video"),
     ".avi": ("video/x-msvideo", "video"),
     ".pdf": ("application/pdf", "document"),  # text with page boxes, figures (docs/documents.md)
+    ".html": ("text/html", "document"),
+    ".htm": ("text/html", "document"),
 }
 PATH_MAX = os.pathconf("/", "PC_PATH_MAX") if hasattr(os, "pathconf") else 4096
 

@@ -14,6 +14,7 @@ placement and the box inside the picture (:class:`FigureBox`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -48,7 +49,8 @@ class FigureBox(Box):
     figure: int = 0
 
     def fragment(self) -> str:
-        return f"page={self.page}&figure={self.figure}&{Box.fragment(self)}"
+        page = f"page={self.page}&" if self.page else ""  # page 0: a document without pages (a web page)
+        return f"{page}figure={self.figure}&{Box.fragment(self)}"
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,8 @@ class PageLayout(Layout):
     ``lines`` are the larger pieces (a text line, an OCR line) written as the view's segments."""
 
     pages: tuple[int, ...] = ()  # page (1-based) of each region
-    lines: tuple[tuple[int, int, PageBox], ...] = ()  # (start char, end char, box)
+    # (start char, end char, where): a box on a page, or an element (kgbuild.media.html.ElementPath)
+    lines: tuple[tuple[int, int, Any], ...] = ()
 
     def box(self, span: CharSpan) -> PageBox | None:
         hit = [(r.box, p) for r, p in zip(self.regions, self.pages) if r.start_char < span.end and r.end_char > span.start]
@@ -78,8 +81,8 @@ class Figure:
     character span of the document's text."""
 
     index: int
-    page: int
-    placement: PageBox
+    page: int  # 0: the document has no pages
+    placement: PageBox | None  # None: not placed on a page (a web page's picture)
     array: np.ndarray | None
     caption: tuple[int, int] | None = None
     name: str = ""  # where the picture came from inside the document (a file, an element)
@@ -92,9 +95,11 @@ class Figure:
     def height(self) -> int:
         return 0 if self.array is None else int(self.array.shape[0])
 
-    def on_page(self, box: Box) -> PageBox:
+    def on_page(self, box: Box) -> PageBox | None:
         """A box in the picture's pixels, as a box on its page (the picture is drawn stretched
         into its placement)."""
+        if self.placement is None:
+            return None
         sx = self.placement.w / (self.width or 1)
         sy = self.placement.h / (self.height or 1)
         return PageBox(self.placement.x + box.x * sx, self.placement.y + box.y * sy, box.w * sx, box.h * sy, self.page)

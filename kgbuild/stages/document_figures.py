@@ -65,7 +65,8 @@ class DocumentFigures(Stage):
             result = self.detector.predict([figure.array])[0]
             for name, conf, box in detections(result, figure.width, figure.height):
                 inside = FigureBox(box.x, box.y, box.w, box.h, figure.page, figure.index)
-                anchors: tuple[Anchor, ...] = (inside, figure.on_page(box))
+                on_page = figure.on_page(box)
+                anchors: tuple[Anchor, ...] = (inside, on_page) if on_page else (inside,)
                 if figure.caption:  # the figure's place in the text: fusion grounds its caption to its boxes
                     anchors = (CharSpan(*figure.caption), *anchors)
                 item.mentions.append(Mention(

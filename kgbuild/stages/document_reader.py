@@ -1,4 +1,4 @@
-"""Reads documents (PDF) into the item's text, with the page and box of every word, and
+"""Reads documents (PDF, web pages, Word) into the item's text, with the page and box of every word, and
 collects the pictures in them as figures for the figure stage.
 
 The text layer of each page is read in PDFium's order (lines as the content stream draws
@@ -22,6 +22,8 @@ from pydantic import Field
 from ..datamodel import Item, TextView
 from ..errors import DecodeError, EmptyInputError
 from ..media.document import FIGURES_META, Figure, PageBox, TextBuilder
+from ..media.docx import DOCX, docx_document
+from ..media.html import html_document
 from ..media.pdf import PdfLimits, PdfPage, open_pdf, read_page
 from .base import Stage, StageParams
 from .ocr import OcrReader
@@ -39,6 +41,7 @@ class DocumentReaderParams(StageParams):
     ocr_scans: bool = True  # read pages without a text layer with OCR
     caption_gap: float = Field(24.0, ge=0.0)  # points between a figure and the first line of its caption
     figure_side: int = Field(1280, ge=64)  # figures are kept at most this many pixels on their longer side
+    max_html_bytes: int = Field(20_000_000, ge=1024)
 
 
 @register_stage("document_reader")
@@ -68,8 +71,15 @@ class DocumentReader(Stage):
     def _read(self, item: Item) -> tuple[str, Any, list[Figure]]:
         if item.source.size == 0:
             raise EmptyInputError("file is empty")
+        if item.source.media_type == "text/html":
+            return html_document(item.source.path, self.params.max_html_bytes, self.params.max_image_pixels)
+        if item.source.media_type == DOCX:
+            return docx_document(item.source.path, self.params.max_image_pixels)
         if item.source.media_type != "application/pdf":
-            raise DecodeError(f"no reader for {item.source.media_type}")
+            raise DecodeError(f"no document reader for {item.source.media_type}")
+        return self._read_pdf(item)
+
+    def _read_pdf(self, item: Item) -> tuple[str, Any, list[Figure]]:
         p = self.params
         limits = PdfLimits(p.max_pages, p.max_image_pixels, p.render_dpi)
         built, figures = TextBuilder(), list[Figure]()

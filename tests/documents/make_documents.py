@@ -66,3 +66,51 @@ def draw_scan(path: Path, work: Path) -> Path:
     return path
 
 
+
+
+HTML_PAGE = """<!DOCTYPE html>
+<html><head><title>Mission report</title><script>var tracking = "Acme Analytics";</script></head>
+<body>
+<nav><a href="/">Home</a> | <a href="/crew">Crew pages by Orbital Media Group</a></nav>
+<main>
+<h1>Columbia lands safely</h1>
+<p>Eileen Collins commanded the Space Shuttle <b>Columbia</b> in 1999.</p>
+<figure><img src="photos/commander.jpg" alt="An astronaut in an orange suit">
+<figcaption>Commander Eileen Collins in the cockpit.</figcaption></figure>
+<p>Hubble was launched from Kennedy Space Center in 1990.</p>
+<img src="../outside.jpg" alt="A picture outside the page's folder">
+</main>
+<footer>Copyright Orbital Media Group</footer>
+</body></html>
+"""
+HTML_CAPTION = "Commander Eileen Collins in the cockpit."
+
+
+def write_html(folder: Path) -> Path:
+    """A web page with navigation, a footer, a figure whose picture is a file beside it."""
+    (folder / "photos").mkdir(exist_ok=True)
+    (folder / "photos" / "commander.jpg").write_bytes(PHOTO.read_bytes())
+    page = folder / "mission.html"
+    page.write_text(HTML_PAGE)
+    return page
+
+
+DOCX_TEXT = ["Eileen Collins commanded the Space Shuttle Columbia in 1999.",
+             "Figure 2: Commander Eileen Collins before the launch."]
+
+
+def write_docx(path: Path) -> Path:
+    """A Word file: a heading, a paragraph, the photo, its caption after it, and a table."""
+    import docx
+    from docx.shared import Inches
+
+    doc = docx.Document()
+    doc.add_heading("Mission report", level=1)
+    doc.add_paragraph(DOCX_TEXT[0])
+    doc.add_picture(str(PHOTO), width=Inches(3))
+    doc.add_paragraph(DOCX_TEXT[1])
+    table = doc.add_table(rows=2, cols=2)
+    for (r, c), text in zip([(0, 0), (0, 1), (1, 0), (1, 1)], ["Mission", "STS-93", "Orbiter", "Columbia"]):
+        table.cell(r, c).text = text
+    doc.save(str(path))
+    return path
