@@ -25,9 +25,10 @@ from ..datamodel import Entity, Item, Source
 from ..errors import InputChanged, InputGone, StageFailure
 from ..ids import mint, source_iri
 from ..media.discovery import Discovery, discover
+from ..store.bulk_writer import BulkWriter, SourceWrite
 from ..store.disk_full import disk_full_error, is_disk_full
 from ..store.hash_cache import HashCache
-from ..store.ingest_state import IngestState
+from ..store.ingest_state import DoneMark, IngestState
 from ..store.oxigraph_store import KGStore
 from ..store.rdf import corpus_root_quads, entity_quads, source_quads, unreadable_quads
 from .batches import Batch
@@ -153,6 +154,8 @@ def _build(corpus: str | Path, store: KGStore, pipeline: Pipeline, options: Buil
         report.failures.append(Failure(relpath, "discover", "E301", reason))
 
     state = IngestState(store.state_path)
+    writer = BulkWriter(store, state)
+    writer.repair()  # sources a kill caught half-written are redone whole
     cache = StageCache(store.cache_path)
     work = plan(found, store, state, cache, pipeline, options.force, options.retry_failed)
     report.unchanged = len(work.unchanged)
@@ -179,7 +182,7 @@ def _build(corpus: str | Path, store: KGStore, pipeline: Pipeline, options: Buil
             for items in executor.run(_batches(todo, pipeline.batch_size)):
                 written = _as_read(items, cache, changed, report)
                 cap_mentions(written, options.max_mentions)
-                _write(store, state, pipeline, written, paths, todo.fingerprints[items[0].source.modality], report)
+                _write(writer, pipeline, written, paths, todo.fingerprints[items[0].source.modality], report)
                 if bias is not None:
                     bias.landed(written)
                 if on_progress and changed is not None:  # a second try was counted the first time
@@ -191,6 +194,7 @@ def _build(corpus: str | Path, store: KGStore, pipeline: Pipeline, options: Buil
             for src in changed:
                 paths.setdefault(src.sha256, []).append(src.relpath)
             run(Plan(changed, [], {m: chain_fingerprints(pipeline, m) for m in {s.modality for s in changed}}), None)
+        writer.flush()  # the lexicon below counts only sources marked done
         if bias is not None:
             # Recordings near names the lexicon gained or lost (or written now, after names it
             # had) are decoded again, only those: transcripts do not depend on ingest order.
@@ -200,16 +204,18 @@ def _build(corpus: str | Path, store: KGStore, pipeline: Pipeline, options: Buil
                 executor.start({src.modality for batch in batches for src in batch.sources})
             for items in executor.run(batches):
                 cap_mentions(items, options.max_mentions)
-                _write(store, state, pipeline, items, paths, bias.fingerprints(items[0]), redone)
+                _write(writer, pipeline, items, paths, bias.fingerprints(items[0]), redone)
                 bias.landed(items)
             report.failures += redone.failures
         report.stage_seconds = executor.stage_seconds
+        writer.flush()  # everything is in the store before fusion reads it
         if fuser is not None:
             # Corpus-level, after the writes: resolution needs every other document, and running it
             # per batch would make entities depend on ingest order. Incremental (kgbuild.fusion.fuse).
             report.fusion = fuser.run()
     finally:
         executor.close()
+        writer.flush()  # finished sources are kept even when the build stops on an error
         store.flush()
         state.close()
     report.seconds = time.perf_counter() - started
@@ -262,22 +268,25 @@ def _batches(work: Plan, size: int) -> Iterator[Batch]:
             yield Batch(group[start:start + size], work.fingerprints[modality])
 
 
-def _write(store: KGStore, state: IngestState, pipeline: Pipeline, items: list[Item],
+def _write(writer: BulkWriter, pipeline: Pipeline, items: list[Item],
            paths: dict[str, list[str]], fps: list[str], report: BuildReport) -> None:
-    """Graph first, state second: a kill in between only means the source is redone."""
+    """Hand finished items to the bulk writer, which writes graphs first and marks sources
+    done after (:mod:`kgbuild.store.bulk_writer`): a kill in between only means they are redone."""
     entities: list[Entity] = []
+    writes: list[SourceWrite] = []
     for item in items:
         if item.ok:
             entities.extend(item.entities.values())
-    store.add(entity_quads(entities))  # before the mentions that refer to them
     for item in items:
         src = item.source
         quads = source_quads(item, pipeline=pipeline.name, pipeline_fingerprint=fps[-1], paths=paths[src.sha256])
-        store.replace_graph(src.iri, quads)
         stages = {s.name: fp for s, fp in zip(pipeline.stages, fps) if applies_to_modality(s, src.modality)}
         reason = item.failure.reason if item.failure is not None else None
-        state.mark_done(src.sha256, src.modality, "ok" if item.ok else "failed", fps[-1], paths[src.sha256],
-                        stages, reason)
+        writes.append(SourceWrite(src.iri, quads, DoneMark(src.sha256, src.modality, "ok" if item.ok else "failed",
+                                                           fps[-1], list(paths[src.sha256]), stages, reason)))
+    writer.write(writes, entity_quads(entities))
+    for item in items:
+        src = item.source
         report.ingested[src.modality] += 1
         if item.failure is not None:
             f: StageFailure = item.failure

@@ -95,18 +95,19 @@ class BulkWriter:
     def flush(self) -> int:
         """Write everything buffered; returns how many sources were written."""
         buf, self._buffer = self._buffer, _Buffer()
-        self._last_flush = self._clock()
         if not buf.sources and not buf.shared:
+            self._last_flush = self._clock()
             return 0
         writes = list(buf.sources.values())
         self.state.begin_writing({w.mark.sha256: w.graph for w in writes})
         for w in writes:
-            self.store.drop_graph(w.graph, even_unlisted=True)  # a re-build replaces the graph whole
+            self.store.drop_graph(w.graph)  # a re-build replaces the graph whole (leftovers: repair)
         # Shared quads first in the stream, as the per-source writes did: entities before the
         # mentions that refer to them (one bulk call either way, so order is for readers only).
         self.store.bulk_add(_chain(buf.shared, writes))
         self.state.finish_writing([w.mark for w in writes])
         self.flushes += 1
+        self._last_flush = self._clock()  # from the end: a long flush must not make the next one due at once
         return len(writes)
 
 

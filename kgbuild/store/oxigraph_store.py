@@ -153,12 +153,9 @@ class KGStore:
         """Add many quads through Oxigraph's bulk loader: new sorted files handed to the
         database whole, with no write-ahead log — about 3× faster than :meth:`add` — but not
         transactional: an interrupted call may leave some of the quads in. Callers make that
-        repairable (:mod:`kgbuild.store.bulk_writer`)."""
-        try:
-            self._store.bulk_extend(quads)
-        except OSError as exc:
-            raise StoreError(f"bulk write to the store at {self.path} failed: {exc}",
-                             hint="the sources of this batch are redone by the next build") from None
+        repairable (:mod:`kgbuild.store.bulk_writer`). An OSError (a full disk) passes
+        through as from :meth:`add`, for the build to report it."""
+        self._store.bulk_extend(quads)
 
     def remove(self, quads: Iterable[ox.Quad]) -> None:
         for quad in quads:
