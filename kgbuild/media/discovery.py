@@ -83,7 +83,8 @@ def discover(root: str | Path, *, follow_outside_links: bool | None = None, hash
     dropped in a shared folder would otherwise put that file's lines in the graph and its
     bytes behind ``/media``. It is listed in ``skipped`` with the reason (a choice, not a
     failure); every file that cannot be read and every folder that cannot be listed is in
-    ``unreadable``, so each file found is a source, a failure, skipped or unsupported. ``follow_outside_links`` (default: the
+    ``unreadable``, so each file found is a source, a failure, skipped or unsupported.
+    ``follow_outside_links`` (``kgbuild build --follow-links``; default: the
     ``KGBUILD_FOLLOW_OUTSIDE_LINKS`` environment variable) ingests such files anyway; the
     server still will not serve them (see kgbuild.store.source_files).
 

@@ -28,6 +28,7 @@ from typing import Any, Protocol
 from ..datamodel import Item
 from ..errors import (
     ConfigError,
+    DiskFull,
     ExecutorError,
     InputError,
     InputMemoryLimit,
@@ -35,6 +36,7 @@ from ..errors import (
     KGBuildError,
     StageFailure,
 )
+from ..store.disk_full import disk_full_error, is_disk_full
 from ..threads import available_cores, limit_cpu_threads
 from .batches import Batch, process_batch, warm_up
 from .config import Pipeline
@@ -125,6 +127,10 @@ class InProcessExecutor:
             try:
                 with heap_cap(self.max_memory_mb), deadline(seconds if seconds != float("inf") else None):
                     items = process_batch(self.pipeline, self.cache, batch, self.stage_seconds)
+            except OSError as exc:  # stages' own errors are isolated per file: this is a snapshot's
+                if is_disk_full(exc):
+                    raise disk_full_error(exc, self.cache.root, "a stage snapshot") from None
+                raise
             except (Deadline, MemoryError) as exc:  # out of the stages' reach: the whole batch stopped
                 if not alone:  # find the file that did it: each alone, from its snapshots
                     pending.extendleft(reversed(batch.one_by_one()))
@@ -199,7 +205,14 @@ def _serve(conn: Connection, pipeline: Pipeline, cache: StageCache, limit: float
             continue
         task_id, batch = message
         seconds: Counter[str] = Counter()
-        items = process_batch(pipeline, cache, batch, seconds)
+        try:
+            items = process_batch(pipeline, cache, batch, seconds)
+        except OSError as exc:  # a stage snapshot on a full disk: the build stops (E410), as in one process
+            if not is_disk_full(exc):
+                raise
+            full = disk_full_error(exc, cache.root, "a stage snapshot")
+            conn.send(("full", (full.message, full.hint)))
+            continue
         name_memory_failures(items, limit)
         conn.send(("done", (task_id, items, seconds)))
 
@@ -320,7 +333,10 @@ class ProcessPoolExecutor:
             for slot in list(busy):
                 if slot.parent in ready:
                     try:
-                        _, (_, items, seconds) = slot.parent.recv()
+                        kind, payload = slot.parent.recv()
+                        if kind == "full":  # the disk: no file's fault, and the next would fail too
+                            raise DiskFull(*payload[:1], hint=payload[1])
+                        _, items, seconds = payload
                         slot.task = None
                         self.stage_seconds.update(seconds)
                         yield items

@@ -185,3 +185,20 @@ def test_a_build_records_the_video_with_no_streams_and_goes_on(tmp_path):
     report = build(corpus, store, pipe)
     assert [(f.path, f.code) for f in report.failures] == [("empty.mkv", "E309")], report.failures
     assert ok_sources(store) == {"clip.mp4"}
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_full_disk_under_a_snapshot_stops_the_build_with_one_coded_error(tmp_path, workers):
+    """In this process or in a worker: the same E410, once, and no traceback."""
+    from helpers import REPO, run_cli
+
+    corpus = corpus_of(tmp_path)
+    pipe = tmp_path / "p.yaml"
+    pipe.write_text("name: full\nbatch_size: 2\nstages:\n  - {type: text_reader}\n"
+                    "  - {type: 'security.disk_stages:FillsTheDisk', name: fills}\n")
+    proc = run_cli("build", corpus, "--store", tmp_path / "kg", "--pipeline", pipe, "--workers", workers,
+                   env={"PYTHONPATH": str(REPO / "tests")})
+    out = " ".join((proc.stdout + proc.stderr).split())
+    assert proc.returncode == 2, out
+    assert "E410" in out and "the disk is full" in out and str(tmp_path / "kg" / "stage-cache") in out
+    assert "Traceback" not in out and out.count("E410") == 1, out
