@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .atoms import Atom
+from .candidates import KEEP, best_window_pairs
 from .names import UNRESOLVED_TYPES, blocking_keys, tokens
 from .parallel import feature_batches
 from .scorer import FusionScorer
@@ -47,9 +48,10 @@ def pair(a: str, b: str) -> tuple[str, str]:
 
 class Resolver:
     def __init__(self, scorer: FusionScorer, *, threshold: float = 0.5, clash: float = 0.3,
-                 max_block: int = 200, window: int = 10, batch: int = 8192, workers: int | None = None) -> None:
+                 max_block: int = 200, window: int = 10, keep: int = KEEP, batch: int = 8192,
+                 workers: int | None = None) -> None:
         self.scorer, self.threshold, self.clash = scorer, threshold, clash
-        self.max_block, self.window, self.batch = max_block, window, batch
+        self.max_block, self.window, self.keep, self.batch = max_block, window, keep, batch
         self.workers = workers  # scoring processes; None: the cpu budget (kgbuild.threads), 1: none
 
     # candidates ------------------------------------------------------------------------
@@ -60,6 +62,13 @@ class Resolver:
         index = index if index is not None else block_index(atoms.values())
         focus_set = set(focus) if focus is not None else None
         out: set[tuple[str, str]] = set()
+        keys: dict[str, frozenset[str]] = {}
+
+        def keys_of(iri: str) -> frozenset[str]:
+            if iri not in keys:
+                keys[iri] = frozenset(blocking_keys(atoms[iri].label, atoms[iri].entity_type))
+            return keys[iri]
+
         all_pairs = min(self.max_block, 2 * self.window + 1)  # beyond this, all pairs cost more than the window
         for _key, members in index.items():
             if len(members) < 2:
@@ -68,12 +77,10 @@ class Resolver:
                 todo = members if focus_set is None else [m for m in members if m in focus_set]
                 for a in todo:
                     out.update(pair(a, b) for b in members if b != a)
-            else:  # sorted neighbourhood: names that sort near each other
+            else:  # sorted neighbourhood: names that sort near each other, each keeping its best few
                 ordered = sorted(members, key=lambda iri: (atoms[iri].label.lower(), iri))
-                for i, a in enumerate(ordered):
-                    for b in ordered[i + 1:i + 1 + self.window]:
-                        if focus_set is None or a in focus_set or b in focus_set:
-                            out.add(pair(a, b))
+                out.update(p for p in best_window_pairs(ordered, atoms, keys_of, self.window, self.keep)
+                           if focus_set is None or p[0] in focus_set or p[1] in focus_set)
         return out
 
     # scoring ---------------------------------------------------------------------------

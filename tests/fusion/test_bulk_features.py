@@ -109,3 +109,41 @@ def test_pooled_scoring_gives_the_serial_clusters_and_canonical_iris(scorer, mon
     assert pooled.cluster(atoms, pooled_links) == serial_canon
     scored = list(serial.score(atoms, pairs))
     assert [(a, b, p) for a, b, p, _ in scored] == [(a, b, p) for a, b, p, _ in pooled.score(atoms, pairs)]
+
+
+def test_large_blocks_keep_each_names_best_partners(scorer):
+    """A first-name block of strangers with one misspelt pair in it: each name keeps its
+    ``keep`` best window partners, and the variants (sharing most keys) are among them."""
+    from kgbuild.fusion.resolver import block_index
+
+    surnames = [f"{w}{e}" for w in ("Hart", "Brook", "Fenn", "Gold", "Lind", "Marsh", "Pike", "Ross")
+                for e in ("ley", "wood", "field", "man", "ton")]
+    atoms = {f"p{i:02d}": Atom(f"p{i:02d}", f"Anna {s}", "PERSON") for i, s in enumerate(surnames)}
+    atoms["v"] = Atom("v", "Anna Goldfeld", "PERSON")  # OCR slip of "Anna Goldfield"
+    index = block_index(atoms.values())
+    assert len(index["PERSON|f|anna"]) > 2 * 10 + 1  # windowed, not all pairs
+    capped, uncapped = Resolver(scorer, keep=2), Resolver(scorer, keep=20)
+    pairs, window = capped.candidate_pairs(atoms, index=index), uncapped.candidate_pairs(atoms, index=index)
+    assert pairs < window
+    goldfield = next(iri for iri, a in atoms.items() if a.label == "Anna Goldfield")
+    assert tuple(sorted(("v", goldfield))) in pairs
+    only_first = {k: v for k, v in index.items() if k == "PERSON|f|anna"}
+    per_name = [sum(1 for p in capped.candidate_pairs(atoms, index=only_first) if iri in p) for iri in atoms]
+    assert max(per_name) <= 2 * 2 + 2 and min(per_name) >= 2  # its own best 2, and those that chose it
+
+
+def test_an_incremental_run_keeps_the_pairs_of_a_full_run(scorer):
+    """fuse.Fuser scores only the changed atoms' blocks (every member of each): the capped
+    windows must choose the same pairs there as over the whole index."""
+    from kgbuild.fusion.names import blocking_keys
+    from kgbuild.fusion.resolver import block_index
+
+    atoms = _corpus(900, seed=17)
+    resolver = Resolver(scorer, keep=3)
+    index = block_index(atoms.values())
+    full = resolver.candidate_pairs(atoms, index=index)
+    assert any(len(m) > 21 for m in index.values())  # some blocks are windowed
+    focus = sorted(atoms)[::7]
+    keys = {k for iri in focus for k in blocking_keys(atoms[iri].label, atoms[iri].entity_type)}
+    partial = resolver.candidate_pairs(atoms, focus=focus, index={k: m for k, m in index.items() if k in keys})
+    assert partial == {p for p in full if p[0] in focus or p[1] in focus}

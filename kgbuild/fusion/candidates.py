@@ -1,0 +1,45 @@
+"""Candidate pairs inside a large block: a sorted window, then each name's best few.
+
+A block larger than the all-pairs limit (a common surname's sound, a first name, "East")
+is compared within a sliding window over its sorted names (``window`` names each side).
+Blocks keyed on common tokens grow with the corpus and more of them pass the limit, so with
+the window alone the pairs grew as N^1.35-2 (bench/fusion.py: pairs from windows grew
+10× from 10k to 30k mentions while the atoms grew 3×), and only ~1 % of them were pairs of
+one entity. Each name therefore keeps only its ``keep`` best window partners by a cheap score
+— how many blocking keys the two names share (variants of one name share their sound,
+prefix, skeleton and joined keys; strangers in a first-name block share one), then the
+Jaro-Winkler of their normalised labels — and a pair stays when either name keeps it.
+
+The score depends only on the two names and the choice only on the block's members, so an
+incremental run (which sees every member of the blocks it touches) keeps the same pairs as
+a full one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from rapidfuzz.distance import JaroWinkler
+
+from .atoms import Atom
+
+KEEP = 4  # partners each name keeps per large block (of 2 x window)
+
+
+def best_window_pairs(ordered: Sequence[str], atoms: dict[str, Atom], keys_of: Callable[[str], frozenset[str]],
+                      window: int, keep: int) -> set[tuple[str, str]]:
+    """Pairs (a < b) of a large block whose members are ``ordered`` by label: each member's
+    ``keep`` best partners among the ``window`` names either side of it."""
+    partners: dict[str, list[tuple[float, float, str]]] = {iri: [] for iri in ordered}
+    for i, a in enumerate(ordered):
+        keys_a, label_a = keys_of(a), atoms[a].label.lower()
+        for b in ordered[i + 1:i + 1 + window]:
+            shared = len(keys_a & keys_of(b))
+            similar = JaroWinkler.normalized_similarity(label_a, atoms[b].label.lower())
+            partners[a].append((-shared, -similar, b))
+            partners[b].append((-shared, -similar, a))
+    out: set[tuple[str, str]] = set()
+    for a, ranked in partners.items():
+        for _, _, b in sorted(ranked)[:keep]:
+            out.add((a, b) if a < b else (b, a))
+    return out
