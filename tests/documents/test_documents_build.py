@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from documents.make_documents import CAPTION
+from documents.make_documents import CAPTION, HTML_CAPTION, write_html
 from helpers import need_yolo_weights, run_cli
 from kgbuild.api import query
 
@@ -34,6 +34,7 @@ def built(documents, tmp_path_factory):
     corpus = tmp_path_factory.mktemp("corpus")
     for path in documents.values():
         shutil.copy(path, corpus / path.name)
+    write_html(corpus)  # mission.html and photos/commander.jpg
     pipeline = corpus.parent / "documents.yaml"
     pipeline.write_text(PIPELINE)
     store = tmp_path_factory.mktemp("kg") / "kg"
@@ -56,11 +57,12 @@ def test_mentions_of_a_text_page_and_a_scanned_page_carry_page_and_box(built):
 def test_the_caption_is_grounded_to_the_person_in_its_figure(built):
     _, store, _ = built
     rows = query(store, """SELECT ?said ?start ?frag ?entity WHERE {
-        ?w kg:groundedIn ?b ; kg:text ?said ; oa:hasSelector ?ws . ?ws oa:start ?start .
+        GRAPH ?g { ?g kg:path "report.pdf" . ?w kg:text ?said ; oa:hasSelector ?ws . ?ws oa:start ?start }
+        ?w kg:groundedIn ?b .
         ?b kg:text "person" ; oa:hasSelector ?bs . ?bs rdf:value ?frag . FILTER(CONTAINS(?frag, "xywh"))
         OPTIONAL { ?b kg:depicts ?entity } }""")
     assert rows, "no grounding"
-    text = query(store, 'SELECT ?t WHERE { ?x a kg:Transcript ; kg:text ?t }')[0]["t"]
+    text = query(store, 'SELECT ?t WHERE { GRAPH ?g { ?g kg:path "report.pdf" . ?x a kg:Transcript ; kg:text ?t } }')[0]["t"]
     caption = text.index(CAPTION)
     for row in rows:
         assert caption <= int(row["start"]) < caption + len(CAPTION)  # only the caption grounds to the figure
@@ -72,4 +74,17 @@ def test_the_caption_is_grounded_to_the_person_in_its_figure(built):
 def test_an_unchanged_document_is_not_read_again(built):
     corpus, store, pipeline = built
     again = run_cli("build", str(corpus), "--store", str(store), "--pipeline", str(pipeline))
-    assert again.returncode == 0 and "unchanged (skipped): 2" in again.stdout
+    assert again.returncode == 0 and "unchanged (skipped): 4" in again.stdout  # 3 documents and the photo
+
+
+@pytest.mark.slow
+def test_a_web_page_figcaption_is_grounded_to_the_picture_beside_it(built):
+    _, store, _ = built
+    rows = query(store, """SELECT ?said ?frag ?css WHERE { GRAPH ?g {
+        ?g kg:path "mission.html" . ?w kg:text ?said . ?b oa:hasSelector ?bs . ?bs rdf:value ?frag .
+        ?t a kg:Transcript ; kg:segment ?seg . ?seg kg:text ?segtext ; oa:hasSelector ?cs .
+        ?cs a oa:CssSelector ; rdf:value ?css . FILTER(?segtext = "CAPTION") }
+        ?w kg:groundedIn ?b }""".replace("CAPTION", HTML_CAPTION))
+    assert any(r["said"] == "Eileen Collins" and r["frag"].startswith("figure=0&xywh=pixel:") for r in rows)
+    assert {r["css"] for r in rows} == {"html:nth-of-type(1) > body:nth-of-type(1) > main:nth-of-type(1) > "
+                                        "figure:nth-of-type(1) > figcaption:nth-of-type(1)"}
