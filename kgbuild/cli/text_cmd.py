@@ -65,25 +65,88 @@ def pipeline_relation_params(pipeline: str = "default"):
     return RelationParams()
 
 
+def pipeline_predict(gold: list, pipeline: str = "default", overrides: dict | None = None):
+    """Run a pipeline's stages up to its `relations` stage (same classes, same parameters,
+    ``overrides`` applied to that stage's) over CoNLL04 sentences, each sentence one text
+    item, in the pipeline's batches; returns what each item's graph says (scoring.from_graph),
+    the relation stage, and the number of items that failed."""
+    import hashlib
+    import tempfile
+
+    import yaml
+
+    from ..datamodel import Item, Source
+    from ..errors import ConfigError
+    from ..nlp.scoring import from_graph, sentence_text
+    from ..pipeline.config import Pipeline, resolve_pipeline_path
+
+    path = resolve_pipeline_path(pipeline)
+    config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    stages = []
+    for spec in config.get("stages", []):
+        stages.append(dict(spec))
+        if spec.get("type") == "relations":
+            stages[-1]["params"] = {**(spec.get("params") or {}), **(overrides or {})}
+            break
+    else:
+        raise ConfigError(f"pipeline {path} has no `relations` stage to score")
+    pipe = Pipeline.from_config({**config, "stages": stages}, origin=str(path))
+    items = []
+    with tempfile.TemporaryDirectory(prefix="kgbuild-conll04-") as folder:
+        for n, sentence in enumerate(gold):
+            # A file per sentence, read by the pipeline's own reader, as a build reads a corpus.
+            data = sentence_text(sentence.words)[0].encode("utf-8")
+            file = Path(folder) / f"{n:05d}.txt"
+            file.write_bytes(data)
+            items.append(Item(Source(file, file.name, hashlib.sha256(data).hexdigest(), len(data), "text/plain",
+                                     "text")))
+        for k in range(0, len(items), pipe.batch_size):
+            batch = items[k:k + pipe.batch_size]
+            for stage in pipe.stages:
+                stage(batch)
+    relation_stage = pipe.stages[-1]
+    extractor = f"{relation_stage.type_name}/"
+    failed = sum(1 for it in items if not it.ok)
+    return [from_graph(it, s.words, extractor) for it, s in zip(items, gold)], relation_stage, failed
+
+
+def _param(text: str) -> tuple[str, object]:
+    import yaml
+
+    from ..errors import ConfigError
+
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise ConfigError(f"--param {text}: expected KEY=VALUE (e.g. entities=spacy)")
+    return key.strip(), yaml.safe_load(value)
+
+
 @eval_app.command("conll04")
 def eval_conll04(
     file: Path = typer.Option(..., "--file", exists=True, dir_okay=False, help="CoNLL04-format JSON (e.g. dev.json)."),
     model: str = typer.Option(None, "--model",
                               help="Model folder, or a name on the model search path; default: the default pipeline's."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables."),
-    gold_entities: bool = typer.Option(False, "--gold-entities", help="Score relations between gold entities."),
+    mode: str = typer.Option("pipeline", "--mode",
+                             help="pipeline: the pipeline's text stages up to `relations`, scoring the relations "
+                             "the graph would hold; model: the joint model alone (--entities decides its arguments)."),
+    gold_entities: bool = typer.Option(False, "--gold-entities", help="--mode model: relations between gold entities."),
     entities: str = typer.Option("model", "--entities",
-                                 help="model (the joint model's tagger), gold, or spacy (spaCy's entities, as a "
-                                 "build's `relations` stage gets them; its spans and types often differ from CoNLL04's)."),
+                                 help="--mode model: model (the joint model's tagger), gold, or spacy (spaCy's "
+                                 "entities over CoNLL04's words)."),
     threads: int = typer.Option(1, "--threads", min=1),
     quantize: str = typer.Option(None, "--quantize",
                                  help="none (fp32), relations (int8 for the relation pass only), ffn or all (int8 encoder Linears); default: what the default "
                                  "pipeline's `relations` stage runs."),
     threshold: float = typer.Option(None, "--threshold", help="Relation probability cut; default: the pipeline's."),
     pipeline: str = typer.Option("default", "--pipeline", help="Pipeline whose `relations` stage settings to score."),
+    param: list[str] = typer.Option([], "--param",
+                                    help="--mode pipeline: KEY=VALUE for the `relations` stage (e.g. entities=spacy, "
+                                    "entity_types=spacy); repeatable."),
 ) -> None:
     """Entity F1 and strict relation F1 (spans, entity types and relation type must all match),
-    per type, for the relation model as the default pipeline runs it (unless told otherwise)."""
+    per type. By default the pipeline's own text stages run over the sentences and the relations
+    its graph would hold are scored: what a build with that pipeline writes."""
     from rich.console import Console
     from rich.table import Table
 
@@ -92,7 +155,10 @@ def eval_conll04(
     from ..nlp import conll04
     from ..nlp.predictor import Predictor
     from ..nlp.scoring import predict, score
+    from ..threads import limit_cpu_threads
 
+    if mode not in ("pipeline", "model"):
+        raise ConfigError(f"--mode {mode}: expected pipeline or model")
     params = pipeline_relation_params(pipeline)
     model = model or params.model
     quantize = quantize if quantize is not None else params.quantize
@@ -101,19 +167,33 @@ def eval_conll04(
     if folder is None:
         raise ModelNotFoundError(f"model '{model}' not found", hint="`make models/relations-conll04`")
     gold = conll04.load(file)
-    predictor = Predictor(folder, threads=threads, quantize=quantize, window=params.window)
-    entities = "gold" if gold_entities else entities
-    if entities not in ("model", "gold", "spacy"):
-        raise ConfigError(f"--entities {entities}: expected model, gold or spacy")
-    result = score(gold, predict(predictor, gold, entities=entities, threshold=threshold))
-    result.update(model=str(folder), quantized=predictor.quantized or "none", threshold=threshold,
-                  window=params.window, entities=entities)
+    if mode == "pipeline":
+        limit_cpu_threads(threads)
+        overrides = dict(_param(p) for p in param)
+        overrides.update(model=str(folder), quantize=quantize, threshold=threshold)
+        predicted, stage, failed = pipeline_predict(gold, pipeline, overrides)
+        if failed:
+            err.print(f"warning: {failed} sentence(s) failed in the pipeline; they count as finding nothing")
+        stage_params = stage.params.model_dump()
+        quantized = getattr(getattr(stage, "predictor", None), "quantized", None) or "none"
+        entities = f"pipeline ({stage_params['entities']} arguments, {stage_params['entity_types']} types)"
+        window = stage_params["window"]
+    else:
+        predictor = Predictor(folder, threads=threads, quantize=quantize, window=params.window)
+        entities = "gold" if gold_entities else entities
+        if entities not in ("model", "gold", "spacy"):
+            raise ConfigError(f"--entities {entities}: expected model, gold or spacy")
+        predicted = predict(predictor, gold, entities=entities, threshold=threshold)
+        quantized, window = predictor.quantized or "none", params.window
+    result = score(gold, predicted)
+    result.update(model=str(folder), quantized=quantized, threshold=threshold, window=window, entities=entities,
+                  mode=mode)
     if as_json:
         typer.echo(json.dumps(result, indent=2))
         return
     out = Console()
     out.print(f"{file}: {result['sentences']} sentences, model {folder}, int8: {result['quantized']}, "
-              f"threshold {threshold}, entities: {result['entities']}")
+              f"threshold {threshold}, mode: {mode}, entities: {result['entities']}")
     out.print(f"entity F1 {result['ner_f1']:.2f}   strict relation micro-F1 {result['rel_micro_f1']:.2f}   "
               f"macro-F1 {result['rel_macro_f1']:.2f}")
     for title, rows, total in (("relations", result["per_type"], result["rel_micro"]),

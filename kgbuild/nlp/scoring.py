@@ -89,3 +89,63 @@ def predict(predictor, sentences: list[Sentence], *, gold_entities: bool = False
     rels = predictor.relations([(s.words, sp, *([hints[i]] if hints else []))
                                 for i, (s, sp) in enumerate(zip(sentences, spans))], threshold=threshold)
     return [Sentence(s.words, sp, [(h, t, k) for h, t, k, _ in r]) for s, sp, r in zip(sentences, spans, rels)]
+
+
+def sentence_text(words: list[str]) -> tuple[str, list[tuple[int, int]]]:
+    """A CoNLL04 sentence as text (words joined by one space) and each word's character span."""
+    spans, at = [], 0
+    for w in words:
+        spans.append((at, at + len(w)))
+        at += len(w) + 1
+    return " ".join(words), spans
+
+
+def from_graph(item, words: list[str], extractor: str = "relations/") -> Sentence:
+    """What a built item's graph says about one CoNLL04 sentence, as a scorable Sentence: its
+    named mentions of a candidate type (entity F1), and the relations ``extractor`` wrote,
+    each between its evidence mentions' word spans, typed by the graph's entities (a mention
+    whose boundary falls inside a word keeps its characters and so matches no gold span)."""
+    from ..ids import NS
+    from .conll04 import PREDICATE_LOCAL, conll_type
+    from .spacy_docs import mention_span
+
+    local_type = {v: k for k, v in PREDICATE_LOCAL.items()}
+    _, chars = sentence_text(words)
+    first = {a: n for n, (a, _) in enumerate(chars)}
+    last = {b: n + 1 for n, (_, b) in enumerate(chars)}
+
+    def words_of(mention) -> tuple[int, int]:
+        span = mention_span(mention)
+        if span is None:
+            return (-1, -1)
+        if span.start in first and span.end in last:
+            return (first[span.start], last[span.end])
+        return (-1 - span.start, -1 - span.end)  # never a gold span
+
+    spans: list[tuple[int, int, str]] = []
+    index: dict[tuple[int, int, str], int] = {}
+
+    def add(span: tuple[int, int, str]) -> int:
+        if span not in index:
+            index[span] = len(spans)
+            spans.append(span)
+        return index[span]
+
+    by_iri = {m.iri: m for m in item.mentions}
+    for m in item.mentions:
+        entity = item.entities.get(m.entity) if m.entity else None
+        kind = conll_type(entity.entity_type) if entity is not None else None
+        if not m.kind and kind is not None and m.modality != "image":
+            add((*words_of(m), kind))
+    rels = []
+    for r in item.relations:
+        local = r.predicate.removeprefix(NS)
+        if not r.extractor.startswith(extractor) or local not in local_type:
+            continue
+        head, tail = (by_iri.get(e) for e in r.evidence[:2])
+        types = [conll_type(item.entities[e].entity_type) if e in item.entities else None for e in (r.subject, r.object)]
+        if head is None or tail is None or None in types:
+            continue
+        h, t = add((*words_of(head), str(types[0]))), add((*words_of(tail), str(types[1])))
+        rels.append((h, t, local_type[local]))
+    return Sentence(list(words), spans, rels)

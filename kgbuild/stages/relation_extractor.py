@@ -31,12 +31,19 @@ class RelationParams(StageParams):
     window: int | None = 10  # words kept around a sentence's candidate mentions (None: the whole sentence)
     spacy_model: str = "en_core_web_sm"  # sentence splitting when no earlier stage kept its parse
     name_references: bool = True  # read a resolved pronoun as its antecedent's name (see _named)
+    # The relation arguments: "joint" — the relation model's own entity tagger reconciled with
+    # the graph's mentions (kgbuild/nlp/entity_reconcile.py; the spans it was trained on),
+    # "spacy" — the graph's mentions as spaCy found them (docs/text.md: dev F1 of each).
+    entities: Literal["joint", "spacy"] = "joint"
+    # Who types an entity both read: "joint" (a vote of the tagger's readings of its mentions;
+    # the entity is retyped in the graph) or "spacy" (the graph's type stays).
+    entity_types: Literal["joint", "spacy"] = "joint"
 
 
 @register_stage("relations")
 class RelationExtractor(Stage):
     requires = frozenset({"source", "text", "mentions", "entities"})
-    produces = frozenset({"relations"})
+    produces = frozenset({"relations", "mentions", "entities"})  # mentions: re-anchored to the model's spans
     has_model = True
     Params = RelationParams
     params: RelationParams
@@ -86,20 +93,25 @@ class RelationExtractor(Stage):
         def keep(m):
             return m.entity is not None and m.modality != "image" and conll_type(m.label) is not None
 
+        found = self.each(items, lambda it: list(mentions_by_sentence(it, keep)))
+        layers = self._reconcile(found) if self.params.entities == "joint" else {}
         jobs, owners = [], []  # one job per sentence with at least two candidate mentions
-        for item, found in self.each(items, lambda it: list(mentions_by_sentence(it, keep))):
-            for _, _, sent, mentions in found:
+        for item, sentences in found:
+            layer = layers.get(id(item))
+            for _, _, sent, mentions in sentences:
+                if layer is not None:
+                    mentions = [(layer.current(m), a, b) for m, a, b in mentions]
                 if len(mentions) > 1:
                     words, spans, hints = _named([t.text for t in sent], mentions, hints_of(sent), item,
                                                  self.params.name_references)
-                    jobs.append((words, [(a, b, conll_type(m.label)) for (m, _, _), (a, b) in zip(mentions, spans)],
+                    jobs.append((words, [(a, b, _argument_type(m, item)) for (m, _, _), (a, b) in zip(mentions, spans)],
                                  hints))
                     owners.append((item, [m for m, _, _ in mentions]))
         if not jobs:
             return
         results = self.predictor.relations(jobs, threshold=self.params.threshold)
-        for (item, mentions), found in zip(owners, results):
-            for h, t, kind, prob in found:
+        for (item, mentions), found_rels in zip(owners, results):
+            for h, t, kind, prob in found_rels:
                 head, tail = mentions[h], mentions[t]
                 if head.entity == tail.entity:
                     continue  # "Collins ... Collins": no relation of a thing with itself
@@ -107,6 +119,38 @@ class RelationExtractor(Stage):
                     continue  # the graph's types decide: no livesIn of a place, no basedIn of a person
                 item.relations.append(Relation(head.entity, NS + PREDICATE_LOCAL[kind], tail.entity,
                                                (head.iri, tail.iri), extractor, prob))
+
+    def _reconcile(self, found: list) -> dict:
+        """Tag every sentence holding a candidate mention with the joint model, reconcile its
+        spans with the graph's mentions (each sentence's list becomes its relation arguments,
+        in place) and return each item's EntityLayer by id(item)."""
+        from ..nlp.entity_reconcile import EntityLayer
+        from ..nlp.spacy_docs import hints_of
+        from .entity_linker import SCHEMA_CLASS
+
+        todo = [(n, k) for n, (_, sentences) in enumerate(found)
+                for k, (_, _, _, mentions) in enumerate(sentences) if mentions]
+        sents = [found[n][1][k][2] for n, k in todo]
+        tagged = self.predictor.entities([[t.text for t in s] for s in sents], [hints_of(s) for s in sents])
+        layers: dict[int, EntityLayer] = {}
+        for (n, k), spans in zip(todo, tagged):
+            item, sentences = found[n]
+            layer = layers.get(id(item))
+            if layer is None:
+                layer = layers[id(item)] = EntityLayer(item, self.name, SCHEMA_CLASS, self.params.entity_types)
+            view, offset, sent, mentions = sentences[k]
+            sentences[k] = (view, offset, sent, layer.sentence(view, offset, sent, mentions, spans))
+        for layer in layers.values():
+            layer.finish()
+        return layers
+
+
+def _argument_type(mention, item: Item) -> str | None:
+    """The relation model's marker type of an argument: its entity's type in the graph."""
+    from ..nlp.conll04 import conll_type
+
+    entity = item.entities.get(mention.entity)
+    return conll_type(entity.entity_type if entity is not None else mention.label)
 
 
 # The argument types each relation takes (CoNLL04's schema). The entity types in the graph

@@ -1,0 +1,115 @@
+"""The relation stage's entity layer: the joint tagger's spans reconciled with the graph's
+mentions (re-anchored, added, retyped by the documented vote), on a real spaCy parse."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from kgbuild.datamodel import CharSpan, Item, Source
+from kgbuild.nlp.entity_reconcile import EntityLayer
+from kgbuild.nlp.spacy_docs import mention_at
+from kgbuild.stages.entity_linker import SCHEMA_CLASS, EntityLinker
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    import spacy
+
+    return spacy.blank("en")
+
+
+def build(nlp, text: str, marked: list[tuple[str, str]], pronouns: list[tuple[str, str]] = ()):
+    """An item with linked mentions of each (surface, label) and pronoun mentions (pronoun,
+    antecedent surface) pointing at the antecedent's entity; returns it and its one sentence."""
+    item = Item.from_text(Source(None, "t.txt", "7" * 64, len(text), "text/plain", "text"), text)
+    for surface, label in marked:
+        start = text.index(surface)
+        item.mentions.append(mention_at(item, start, start + len(surface), label, "ner"))
+    EntityLinker()([item])
+    for word, antecedent in pronouns:
+        target = next(m for m in item.mentions if m.text == antecedent)
+        start = text.index(word)
+        mention = mention_at(item, start, start + len(word), target.label, "coref")
+        item.mentions.append(replace(mention, entity=target.entity, kind="pronoun"))
+    doc = nlp(text)
+    return item, doc[:]
+
+
+def in_sentence(item, sent, labels=None):
+    """(mention, first token, end token) of the item's mentions, as mentions_by_sentence gives them."""
+    out = []
+    for m in item.mentions:
+        span = m.provenance.anchor(CharSpan)
+        if labels is None or m.label in labels:
+            tokens = sent.doc.char_span(span.start, span.end)
+            out.append((m, tokens.start, tokens.end))
+    return sorted(out, key=lambda t: t[1])
+
+
+def words(sent, surface: str) -> tuple[int, int]:
+    start = sent.text.index(surface)
+    span = sent.doc.char_span(start, start + len(surface))
+    return span.start, span.end
+
+
+def test_an_overlapping_joint_span_re_anchors_the_mention_of_the_same_entity(nlp):
+    item, sent = build(nlp, "Ann Lee works for the Acme Corp team in Boston .",
+                       [("Ann Lee", "PERSON"), ("the Acme Corp team", "ORG"), ("Boston", "GPE")])
+    org = next(m for m in item.mentions if m.label == "ORG")
+    layer = EntityLayer(item, "relations", SCHEMA_CLASS)
+    spans = [(*words(sent, "Ann Lee"), "Peop", 0.9), (*words(sent, "Acme Corp"), "Org", 0.9),
+             (*words(sent, "Boston"), "Loc", 0.9)]
+    args = layer.sentence(None, 0, sent, in_sentence(item, sent), spans)
+    layer.finish()
+    moved = layer.current(args[1][0])
+    assert moved.text == "Acme Corp" and moved.entity == org.entity and (args[1][1], args[1][2]) == words(sent, "Acme Corp")
+    assert [m.text for m in item.mentions if m.label == "ORG"] == ["Acme Corp"]  # replaced, not duplicated
+    assert [layer.current(m).text for m, _, _ in args] == ["Ann Lee", "Acme Corp", "Boston"]
+
+
+def test_an_entity_spacy_missed_becomes_a_new_mention_and_entity_but_never_over_a_date(nlp):
+    item, sent = build(nlp, "Ann Lee joined Globex in 1999 .", [("Ann Lee", "PERSON"), ("1999", "DATE")])
+    layer = EntityLayer(item, "relations", SCHEMA_CLASS)
+    spans = [(*words(sent, "Ann Lee"), "Peop", 0.9), (*words(sent, "Globex"), "Org", 0.8),
+             (*words(sent, "1999"), "Loc", 0.6)]
+    args = layer.sentence(None, 0, sent, in_sentence(item, sent, {"PERSON"}), spans)
+    layer.finish()
+    assert [m.text for m, _, _ in args] == ["Ann Lee", "Globex"]
+    new = next(m for m in item.mentions if m.text == "Globex")
+    assert new.label == "ORG" and item.entities[new.entity].entity_type == "ORG"
+    assert item.entities[new.entity].label == "Globex"
+    assert not any(m.text == "1999" and m.label != "DATE" for m in item.mentions)
+
+
+@pytest.mark.parametrize("rule", ["joint", "spacy"])
+def test_the_type_rule_decides_and_the_graph_agrees_with_the_arguments(nlp, rule):
+    item, sent = build(nlp, "Ann Lee moved to Elmira , and she liked Elmira .",
+                       [("Ann Lee", "PERSON"), ("Elmira", "PERSON")], pronouns=[("she", "Ann Lee")])
+    old = next(m for m in item.mentions if m.text == "Elmira").entity
+    layer = EntityLayer(item, "relations", SCHEMA_CLASS, types=rule)
+    spans = [(*words(sent, "Ann Lee"), "Peop", 0.9), (*words(sent, "Elmira"), "Loc", 0.9)]
+    args = layer.sentence(None, 0, sent, in_sentence(item, sent), spans)
+    layer.finish()
+    elmira = layer.current(next(m for m, _, _ in args if m.text == "Elmira"))
+    kind = item.entities[elmira.entity].entity_type
+    assert kind == ("GPE" if rule == "joint" else "PERSON")
+    # every mention of the place moved with it (the second "Elmira", untagged here, too)
+    assert {m.label for m in item.mentions if m.text == "Elmira"} == {kind}
+    assert all(m.entity in item.entities for m in item.mentions)
+    assert (old in item.entities) == (rule == "spacy")
+    # the pronoun stays an argument, with its antecedent's entity
+    she = next(layer.current(m) for m, _, _ in args if m.text == "she")
+    assert item.entities[she.entity].label == "Ann Lee"
+
+
+def test_a_joint_other_reading_leaves_a_person_alone_and_is_no_argument(nlp):
+    item, sent = build(nlp, "Ann Lee met Bo Chen .", [("Ann Lee", "PERSON"), ("Bo Chen", "PERSON")])
+    before = list(item.mentions)
+    layer = EntityLayer(item, "relations", SCHEMA_CLASS)
+    spans = [(*words(sent, "Ann Lee"), "Peop", 0.9), (*words(sent, "Bo Chen"), "Other", 0.9)]
+    args = layer.sentence(None, 0, sent, in_sentence(item, sent), spans)
+    layer.finish()
+    assert [m.text for m, _, _ in args] == ["Ann Lee"]
+    assert item.mentions == before
