@@ -114,6 +114,17 @@ def hotwords(clip: Clip) -> str:
     return ", ".join(dict.fromkeys(c.name for c in sorted(clip.names, key=lambda c: (c.scope, -c.score, c.name))))
 
 
+def prompt(clip: Clip) -> str:
+    """The fallback prompt: the names as a finished sentence of previous text, accents off
+    where that keeps every letter ("Tadeusz Wroblewski."). Given as ``hotwords`` (or without
+    the full stop) a name is sometimes spelt out letter by letter ("W.R.B.L.E.W.S.K.I.") or
+    dropped; said as text that came before, it is more often written whole."""
+    import unicodedata
+
+    plain = "".join(ch for ch in unicodedata.normalize("NFKD", hotwords(clip)) if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFC", plain) + "."
+
+
 # merging ---------------------------------------------------------------------------------
 
 
@@ -139,6 +150,57 @@ def _spells(new: str, cand: Candidate) -> bool:
     return False
 
 
+def _completes(b: list[str], opcodes, changed: tuple[int, int], cand: Candidate, lo: int) -> bool:
+    """The changed words complete the name with words the first pass already heard right
+    ("Lee Wei" -> "Li Wei": only "Lee" changes, and "li" alone spells no part of the name worth
+    trusting): the new words over the candidate's heard run hold the whole name, and the changed
+    words lie inside that occurrence of it."""
+    joined = "".join(tokens(cand.name))
+    j1, j2 = changed
+    if not joined or not "".join(b[j1:j2]):
+        return False
+    span = [j1, j2]  # new-word indices covering the candidate's run (old indices start..end)
+    for tag, i1, i2, k1, k2 in opcodes:
+        s, e = max(i1, cand.start - lo), min(i2, cand.end - lo)
+        if s >= e:
+            continue
+        a, z = (k1 + s - i1, k1 + e - i1) if tag == "equal" else (k1, k2)
+        span = [min(span[0], a), max(span[1], z)]
+    text = "".join(b[span[0]:span[1]])
+    at = len("".join(b[span[0]:j1]))
+    end = at + len("".join(b[j1:j2]))
+    start = text.find(joined)
+    while start >= 0:
+        if start <= at and end <= start + len(joined):
+            return True
+        start = text.find(joined, start + 1)
+    return False
+
+
+def _name_within(came: list[Piece], spelt: list[str], gone: list[Piece], cand: Candidate):
+    """A changed stretch that holds the whole name and more ("G'dravate cute open" ->
+    "Giedre Vaitkute opened"): the fewest new words that spell the name, and the first pass's
+    words heard over the same time, as ((new start, end), (old start, end)) indices into
+    ``came`` and ``gone``; None when no such words are found. Only the name is taken: the rest
+    of the change ("open" -> "opened") is the prompt's, not the corpus's, and is dropped."""
+    joined = "".join(tokens(cand.name))
+    best = None
+    for p in range(len(came)):
+        for q in range(p + 1, len(came) + 1):
+            text = "".join(spelt[p:q])
+            if joined in text and len(text) - len(joined) <= POSSESSIVE:
+                if best is None or q - p < best[1] - best[0]:
+                    best = (p, q)
+                break
+    if best is None or best == (0, len(came)):
+        return None
+    t0, t1 = came[best[0]].start, came[best[1] - 1].end
+    old = [k for k, w in enumerate(gone) if t0 <= (w.start + w.end) / 2 <= t1]
+    if not old or old != list(range(old[0], old[-1] + 1)):
+        return None
+    return best, (old[0], old[-1] + 1)
+
+
 def merge(segments: Segments, clip: Clip, biased: Segments) -> tuple[Segments, list[Biased]]:
     """The first pass with the biased decode of ``clip`` (times on the media's clock) kept
     where it spells a candidate over the words near it and scores at least as well."""
@@ -153,17 +215,27 @@ def merge(segments: Segments, clip: Clip, biased: Segments) -> tuple[Segments, l
     old, new = flat[lo:hi], [w for w in flat_words(biased) if w.text.strip()]
     a, b = [letters([w.text]) for w in old], [letters([w.text]) for w in new]
     replacements: dict[int, tuple[int, list[Piece], Biased]] = {}  # first old index -> (end, words, record)
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    opcodes = SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    for tag, i1, i2, j1, j2 in opcodes:
         if tag != "replace":
             continue  # inserted or dropped words alone are not a name corrected
         gone, came = old[i1:i2], new[j1:j2]
         said = "".join(b[j1:j2])
         for cand in clip.names:
             near_run = lo + i1 < cand.end + 1 and lo + i2 > cand.start - 1
-            if near_run and _spells(said, cand):
+            if not near_run:
+                continue
+            if _spells(said, cand) or _completes(b, opcodes, (j1, j2), cand, lo):
                 words = [replace(w) for w in came]  # fresh objects: the record points at them
                 heard = "".join(w.text for w in gone).strip()
                 replacements[lo + i1] = (lo + i2, words, Biased(words, cand.name, cand.type, heard))
+                break
+            part = _name_within(came, b[j1:j2], gone, cand)
+            if part is not None:
+                (p1, p2), (q1, q2) = part
+                words = [replace(w) for w in came[p1:p2]]
+                heard = "".join(w.text for w in gone[q1:q2]).strip()
+                replacements[lo + i1 + q1] = (lo + i1 + q2, words, Biased(words, cand.name, cand.type, heard))
                 break
     if not replacements:
         return segments, []

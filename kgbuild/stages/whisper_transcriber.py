@@ -271,6 +271,12 @@ class WhisperTranscriber(Stage):
                 continue
             found = self._decode_biased(samples, language, biasing.hotwords(clip))
             segments, kept = biasing.merge(segments, clip, transcript.shift(found, clip.start))
+            if not kept:
+                # Hotwords sometimes make Whisper spell a name out letter by letter or drop it;
+                # the names as a finished sentence of previous text often come out whole. The
+                # same guards in merge, so the prompt cannot bring a name the clip does not say.
+                found = self._decode_biased(samples, language, biasing.prompt(clip), as_prompt=True)
+                segments, kept = biasing.merge(segments, clip, transcript.shift(found, clip.start))
             records += kept
         return segments, records
 
@@ -286,11 +292,12 @@ class WhisperTranscriber(Stage):
                     parts[i].append(chunk.samples[int((a - first) * SAMPLE_RATE):int((b - first) * SAMPLE_RATE)])
         return [np.concatenate(p) if p else np.zeros(0, np.float32) for p in parts]
 
-    def _decode_biased(self, audio: np.ndarray, language: str | None, names: str) -> Segments:
+    def _decode_biased(self, audio: np.ndarray, language: str | None, names: str, as_prompt: bool = False) -> Segments:
         p = self.params
         if p.backend == "faster-whisper":
+            given = {"initial_prompt": names} if as_prompt else {"hotwords": names}
             segments, _ = self._model.transcribe(audio, language=language, beam_size=p.beam_size, word_timestamps=True,
-                                                 vad_filter=False, hotwords=names)
+                                                 vad_filter=False, **given)
             return [(Piece(s.text, s.start, s.end, _seg_prob(s.avg_logprob)),
                      [Piece(w.word, w.start, w.end, w.probability) for w in s.words or []]) for s in segments]
         result = self._model.transcribe(audio, language=language, beam_size=p.beam_size, word_timestamps=True,
