@@ -271,6 +271,14 @@ class DiskFull(StoreError):
     code = "E410"
 
 
+class ServerWriteFailed(StoreError):
+    """A server store (Graph Store Protocol) did not acknowledge a source's graph, or a
+    half-written one could not be deleted. Sources not acknowledged stay unfinished in the
+    ingest state; the next build deletes what they left and redoes them."""
+
+    code = "E412"
+
+
 # E5xx — running a build -------------------------------------------------------------
 
 

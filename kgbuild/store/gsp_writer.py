@@ -1,0 +1,111 @@
+"""Writing sources' named graphs into a SPARQL server over the Graph Store Protocol, several
+at a time.
+
+Every source is its own named graph, so writers never touch the same graph and need no
+coordination: each graph is one ``PUT`` (which replaces it whole on the server), sent by one
+of ``writers`` threads with its own connection. The ingest state stays the record of what
+is done, with the protocol of :mod:`.bulk_writer`: a batch's sources are recorded as
+``writing`` (durably) before the first request, and a source is marked done only once the
+server has acknowledged its ``PUT``. Whatever a kill or a refused request leaves in
+``writing`` is ``DELETE``d on the server by :meth:`GraphStoreWriter.repair` and redone.
+
+Quads outside any source's graph (the entities graph, shared by all sources) are appended
+with ``POST``: adding a triple twice leaves one, so a repeated append after a kill is harmless.
+
+Tested against Virtuoso 7 (``/sparql-graph-crud-auth``, digest auth); bodies are N-Triples
+sent as ``text/turtle``, as :mod:`kgbuild.export.push_gsp` does.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+
+import pyoxigraph as ox
+
+from ..errors import MissingDependencyError, ServerWriteFailed
+from .bulk_writer import SourceWrite
+from .ingest_state import IngestState
+
+TIMEOUT_S = 120
+
+
+def ntriples(quads: Iterable[ox.Quad]) -> bytes:
+    data = ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in quads], format=ox.RdfFormat.N_TRIPLES)
+    return data or b""
+
+
+class GraphStoreWriter:
+    """Parallel ``PUT`` of source graphs to a Graph Store Protocol endpoint; see the module's note."""
+
+    def __init__(self, url: str, state: IngestState, *, writers: int = 4, user: str | None = None,
+                 password: str | None = None, auth: str = "digest") -> None:
+        try:
+            import httpx
+        except ImportError:
+            raise MissingDependencyError("writing to a server store needs httpx",
+                                         hint="pip install 'kgbuild[push]'") from None
+        self._httpx = httpx
+        self.url = url
+        self.state = state
+        self.writers = max(1, writers)
+        self._auth = None if user is None else (httpx.DigestAuth if auth == "digest" else httpx.BasicAuth)(
+            user, password or "")
+        self._local = threading.local()
+        self._clients: list = []
+        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(self.writers, thread_name_prefix="gsp-writer")
+
+    def _client(self):
+        client = getattr(self._local, "client", None)
+        if client is None:  # one connection per writer thread
+            client = self._local.client = self._httpx.Client(auth=self._auth, timeout=TIMEOUT_S)
+            with self._lock:
+                self._clients.append(client)
+        return client
+
+    def _send(self, method: str, graph: str, body: bytes | None = None) -> str | None:
+        """None when the server acknowledged, else what went wrong."""
+        headers = {"Content-Type": "text/turtle; charset=utf-8"} if body is not None else {}
+        try:
+            resp = self._client().request(method, self.url, params={"graph": graph}, content=body, headers=headers)
+        except self._httpx.HTTPError as exc:
+            return f"{type(exc).__name__}: {exc}"
+        if resp.status_code in (200, 201, 204) or (method == "DELETE" and resp.status_code == 404):
+            return None
+        return f"HTTP {resp.status_code}: {resp.text[:300].strip()}"
+
+    def repair(self) -> list[str]:
+        """Delete on the server the graphs of writes that did not finish, and forget their sources."""
+        unfinished = self.state.unfinished_writes()
+        errors = [e for e in self._pool.map(lambda g: self._send("DELETE", g), unfinished.values()) if e]
+        if errors:
+            raise ServerWriteFailed(f"cannot delete half-written graphs on {self.url}: {errors[0]}",
+                                    hint="check that the server is up and the credentials; then build again")
+        self.state.abandon_writes(list(unfinished))
+        return list(unfinished)
+
+    def write(self, sources: list[SourceWrite], shared: Iterable[ox.Quad] = ()) -> None:
+        """Write the sources' graphs in parallel; mark done those the server acknowledged."""
+        self.state.begin_writing({w.mark.sha256: w.graph for w in sources})
+        by_graph: dict[str, list[ox.Quad]] = {}
+        for quad in shared:
+            if isinstance(quad.graph_name, ox.NamedNode):  # the default graph is never a target here
+                by_graph.setdefault(quad.graph_name.value, []).append(quad)
+        appended = [e for e in self._pool.map(lambda g: self._send("POST", g, ntriples(by_graph[g])), by_graph) if e]
+        outcome = list(self._pool.map(lambda w: self._send("PUT", w.graph, ntriples(w.quads)), sources))
+        self.state.finish_writing([w.mark for w, error in zip(sources, outcome) if error is None])
+        failed = [(w, e) for w, e in zip(sources, outcome) if e is not None]
+        if failed or appended:
+            what = f"graph <{failed[0][0].graph}>: {failed[0][1]}" if failed else f"shared quads: {appended[0]}"
+            raise ServerWriteFailed(f"writing to {self.url} failed ({len(failed)} of {len(sources)} sources); {what}",
+                                    hint="the sources not acknowledged are redone by the next build")
+
+    def flush(self) -> int:
+        return 0  # nothing is buffered: every write() is on the server when it returns
+
+    def close(self) -> None:
+        self._pool.shutdown()
+        for client in self._clients:
+            client.close()
