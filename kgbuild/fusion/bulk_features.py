@@ -17,7 +17,7 @@ same float32 as the per-pair path (tests/fusion/test_bulk_features.py compares t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -79,6 +79,11 @@ class _Interner(dict):
     def id(self, key) -> int:
         return self.setdefault(key, len(self))
 
+    def ids(self, keys: Iterable) -> np.ndarray:
+        """Ids of many keys (new ones numbered in order), without a method call per key."""
+        number, size = self.setdefault, self.__len__
+        return np.fromiter((number(k, size()) for k in keys), dtype=np.int64)
+
 
 @lru_cache(maxsize=200_000)
 def _word(word: str) -> tuple[tuple[str, ...], str, bool]:
@@ -89,8 +94,7 @@ def name_feature_rows(label_pairs: Sequence[tuple[str, str]]) -> np.ndarray:
     """``(len(label_pairs), NAME_FEATURES)`` float64: the name features of each (a, b) label pair."""
     n = len(label_pairs)
     labels, strings = _Interner(), _Interner()
-    ia = np.fromiter((labels.id(a) for a, _ in label_pairs), dtype=np.int64, count=n)
-    ib = np.fromiter((labels.id(b) for _, b in label_pairs), dtype=np.int64, count=n)
+    ia, ib = labels.ids(a for a, _ in label_pairs), labels.ids(b for _, b in label_pairs)
     profs = [profile(label) for label in labels]
     width = max(1, max(len(p.toks) for p in profs))
     vocab: _Interner = _Interner()
@@ -188,8 +192,7 @@ def pair_feature_rows(atoms: dict[str, Atom], pairs: Sequence[tuple[str, str]],
     out = np.zeros((len(pairs), len(FEATURES)))
     out[:, :NAME_FEATURES] = name_feature_rows([(atoms[a].label, atoms[b].label) for a, b in pairs])
     ids = _Interner()
-    ia = np.array([ids.id(a) for a, _ in pairs])
-    ib = np.array([ids.id(b) for _, b in pairs])
+    ia, ib = ids.ids(a for a, _ in pairs), ids.ids(b for _, b in pairs)
     members = [atoms[iri] for iri in ids]
     kinds = _Interner()
     kind = np.array([kinds.id(m.entity_type) for m in members])
@@ -218,8 +221,7 @@ def context_cosines(atoms: dict[str, Atom], pairs: Sequence[tuple[str, str]]) ->
     if not known:
         return out
     ids = _Interner()
-    ia = np.array([ids.id(pairs[i][0]) for i in known])
-    ib = np.array([ids.id(pairs[i][1]) for i in known])
+    ia, ib = ids.ids(pairs[i][0] for i in known), ids.ids(pairs[i][1] for i in known)
     vectors = np.stack([np.asarray(atoms[iri].embedding) for iri in ids])  # all known here
     u, v = vectors[ia], vectors[ib]
     cos = (u * v).sum(1) / (np.linalg.norm(u, axis=1) * np.linalg.norm(v, axis=1) + 1e-9)
