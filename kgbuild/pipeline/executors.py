@@ -165,9 +165,11 @@ def _stage_running(exc: BaseException) -> str | None:
 
 
 def _worker(conn: Connection, config: dict, origin: str, cache_root: str, modalities: set[str], threads: int,
-            only: range | None, memory: tuple[float | None, bool] = (None, False)) -> None:
+            only: range | None, memory: tuple[float | None, bool] = (None, False), running: Any = None) -> None:
     limit_cpu_threads(threads)  # before any model is loaded: each worker gets its share of the cores
     pipeline = Pipeline.from_config(config, origin=origin)
+    if running is not None:
+        _announce_stages(pipeline, running)
     try:
         warm_up(pipeline, modalities, only)
     except KGBuildError as exc:
@@ -177,6 +179,16 @@ def _worker(conn: Connection, config: dict, origin: str, cache_root: str, modali
     limit = _effective_limit(*memory, resident_mb())
     with heap_cap(limit):  # an allocation past the limit fails at once: no overshoot between polls
         _serve(conn, pipeline, StageCache(cache_root), limit)
+
+
+def _announce_stages(pipeline: Pipeline, running: Any) -> None:
+    """Each stage writes its index to ``running`` (shared memory) as it starts, so that the
+    parent, killing a worker at a limit, can say which stage the file was in."""
+    for index, stage in enumerate(pipeline.stages):
+        def process(items, _process=stage.process, _index=index):
+            running.value = _index
+            return _process(items)
+        stage.process = process  # type: ignore[method-assign]  # this worker's copy only
 
 
 def _effective_limit(limit_mb: float | None, given: bool, loaded_mb: float) -> float | None:
@@ -243,7 +255,8 @@ def _rss_mb(pid: int) -> float:
 class _Slot:
     def __init__(self, ctx, args: tuple) -> None:
         self.parent, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker, args=(child, *args), daemon=True)
+        self.running = ctx.Value("i", -1, lock=False)  # the stage the worker is in (index), -1: none yet
+        self.process = ctx.Process(target=_worker, args=(child, *args, self.running), daemon=True)
         self.process.start()
         child.close()
         self.task: tuple[int, Batch] | None = None
@@ -323,6 +336,7 @@ class ProcessPoolExecutor:
                     next_id += 1
                     seconds = self.file_timeout_s if len(batch.sources) == 1 else self.batch_timeout_s
                     slot.deadline = time.monotonic() + seconds
+                    slot.running.value = -1
                     slot.parent.send(slot.task)
             busy = [s for s in self.slots if s.task]
             soonest = min(s.deadline for s in busy)
@@ -385,6 +399,7 @@ class ProcessPoolExecutor:
         """Replace the worker; retry a batch file by file, or fail the one file that did it."""
         assert slot.task is not None  # only a busy slot is recovered
         _, batch = slot.task
+        running = slot.running.value
         slot.kill()
         self.slots[self.slots.index(slot)] = self._await_ready(self._launch())
         if len(batch.sources) > 1:
@@ -392,7 +407,8 @@ class ProcessPoolExecutor:
             return
         src = batch.sources[0]
         item = Item(src)
-        item.failure = StageFailure(self.label, src.iri, src.relpath, cause)
+        stage = self.pipeline.stages[running].name if 0 <= running < len(self.pipeline.stages) else self.label
+        item.failure = StageFailure(stage, src.iri, src.relpath, cause)
         yield [item]
 
     def close(self) -> None:

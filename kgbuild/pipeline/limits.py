@@ -111,22 +111,27 @@ def deadline(seconds: float | None) -> Iterator[None]:
         return
     started = time.monotonic()
     ours = started + seconds
+    other_due = [False]  # the other alarm is still to fire (re-armed after the block)
 
     def on_alarm(signum, frame):
-        if time.monotonic() >= ours - 0.01:
+        now = time.monotonic()
+        if now >= ours - 0.01:
             raise Deadline()
-        if callable(previous):  # the other alarm, due first
+        other_due[0] = False  # the other alarm, due first: its handler runs, ours is armed again
+        signal.setitimer(signal.ITIMER_REAL, max(0.001, ours - now))
+        if callable(previous):
             previous(signum, frame)
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
     other_left, _ = signal.getitimer(signal.ITIMER_REAL)
+    other_due[0] = other_left > 0
     signal.setitimer(signal.ITIMER_REAL, min(seconds, other_left) if other_left else seconds)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
-        if other_left:
+        if other_due[0]:
             signal.setitimer(signal.ITIMER_REAL, max(0.001, other_left - (time.monotonic() - started)))
 
 
