@@ -19,6 +19,12 @@ a 3-pattern join, GROUP BY, top-k, a transitive property path.
 
     .venv/bin/python bench/store.py                   # 200k quads -> bench/results/store.json
     .venv/bin/python bench/store.py --quads 1000000   # -> bench/results/store-1000000.json
+
+``--virtuoso`` measures instead the server write path: the same batches written by
+:class:`~kgbuild.store.gsp_writer.GraphStoreWriter` with 1, 2 and 4 writers (``--writers``)
+into a Virtuoso started on loopback by ``scripts/virtuoso-server.sh`` (a fresh database, every
+graph deleted between runs), each run's triples counted on the server
+(-> ``bench/results/store-virtuoso.json``).
 """
 
 from __future__ import annotations
@@ -143,6 +149,16 @@ def load_replace(batches, folder: Path) -> KGStore:
     return store
 
 
+def bulk_extend(store: ox.Store, quads: list[ox.Quad]) -> None:
+    store.bulk_extend(quads)
+    store.flush()
+
+
+def bulk_load(store: ox.Store, nquads: bytes) -> None:
+    store.bulk_load(nquads, ox.RdfFormat.N_QUADS)
+    store.flush()
+
+
 def timed(fn, *args):
     started = time.perf_counter()
     out = fn(*args)
@@ -178,12 +194,79 @@ def run_queries(engines: dict, hub: str, repeat: int = 3) -> dict:
     return out
 
 
+def server_writers(batches, counts: list[int], work: Path) -> dict:
+    """Write throughput into Virtuoso with each number of writer threads."""
+    import socket
+    import subprocess
+    import urllib.parse
+    import urllib.request
+
+    from kgbuild.store.gsp_writer import GraphStoreWriter
+
+    def free_port() -> int:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            return sock.getsockname()[1]
+
+    port = free_port()
+    log = (work / "virtuoso.out").open("w")
+    proc = subprocess.Popen(["bash", str(REPO / "scripts" / "virtuoso-server.sh"), str(work / "virtuoso"), str(port),
+                             str(free_port())], stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+
+    def count() -> int:
+        query = urllib.parse.urlencode({"query": "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+                                                 "FILTER(STRSTARTS(STR(?g), 'https://w3id.org/kgbuild/')) }"})
+        req = urllib.request.Request(f"{base}/sparql?{query}", headers={"Accept": "application/sparql-results+json"})
+        with urllib.request.urlopen(req, timeout=600) as resp:
+            return int(json.load(resp)["results"]["bindings"][0]["n"]["value"])
+
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            count()
+            break
+        except OSError:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise SystemExit(f"virtuoso did not start: see {work / 'virtuoso.out'}") from None
+            time.sleep(0.5)
+    graphs = sorted({w.graph for writes, _ in batches for w in writes} | {q.graph_name.value for _, sh in batches
+                                                                          for q in sh})
+    triples = sum(len(w.quads) for writes, _ in batches for w in writes)
+    out = {}
+    try:
+        for n in counts:
+            state = IngestState(work / f"state-{n}.sqlite")
+            writer = GraphStoreWriter(base + "/sparql-graph-crud-auth", state, writers=n, user="dba", password="dba")
+            started = time.perf_counter()
+            for writes, shared in batches:
+                writer.write(writes, shared)
+            seconds = time.perf_counter() - started
+            on_server = count()
+            out[n] = {"seconds": seconds, "triples_per_s": triples / seconds, "sources_per_s": sum(len(w) for w, _ in batches) / seconds,
+                      "triples_on_server": on_server}
+            print(f"{n} writer(s): {seconds:.2f} s, {triples / seconds:,.0f} triples/s, {on_server:,} on the server",
+                  flush=True)
+            writer.delete_graphs(graphs)  # a fresh start for the next run
+            writer.close()
+            state.close()
+    finally:
+        proc.terminate()
+        proc.wait(60)
+    base_s = out[counts[0]]["seconds"]
+    for row in out.values():
+        row["speedup"] = base_s / row["seconds"]
+    return {"source_triples": triples, "writers": out}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quads", type=int, default=200_000, help="about this many quads (default 200k)")
     ap.add_argument("--no-before", action="store_true", help="skip the per-source replace path")
     ap.add_argument("--no-rdflib", action="store_true", help="skip rdflib (slow past ~300k quads)")
     ap.add_argument("--out", type=Path, help="results JSON (default bench/results/store[-N].json)")
+    ap.add_argument("--virtuoso", action="store_true", help="measure writers into a Virtuoso server instead")
+    ap.add_argument("--writers", default="1,2,4", help="writer counts for --virtuoso (default 1,2,4)")
     args = ap.parse_args()
 
     n_sources = max(1, args.quads // QUADS_PER_SOURCE)
@@ -196,6 +279,16 @@ def main() -> None:
           f"{len(nquads) / 1e6:.0f} MB of N-Quads, made in {time.perf_counter() - t0:.1f} s", flush=True)
 
     work = Path(tempfile.mkdtemp(prefix="kgbuild-store-bench-"))
+    if args.virtuoso:
+        try:
+            result = server_writers(batches, [int(n) for n in args.writers.split(",")], work)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        out = args.out or REPO / "bench" / "results" / "store-virtuoso.json"
+        out.write_text(json.dumps({"quads": len(quads), "sources": n_sources, "batch": BATCH, **result,
+                                   "machine": {"cpus": os.cpu_count(), "load_avg": os.getloadavg()}}, indent=2) + "\n")
+        print(f"wrote {out}")
+        return
     loads: dict = {}
     try:
         store, s = timed(load_kgbuild, batches, work / "kgbuild")
@@ -205,10 +298,10 @@ def main() -> None:
             loads["kgbuild-replace (before)"] = {"seconds": s, "disk_mb": du(work / "replace" / "oxigraph") / 1e6}
             del before
         raw = ox.Store(str(work / "raw"))
-        _, s = timed(lambda: (raw.bulk_extend(quads), raw.flush()))
+        _, s = timed(bulk_extend, raw, quads)
         loads["pyoxigraph bulk_extend"] = {"seconds": s, "disk_mb": du(work / "raw") / 1e6}
         raw2 = ox.Store(str(work / "raw2"))
-        _, s = timed(lambda: (raw2.bulk_load(nquads, ox.RdfFormat.N_QUADS), raw2.flush()))
+        _, s = timed(bulk_load, raw2, nquads)
         loads["pyoxigraph bulk_load"] = {"seconds": s, "disk_mb": du(work / "raw2") / 1e6}
         engines = {
             "kgbuild": lambda q: ox_rows(store.query(q)),

@@ -76,10 +76,14 @@ class GraphStoreWriter:
             return None
         return f"HTTP {resp.status_code}: {resp.text[:300].strip()}"
 
+    def delete_graphs(self, graphs: Iterable[str]) -> list[str]:
+        """DELETE graphs on the server (one already absent is fine); returns what went wrong."""
+        return [e for e in self._pool.map(lambda g: self._send("DELETE", g), graphs) if e]
+
     def repair(self) -> list[str]:
         """Delete on the server the graphs of writes that did not finish, and forget their sources."""
         unfinished = self.state.unfinished_writes()
-        errors = [e for e in self._pool.map(lambda g: self._send("DELETE", g), unfinished.values()) if e]
+        errors = self.delete_graphs(unfinished.values())
         if errors:
             raise ServerWriteFailed(f"cannot delete half-written graphs on {self.url}: {errors[0]}",
                                     hint="check that the server is up and the credentials; then build again")
