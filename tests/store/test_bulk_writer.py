@@ -196,3 +196,35 @@ def test_kill_minus_nine_inside_bulk_writes_leaves_every_source_whole_or_absent(
     assert mid_write >= 1, "no kill landed inside a bulk write"
     subprocess.run([sys.executable, "-c", script, str(store_path)], env=env, check=True, stdout=subprocess.DEVNULL)
     assert len(repaired_and_whole()[1]) == 1500
+
+
+def test_a_build_redoes_a_source_a_kill_left_half_written(tmp_path):
+    """The runner repairs before it plans: a source whose state says done (same pipeline) but
+    whose re-write was cut inside a bulk write would otherwise look unchanged and stay half there."""
+    from kgbuild.ids import source_iri
+    from kgbuild.pipeline import Pipeline
+    from kgbuild.pipeline.maintenance import check
+    from kgbuild.pipeline.runner import build
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i in range(3):
+        (corpus / f"t{i}.txt").write_text(f"Text number {i}, with a few more words in it.")
+    pipe = Pipeline.from_config({"name": "t", "stages": [{"type": "text_reader", "name": "read"}]})
+    store = KGStore(tmp_path / "kg")
+    build(corpus, store, pipe)
+    whole = sorted(str(q) for q in store._store)
+
+    state = IngestState(store.state_path)
+    sha = state.paths()["t1.txt"]
+    graph = source_iri(sha)
+    quads = list(store._store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+    state.begin_writing({sha: graph})  # a forced re-build of t1, killed inside its bulk write
+    store.drop_graph(graph)
+    store.bulk_add(quads[:3])
+    state.close()
+
+    report = build(corpus, store, pipe)
+    assert report.ingested["text"] == 1 and report.unchanged == 2
+    assert sorted(str(q) for q in store._store) == whole
+    assert check(store).ok
