@@ -54,6 +54,21 @@ class FigureBox(Box):
 
 
 @dataclass(frozen=True)
+class CaptionAt:
+    """The characters of a figure's caption in the document's text, as an anchor of the
+    figure's detections (written as an ``oa:TextPositionSelector``). Not a
+    :class:`~kgbuild.datamodel.CharSpan` on purpose: a detection is not text, and the text
+    stages, which take every CharSpan for words already spoken for, must not skip the caption."""
+
+    start: int
+    end: int
+    selector_class = "TextPositionSelector"
+
+    def key(self) -> str:
+        return f"caption={self.start},{self.end}"
+
+
+@dataclass(frozen=True)
 class PageLayout(Layout):
     """A :class:`Layout` whose regions are words on pages: a span's box is the box around its
     words on the page where it starts (a span across a page break keeps its first page).

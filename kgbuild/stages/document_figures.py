@@ -5,7 +5,7 @@ the same detector, settings and weights code as a photo (:mod:`kgbuild.vision.yo
 detection is a mention of the document with two anchors: its box in the picture's pixels,
 with the page and figure it is in (``page=N&figure=K&xywh=pixel:...``), and where that box
 is on the page (``page=N&viewrect=...``). A figure with a caption also anchors its detections
-at the caption's characters in the document's text: that is how fusion's grounding
+at the caption's characters in the document's text (:class:`~kgbuild.media.document.CaptionAt`): that is how fusion's grounding
 (:mod:`kgbuild.fusion.grounding`, group ``document:``) pairs each caption with the boxes of
 its own figure, exactly as it pairs a caption file with its picture.
 """
@@ -13,11 +13,12 @@ its own figure, exactly as it pairs a caption file with its picture.
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 from pydantic import Field
 
-from ..datamodel import Anchor, CharSpan, Item, Mention, Provenance
-from ..media.document import FIGURES_META, Figure, FigureBox
+from ..datamodel import Item, Mention, Provenance
+from ..media.document import FIGURES_META, CaptionAt, Figure, FigureBox
 from ..vision.labels import entity_type_for
 from ..vision.yolo import YoloModel, YoloSettings, detections
 from .base import Stage, StageParams
@@ -66,9 +67,11 @@ class DocumentFigures(Stage):
             for name, conf, box in detections(result, figure.width, figure.height):
                 inside = FigureBox(box.x, box.y, box.w, box.h, figure.page, figure.index)
                 on_page = figure.on_page(box)
-                anchors: tuple[Anchor, ...] = (inside, on_page) if on_page else (inside,)
+                # Any: CaptionAt is not one of the datamodel's Anchor kinds, which readers dispatch
+                # on by isinstance; a reader that does not know an anchor passes it by.
+                anchors: tuple[Any, ...] = (inside, on_page) if on_page else (inside,)
                 if figure.caption:  # the figure's place in the text: fusion grounds its caption to its boxes
-                    anchors = (CharSpan(*figure.caption), *anchors)
+                    anchors = (CaptionAt(*figure.caption), *anchors)
                 item.mentions.append(Mention(
                     text=name, label=entity_type_for(name)[0], modality="image", confidence=conf,
                     provenance=Provenance(item.source.iri, anchors, self.name)))

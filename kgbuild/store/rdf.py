@@ -255,6 +255,10 @@ def _selectors(g: _Graph, node: str, anchors) -> None:
             g.add(sel, N(RDF + "value"), anchor.fragment())
             # a page box (kgbuild.media.document.PageBox) conforms to RFC 8118 (PDF fragments)
             g.add(sel, N(DCTERMS + "conformsTo"), N(getattr(anchor, "conforms_to", MEDIA_FRAGS)))
+        elif getattr(anchor, "selector_class", None) == "TextPositionSelector":  # a figure's caption
+            g.add(sel, A, N(OA + "TextPositionSelector"))  # (kgbuild.media.document.CaptionAt)
+            g.add(sel, N(OA + "start"), anchor.start)
+            g.add(sel, N(OA + "end"), anchor.end)
         elif hasattr(anchor, "selector_class"):  # an element of a document (kgbuild.media.html.ElementPath)
             g.add(sel, A, N(OA + anchor.selector_class))
             g.add(sel, N(RDF + "value"), anchor.fragment())

@@ -7,7 +7,7 @@ from documents.make_documents import CAPTION, PHOTO_AT
 from helpers import need_yolo_weights
 from kgbuild.datamodel import CharSpan, Item
 from kgbuild.media.discovery import discover
-from kgbuild.media.document import FigureBox, PageBox
+from kgbuild.media.document import CaptionAt, FigureBox, PageBox
 from kgbuild.stages.document_figures import DocumentFigures
 from kgbuild.stages.document_reader import DocumentReader
 
@@ -22,7 +22,7 @@ def test_a_person_is_found_in_the_figure_with_page_figure_and_caption_anchors(do
     assert people and all(m.modality == "image" and m.label == "PERSON" for m in people)
     best = max(people, key=lambda m: m.confidence or 0)
     inside, on_page = best.provenance.anchor(FigureBox), best.provenance.anchor(PageBox)
-    span = best.provenance.anchor(CharSpan)
+    span = best.provenance.anchor(CaptionAt)
     (figure,) = item.meta["_figures"]
     assert inside.page == 1 and inside.figure == 0
     assert inside.fragment().startswith("page=1&figure=0&xywh=pixel:")
@@ -41,3 +41,22 @@ def test_figures_too_small_are_not_searched(documents):
     DocumentReader()([item])
     DocumentFigures(min_side=100_000)([item])
     assert item.ok and not item.mentions
+
+
+def test_the_caption_anchor_does_not_hide_the_caption_from_the_text_stages(documents):
+    """A detection anchored at its caption is not text: the words of the caption are still
+    found by the stages after it (here object nouns, which skip words already in a mention)."""
+    need_yolo_weights()
+    from kgbuild.stages.object_nouns import ObjectNouns
+
+    (item,) = [Item(s) for s in discover(documents["report"]).sources]
+    DocumentReader()([item])
+    DocumentFigures()([item])
+    ObjectNouns()([item])
+    assert item.ok, item.failure
+    (figure,) = item.meta["_figures"]
+    start, end = figure.caption
+    nouns = [m for m in item.mentions if m.label == "OBJECT_NOUN"
+             and start <= m.provenance.anchor(CharSpan).start < end]
+    assert "Commander" in {m.text for m in nouns}
+    assert all(m.provenance.anchor(CharSpan) is None for m in item.mentions if m.modality == "image")
