@@ -37,6 +37,10 @@ WRITTEN = frozenset({"text", "caption"})
 NEAR = 0.68  # spelling similarity above which a heard run is near a name
 NEAR_SOUND = 0.85  # or sound similarity above this, with spelling at least SOUND_SPELLING
 SOUND_SPELLING = 0.6
+# A name heard as common words keeps its sound, not its letters ("Namedia can quote" /
+# Nnamdi Okonkwo: NMTKNK both, spelling 0.48): a near-exact match of long codes counts with
+# less spelling, and even when only a word next to the run was unsure.
+LOOSE_SOUND, LOOSE_SPELLING, LOOSE_CODE = 0.9, 0.45, 5
 UNSURE = 0.7  # a run is a misheard name only if the first pass was unsure of one of its words
 PER_RUN = 2  # names offered for one heard run at most
 MIN_LETTERS = 5  # shorter names ("Ward", "May") are common words too often to suggest
@@ -141,20 +145,26 @@ def retrieve(words: Sequence[str], lexicon: Iterable[LexName], *, probabilities:
     for n in range(1, max(hi for _, _, hi, _ in targets) + 1):
         pool = [("".join(heard[i:i + n]), i) for i in range(len(heard) - n + 1) if heard[i] and heard[i + n - 1]]
         said.update(t for t, _ in pool)
-        pool = [(t, i) for t, i in pool if any(unsure[i:i + n])]
+        # A sound-alike run may be heard with confidence next to a word that was not ("two oaks
+        # to pick" for Oaxtepec): such runs count for the strict sound match (LOOSE_*) only.
+        pool = [(t, i) for t, i in pool if any(unsure[max(0, i - 1):i + n + 1])]
         chosen = [(t, e) for t, lo, hi, e in targets if lo <= n <= hi]
         if not pool or not chosen:
             continue
         texts = [t for t, _ in pool]
         names = [t for t, _ in chosen]
+        own = np.array([any(unsure[i:i + n]) for _, i in pool])[None, :]  # a word of the run itself unsure
         spelling = _matrix(names, texts)
         run_codes, name_codes = [_code_pair(t) for t in texts], [_code_pair(t) for t in names]
         sound = np.zeros_like(spelling)
         for a in (0, 1):
             for b in (0, 1):
                 sound = np.maximum(sound, _matrix([c[a] for c in name_codes], [c[b] for c in run_codes]))
+        long_codes = ((np.array([min(len(c[0]), 9) for c in name_codes])[:, None] >= LOOSE_CODE)
+                      & (np.array([min(len(c[0]), 9) for c in run_codes])[None, :] >= LOOSE_CODE))
+        loose = np.where(long_codes & (sound >= LOOSE_SOUND) & (spelling >= LOOSE_SPELLING), sound, 0)
         sound[(sound < NEAR_SOUND) | (spelling < SOUND_SPELLING)] = 0
-        score = np.maximum(spelling, sound)
+        score = np.maximum(np.where(own, np.maximum(spelling, sound), 0), loose)
         lengths = np.array([len(t) for t in texts])[None, :]
         wanted = np.array([len(t) for t in names])[:, None]
         score[np.abs(lengths - wanted) > np.maximum(3, wanted // 2)] = 0  # a run far longer or shorter
