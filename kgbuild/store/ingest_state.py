@@ -140,6 +140,8 @@ class IngestState:
     def begin_writing(self, graphs: dict[str, str]) -> None:
         """Record sources (sha256 -> graph IRI) as being written, durably: this must be on
         disk before any of their quads are, or a power cut could leave quads nobody repairs."""
+        if not graphs:
+            return  # only shared quads to write: no source can be left half-written
         self._db.execute("PRAGMA synchronous=FULL")
         try:
             with self._tx() as db:
