@@ -25,6 +25,7 @@ import numpy as np
 
 from .atoms import Atom
 from .candidates import KEEP, best_window_pairs
+from .features import FEATURES
 from .names import UNRESOLVED_TYPES, blocking_keys, tokens
 from .parallel import feature_batches
 from .scorer import FusionScorer
@@ -38,6 +39,31 @@ class Link:
     method: str  # "model" | "grounding" | "manual"
 
 
+# The least score of one name written the same way, with the same type, in two documents, for
+# names other than people's: the linker scopes every name to its document, and "Leeds",
+# "United Nations" or "Sursock Museum" in two documents is one thing however unlike the two
+# texts are (the pair model, which leans on context, scores such pairs 0.1-0.7 when the
+# documents are about other things). A person's full name is left to the model: one name, two
+# people is the common homonym. A link at this score is still cut when its cluster holds a clash.
+SAME_NAME = 0.9
+
+
+# One person's full name in two documents that share no company and whose contexts are not
+# related (MiniLM cosine below UNRELATED: the lower part of the training's "related but
+# different context" band, 0.3-0.65) is not evidence that they are one person: two identical
+# names tell nothing about which of the people so called is meant, and the pair model, which
+# saw such negatives only below 0.3, scores them 0.5-0.6. Such a pair is kept under the link
+# threshold (another document may still join them, through company or context).
+UNRELATED = 0.4
+UNCORROBORATED = 0.45
+_CONTEXT, _NEIGHBOURS = FEATURES.index("context_cosine"), FEATURES.index("neighbour_jaccard")
+
+
+def same_name(a: Atom, b: Atom) -> bool:
+    return (a.entity_type == b.entity_type and a.entity_type != "PERSON" and not (a.detected or b.detected)
+            and a.label.casefold() == b.label.casefold())
+
+
 def resolvable(atom: Atom) -> bool:
     return not atom.detected and atom.entity_type not in UNRESOLVED_TYPES
 
@@ -49,8 +75,8 @@ def pair(a: str, b: str) -> tuple[str, str]:
 class Resolver:
     def __init__(self, scorer: FusionScorer, *, threshold: float = 0.5, clash: float = 0.3,
                  max_block: int = 200, window: int = 10, keep: int = KEEP, batch: int = 8192,
-                 workers: int | None = None) -> None:
-        self.scorer, self.threshold, self.clash = scorer, threshold, clash
+                 workers: int | None = None, same_name: float = SAME_NAME) -> None:
+        self.scorer, self.threshold, self.clash, self.same_name = scorer, threshold, clash, same_name
         self.max_block, self.window, self.keep, self.batch = max_block, window, keep, batch
         self.workers = workers  # scoring processes; None: the cpu budget (kgbuild.threads), 1: none
 
@@ -89,7 +115,17 @@ class Resolver:
         # features a batch at a time (.bulk_features), in a pool of ``workers`` when large (.parallel)
         for chunk, feats in feature_batches(atoms, sorted(pairs), self.batch, self.workers):
             for (a, b), f, p in zip(chunk, feats, self.scorer.probability(feats)):
-                yield a, b, float(p), f
+                yield a, b, self._name_prior(atoms[a], atoms[b], float(p), f), f
+
+    def _name_prior(self, a: Atom, b: Atom, p: float, f: np.ndarray) -> float:
+        """What one name written the same way in two documents is worth (see SAME_NAME)."""
+        if same_name(a, b):
+            return max(p, self.same_name)
+        if (a.entity_type == b.entity_type == "PERSON" and len(tokens(a.label)) > 1
+                and a.label.casefold() == b.label.casefold() and not a.sources & b.sources
+                and f[_NEIGHBOURS] == 0 and f[_CONTEXT] < UNRELATED):
+            return min(p, UNCORROBORATED)  # not a link, not a clash: another document may bridge them
+        return p
 
     def links(self, atoms: dict[str, Atom], pairs: Iterable[tuple[str, str]]) -> list[Link]:
         return [Link(a, b, round(p, 4), "model") for a, b, p, _ in self.score(atoms, pairs) if p >= self.threshold]

@@ -95,3 +95,24 @@ def test_greedy_clustering_of_a_very_large_group_keeps_the_same_constraints(reso
     canon = small.cluster(atoms, links)
     assert canon["p1"] == canon["p3"] != canon["p2"]
     assert resolver.cluster(atoms, links) == canon  # and the cut agrees
+
+
+def _doc_atom(iri, label, etype, vec, company=()):
+    import numpy as np
+
+    v = np.asarray(vec, dtype="float32")
+    return Atom(iri, label, etype, modalities=frozenset({"text"}), sources=frozenset({f"src-{iri}"}),
+                neighbours=frozenset(company), embedding=v / np.linalg.norm(v), mentions=1)
+
+
+def test_one_name_in_two_documents_place_is_one_thing_person_needs_corroboration(resolver):
+    # document-scoped atoms: the same name, two documents, contexts that have nothing in common
+    far = [1.0, 0.0, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0]
+    places = {"p1": _doc_atom("p1", "Leeds", "GPE", far[0]), "p2": _doc_atom("p2", "Leeds", "GPE", far[1])}
+    assert next(resolver.score(places, [("p1", "p2")]))[2] >= 0.9
+    people = {"d1": _doc_atom("d1", "Daniel Okafor", "PERSON", far[0], {"lagos jazz quartet"}),
+              "d2": _doc_atom("d2", "Daniel Okafor", "PERSON", far[1], {"leeds city council"})}
+    assert next(resolver.score(people, [("d1", "d2")]))[2] < resolver.threshold  # two men, one name
+    near = [1.0, 0.2, 0.0, 0.0]  # related contexts, or company in common: the model decides, and joins them
+    people["d3"] = _doc_atom("d3", "Daniel Okafor", "PERSON", near, {"lagos jazz quartet"})
+    assert next(resolver.score(people, [("d1", "d3")]))[2] >= resolver.threshold
