@@ -257,9 +257,9 @@ def _person_aliases(counts: dict[tuple[str, str], int]) -> dict[tuple[str, str],
     for (label, n) in counts:
         if label == "PERSON" and len(n.split()) == 1:
             word = n.lower()
-            hits = {ends for ends in clusters if word == ends[0] or word == ends[1] or word == ends[1].split()[-1]}
-            if len(hits) == 1:
-                out[(label, n)] = canonical[hits.pop()]
+            matches = {ends for ends in clusters if word == ends[0] or word == ends[1] or word == ends[1].split()[-1]}
+            if len(matches) == 1:
+                out[(label, n)] = canonical[matches.pop()]
     return out
 
 
