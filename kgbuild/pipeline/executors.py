@@ -407,7 +407,9 @@ class ProcessPoolExecutor:
             return
         src = batch.sources[0]
         item = Item(src)
-        stage = self.pipeline.stages[running].name if 0 <= running < len(self.pipeline.stages) else self.label
+        # A Ray segment keeps its own label (its stages joined), as its reports have always said.
+        stage = (self.pipeline.stages[running].name if self.stages is None and 0 <= running < len(self.pipeline.stages)
+                 else self.label)
         item.failure = StageFailure(stage, src.iri, src.relpath, cause)
         yield [item]
 
