@@ -65,10 +65,11 @@ def print_explanation(store: KGStore, label_or_iri: str) -> None:
 
 def near_misses(store: KGStore, canon: str, members: list[str], limit: int = 8) -> list[dict]:
     """Candidate pairs between this entity's members and atoms outside it, scored again by
-    the pair model: what was compared and kept apart, with the features that decided."""
+    the pair model (with the resolver's rule for one name in two documents): what was
+    compared and kept apart, with the features that decided."""
     from .features import FEATURES, pair_features
     from .names import blocking_keys
-    from .resolver import resolvable
+    from .resolver import Resolver, resolvable
     from .scorer import FusionScorer
     from .state import FusionState
 
@@ -82,7 +83,7 @@ def near_misses(store: KGStore, canon: str, members: list[str], limit: int = 8) 
         others = state.atoms({iri for ms in state.block(keys).values() for iri in ms} - set(members))
     finally:
         state.close()
-    scorer = FusionScorer.load()
+    resolver = Resolver(FusionScorer.load())
     out = []
     for a in mine.values():
         for b in others.values():
@@ -91,7 +92,7 @@ def near_misses(store: KGStore, canon: str, members: list[str], limit: int = 8) 
             if not blocking_keys(a.label, a.entity_type) & blocking_keys(b.label, b.entity_type):
                 continue
             f = pair_features(a, b)
-            p = float(scorer.probability(f[None])[0])
+            p = resolver.name_prior(a, b, float(resolver.scorer.probability(f[None])[0]), f)
             feats = dict(zip(FEATURES, f.tolist()))
             out.append({"a": a.label, "a_type": a.entity_type, "b": b.label, "b_type": b.entity_type, "score": p,
                         "context": feats["context_cosine"], "type_agree": feats["type_agree"],

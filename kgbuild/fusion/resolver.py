@@ -115,9 +115,9 @@ class Resolver:
         # features a batch at a time (.bulk_features), in a pool of ``workers`` when large (.parallel)
         for chunk, feats in feature_batches(atoms, sorted(pairs), self.batch, self.workers):
             for (a, b), f, p in zip(chunk, feats, self.scorer.probability(feats)):
-                yield a, b, self._name_prior(atoms[a], atoms[b], float(p), f), f
+                yield a, b, self.name_prior(atoms[a], atoms[b], float(p), f), f
 
-    def _name_prior(self, a: Atom, b: Atom, p: float, f: np.ndarray) -> float:
+    def name_prior(self, a: Atom, b: Atom, p: float, f: np.ndarray) -> float:
         """What one name written the same way in two documents is worth (see SAME_NAME)."""
         if same_name(a, b):
             return max(p, self.same_name)
