@@ -227,8 +227,8 @@ def make_corpus(root: str | Path, *, big_mb: int = 20, seed: int = 0) -> FuzzCor
         t.add(SAMPLE / "eileen_collins.md", arcname="eileen_collins.md")
         t.add(w.path("archives/nested.zip"), arcname="nested.zip")
     w.path("misc/README").write_bytes(b"no extension")
-    w.path("misc/report.docx").write_bytes(w.noise(3_000))
-    c.unsupported += ["archives/bundle.tar.gz", "archives/nested.zip", "misc/README", "misc/report.docx"]
+    w.path("misc/report.numbers").write_bytes(w.noise(3_000))
+    c.unsupported += ["archives/bundle.tar.gz", "archives/nested.zip", "misc/README", "misc/report.numbers"]
     w.path(".hidden/secret.txt").write_bytes(b"never looked at")  # hidden: not even listed
     return c
 

@@ -7,13 +7,13 @@ def test_discover_classifies_and_orders(tmp_path):
     (tmp_path / "b.txt").write_text("hello")
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "a.JPG").write_bytes(b"\xff\xd8")
-    (tmp_path / "notes.docx").write_bytes(b"PK")
+    (tmp_path / "notes.numbers").write_bytes(b"PK")
     (tmp_path / ".hidden.txt").write_text("x")
     found = discover(tmp_path)
     assert [s.relpath for s in found.sources] == ["b.txt", "sub/a.JPG"]
     assert [s.modality for s in found.sources] == ["text", "image"]
     assert found.sources[1].media_type == "image/jpeg"
-    assert found.unsupported == ["notes.docx"]
+    assert found.unsupported == ["notes.numbers"]
 
 
 def test_animated_gif_is_an_image(tmp_path):

@@ -39,6 +39,7 @@ MEDIA_TYPES: dict[str, tuple[str, str]] = {
     ".pdf": ("application/pdf", "document"),  # text with page boxes, figures (docs/documents.md)
     ".html": ("text/html", "document"),
     ".htm": ("text/html", "document"),
+    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "document"),
 }
 PATH_MAX = os.pathconf("/", "PC_PATH_MAX") if hasattr(os, "pathconf") else 4096
 

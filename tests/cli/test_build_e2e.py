@@ -86,7 +86,7 @@ def test_bad_files_are_recorded_and_the_rest_ingested(corpus, tmp_path):
     (corpus / "truncated.png").write_bytes((corpus / "coffee.jpg").read_bytes()[:2000])
     (corpus / "not-audio.wav").write_text("this is not a wave file at all")
     (corpus / "latin1.txt").write_bytes("Caf\xe9 in M\xfcnchen".encode("latin-1"))
-    (corpus / "notes.docx").write_bytes(b"PK\x03\x04")
+    (corpus / "notes.numbers").write_bytes(b"PK\x03\x04")
     store = tmp_path / "kg"
     proc = run_cli("build", corpus, "--store", store)
     assert proc.returncode == 3, proc.stdout + proc.stderr
@@ -99,7 +99,7 @@ def test_bad_files_are_recorded_and_the_rest_ingested(corpus, tmp_path):
         assert f["path"] in f["reason"]
     ok = {r["path"]: r for r in stats["sources"] if r["status"] == "ok"}
     assert set(ok) == {"coffee.jpg", "good.txt"} and all(r["mentions"] > 0 for r in ok.values())
-    assert "notes.docx" in proc.stdout and "failed: 4" in proc.stdout
+    assert "notes.numbers" in proc.stdout and "failed: 4" in proc.stdout
 
 
 def test_changed_file_replaces_only_its_own_graph(corpus, tmp_path):

@@ -126,7 +126,7 @@ def make_hostile_corpus(root: Path) -> dict:
     (root / evil).write_text("Grace Hopper met Alan Turing in Paris.\n")
     (root / "dangling.txt").symlink_to("nowhere.txt")
     os.mkfifo(root / "pipe.txt")  # opening it would block forever
-    (root / "notes.docx").write_bytes(b"PK")
+    (root / "notes.numbers").write_bytes(b"PK")
     fd = os.open(root, os.O_RDONLY)
     parts = []
     try:  # 18 folders of 242 bytes: past PATH_MAX (4096), made relative to open folders
