@@ -13,7 +13,8 @@ arguments the model loses half its relation F1 on dev (docs/text.md, ablation). 
 * a joint "Other" span over a person/organisation/place mention is not a relation argument
   and leaves the mention as it is (CoNLL04's Other never takes part in a relation);
 * named mentions no joint span overlaps stay in the graph but are not relation arguments;
-* pronoun and nominal mentions (coreference) are arguments as they are.
+* pronoun and nominal mentions (coreference) are arguments as they are, unless the sentence
+  also names their entity (then the name is the argument).
 
 Types, by ``types``: "joint" — each entity takes the class most of its mentions' joint
 readings give (a tie keeps the graph's class, or keeps it when two other classes tie), and
@@ -82,8 +83,11 @@ class EntityLayer:
                 new = self._new_mention(view, start, end, CLASS_LABEL[kind])
                 if new is not None:
                     args.append((new, a, b))
+        named_here = {m.entity for m, _, _ in args}
         for m, ma, mb in mentions:
-            if m.kind and all(mb <= a or ma >= b for _, a, b in args):
+            # A pronoun whose entity the sentence also names adds only a second reading of the
+            # same fact ("Jack Ruby ... his"): the model reads the name.
+            if m.kind and m.entity not in named_here and all(mb <= a or ma >= b for _, a, b in args):
                 args.append((m, ma, mb))
         return sorted(args, key=lambda t: t[1])
 

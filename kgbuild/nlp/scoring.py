@@ -110,7 +110,7 @@ def from_graph(item, words: list[str], extractor: str = "relations/") -> Sentenc
     from .spacy_docs import mention_span
 
     local_type = {v: k for k, v in PREDICATE_LOCAL.items()}
-    _, chars = sentence_text(words)
+    text, chars = sentence_text(words)
     first = {a: n for n, (a, _) in enumerate(chars)}
     last = {b: n + 1 for n, (_, b) in enumerate(chars)}
 
@@ -118,8 +118,9 @@ def from_graph(item, words: list[str], extractor: str = "relations/") -> Sentenc
         span = mention_span(mention)
         if span is None:
             return (-1, -1)
-        if span.start in first and span.end in last:
-            return (first[span.start], last[span.end])
+        start, end = _widen(text, chars, span.start, span.end)
+        if start in first and end in last:
+            return (first[start], last[end])
         return (-1 - span.start, -1 - span.end)  # never a gold span
 
     spans: list[tuple[int, int, str]] = []
@@ -149,3 +150,16 @@ def from_graph(item, words: list[str], extractor: str = "relations/") -> Sentenc
         h, t = add((*words_of(head), str(types[0]))), add((*words_of(tail), str(types[1])))
         rels.append((h, t, local_type[local]))
     return Sentence(list(words), spans, rels)
+
+
+def _widen(text: str, chars: list[tuple[int, int]], start: int, end: int) -> tuple[int, int]:
+    """A character span widened to whole CoNLL04 words where the part of a word it leaves out
+    is punctuation only: CoNLL04's tokens keep a sentence's final period on the last word
+    ("Ethiopia."), which spaCy, and so every mention, splits off. A span cutting a word
+    anywhere else (a letter or digit left out) is not widened and matches no gold span."""
+    for a, b in chars:
+        if a < start < b and not any(c.isalnum() for c in text[a:start]):
+            start = a
+        if a < end < b and not any(c.isalnum() for c in text[end:b]):
+            end = b
+    return start, end

@@ -38,6 +38,9 @@ class RelationParams(StageParams):
     # Who types an entity both read: "joint" (a vote of the tagger's readings of its mentions;
     # the entity is retyped in the graph) or "spacy" (the graph's type stays).
     entity_types: Literal["joint", "spacy"] = "joint"
+    # "joint" arguments: tag every sentence (True), or only those holding a candidate mention
+    # (False: spaCy found a name there; cheaper, misses the sentences spaCy found nothing in).
+    tag_every_sentence: bool = False
 
 
 @register_stage("relations")
@@ -129,7 +132,7 @@ class RelationExtractor(Stage):
         from .entity_linker import SCHEMA_CLASS
 
         todo = [(n, k) for n, (_, sentences) in enumerate(found)
-                for k, (_, _, _, mentions) in enumerate(sentences) if mentions]
+                for k, (_, _, _, mentions) in enumerate(sentences) if mentions or self.params.tag_every_sentence]
         sents = [found[n][1][k][2] for n, k in todo]
         tagged = self.predictor.entities([[t.text for t in s] for s in sents], [hints_of(s) for s in sents])
         layers: dict[int, EntityLayer] = {}

@@ -99,9 +99,22 @@ def test_the_type_rule_decides_and_the_graph_agrees_with_the_arguments(nlp, rule
     assert {m.label for m in item.mentions if m.text == "Elmira"} == {kind}
     assert all(m.entity in item.entities for m in item.mentions)
     assert (old in item.entities) == (rule == "spacy")
-    # the pronoun stays an argument, with its antecedent's entity
-    she = next(layer.current(m) for m, _, _ in args if m.text == "she")
+    # the sentence names Ann Lee: "she" adds no argument of its own, and keeps its entity
+    assert "she" not in [m.text for m, _, _ in args]
+    she = next(m for m in item.mentions if m.text == "she")
     assert item.entities[she.entity].label == "Ann Lee"
+
+
+def test_a_pronoun_is_an_argument_where_its_entity_is_not_named(nlp):
+    item, whole = build(nlp, "Ann Lee left Acme . She moved to Boston .",
+                        [("Ann Lee", "PERSON"), ("Acme", "ORG"), ("Boston", "GPE")], pronouns=[("She", "Ann Lee")])
+    sent = whole.doc[5:]  # "She moved to Boston ."
+    mentions = [(m, a - 5, b - 5) for m, a, b in in_sentence(item, whole) if a >= 5]
+    layer = EntityLayer(item, "relations", SCHEMA_CLASS)
+    args = layer.sentence(None, 0, sent, mentions, [(3, 4, "Loc", 0.9)])
+    layer.finish()
+    assert [(m.text, a, b) for m, a, b in args] == [("She", 0, 1), ("Boston", 3, 4)]
+    assert item.entities[args[0][0].entity].label == "Ann Lee"
 
 
 def test_a_joint_other_reading_leaves_a_person_alone_and_is_no_argument(nlp):

@@ -77,3 +77,25 @@ def test_from_graph_scores_evidence_spans_with_the_graphs_types():
     rels = {(sentence.spans[h], sentence.spans[t], k) for h, t, k in sentence.relations}
     assert ((0, 2, "Peop"), (4, 6, "Org"), "Work_For") in rels and len(rels) == 2
     assert all(s[0] < 0 for h, t, _ in sentence.relations for s in (sentence.spans[t],) if s != (4, 6, "Org"))
+
+
+def test_from_graph_gives_a_mention_the_period_conll04_glues_to_a_word_but_no_cut_word():
+    from kgbuild.datamodel import Entity, Item, Relation, Source
+    from kgbuild.ids import NS
+    from kgbuild.nlp.scoring import from_graph, sentence_text
+    from kgbuild.nlp.spacy_docs import mention_at
+
+    words = ["Cheek", "lives", "in", "Addis", "Ababa", ",", "Ethiopia."]
+    text, _ = sentence_text(words)
+    item = Item.from_text(Source(None, "t.txt", "6" * 64, len(text), "text/plain", "text"), text)
+    at = text.index("Ethiopia")
+    item.entities = {"e:c": Entity("e:c", "Cheek", "PERSON"), "e:e": Entity("e:e", "Ethiopia", "GPE")}
+    item.mentions = [replace(mention_at(item, 0, 5, "PERSON", "ner"), entity="e:c"),
+                     replace(mention_at(item, at, at + 8, "GPE", "ner"), entity="e:e"),  # "Ethiopia", no period
+                     replace(mention_at(item, at, at + 6, "GPE", "ner"), entity="e:e")]  # "Ethiop": a cut word
+    c, e, cut = item.mentions
+    item.relations = [Relation("e:c", NS + "livesIn", "e:e", (c.iri, e.iri), "relations/m", 0.9),
+                      Relation("e:c", NS + "livesIn", "e:e", (c.iri, cut.iri), "relations/m", 0.9)]
+    sentence = from_graph(item, words)
+    tails = sorted(sentence.spans[t][:2] for _, t, _ in sentence.relations)
+    assert tails[1] == (6, 7) and tails[0][0] < 0
