@@ -82,7 +82,7 @@ def says(text: str, name: str) -> bool:
 
 
 def run(split: str, model: str, lexicon: Path | None, as_json: bool) -> dict:
-    from kgbuild.speech.asr_eval import read_lexicon, read_manifest, transcribe
+    from kgbuild.speech.asr_eval import basic_normalize, read_lexicon, read_manifest, transcribe, word_error_rate
     from kgbuild.stages.whisper_transcriber import WhisperTranscriber
 
     manifest = OUT / f"{split}.jsonl"
@@ -97,7 +97,8 @@ def run(split: str, model: str, lexicon: Path | None, as_json: bool) -> dict:
         item = transcribe(stage, case.audio, lex)
         first = " ".join(w[0] for s in item.meta["_speech_first_pass"]["segments"] for w in s[3])
         false = [b for b in item.meta.get("_speech_biased") or [] if not says(case.reference, b["name"])]
-        rows.append({"audio": case.audio.name, "name": name, "first": first.strip(), "final": item.text,
+        rows.append({"audio": case.audio.name, "name": name, "reference": case.reference,
+                     "first": first.strip(), "final": item.text,
                      "heard_right": says(first, name), "right": says(item.text, name),
                      "offered": [c[0] for c in item.meta.get("_speech_bias") or []],
                      "changed": [[b["heard"], b["name"]] for b in item.meta.get("_speech_biased") or []],
@@ -108,6 +109,9 @@ def run(split: str, model: str, lexicon: Path | None, as_json: bool) -> dict:
                "broken": sum(r["heard_right"] and not r["right"] for r in rows),
                "clips_with_false_names": sum(bool(r["false_names"]) for r in rows),
                "seconds": round(time.perf_counter() - started, 1)}
+    refs = [basic_normalize(r["reference"]) for r in rows]
+    summary["wer_basic_first"] = round(word_error_rate(refs, [basic_normalize(r["first"]) for r in rows]), 4)
+    summary["wer_basic_biased"] = round(word_error_rate(refs, [basic_normalize(r["final"] or "") for r in rows]), 4)
     summary["corrected_share"] = round(summary["corrected"] / len(misheard), 3) if misheard else None
     if as_json:
         print(json.dumps({**summary, "rows": rows}, ensure_ascii=False))
