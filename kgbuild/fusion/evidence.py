@@ -229,7 +229,13 @@ def _look(files, ms: list[MentionRow], lost: Counter) -> tuple | None:
     if not m.box or not m.source.startswith(ID_BASE + "source/"):
         return None
     try:
-        path = files.locate(files.info(m.source.rsplit("/", 1)[1]))
+        info = files.info(m.source.rsplit("/", 1)[1])
+        if info.modality == "document":
+            # A figure in a PDF, web page or Word file is a part of the document, not a picture
+            # file: decoding the document as one would fail on every figure. Nothing is lost:
+            # the figure's boxes keep their caption grounding; they only have no look to compare.
+            return None
+        path = files.locate(info)
     except StoreError:  # not in the store, or its file moved since the build
         lost["pictures_missing"] += 1
         return None
