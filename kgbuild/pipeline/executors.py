@@ -117,6 +117,8 @@ class InProcessExecutor:
     def start(self, modalities: set[str]) -> None:
         limit_cpu_threads(self.threads)
         warm_up(self.pipeline, modalities)
+        # Only the default limit comes here (one given runs a pool): at least 1 GB above the models.
+        self.max_memory_mb = _effective_limit(self.max_memory_mb, False, resident_mb())
 
     def run(self, batches: Iterable[Batch]) -> Iterator[list[Item]]:
         pending: deque[Batch] = deque(batches)
