@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from documents.make_documents import CAPTION, HTML_CAPTION, write_html
+from documents.make_documents import CAPTION, DOCX_TEXT, HTML_CAPTION, write_docx, write_html
 from helpers import need_yolo_weights, run_cli
 from kgbuild.api import query
 
@@ -35,11 +35,13 @@ def built(documents, tmp_path_factory):
     for path in documents.values():
         shutil.copy(path, corpus / path.name)
     write_html(corpus)  # mission.html and photos/commander.jpg
+    write_docx(corpus / "mission.docx")
     pipeline = corpus.parent / "documents.yaml"
     pipeline.write_text(PIPELINE)
     store = tmp_path_factory.mktemp("kg") / "kg"
     done = run_cli("build", str(corpus), "--store", str(store), "--pipeline", str(pipeline))
     assert done.returncode == 0, done.stdout + done.stderr
+    (store.parent / "build.out").write_text(done.stdout)
     return corpus, store, pipeline
 
 
@@ -71,10 +73,17 @@ def test_the_caption_is_grounded_to_the_person_in_its_figure(built):
 
 
 @pytest.mark.slow
+def test_fusion_does_not_count_document_figures_as_unreadable_pictures(built):
+    _, store, _ = built
+    out = " ".join((store.parent / "build.out").read_text().split())  # the console wraps long lines
+    assert "groundings" in out and "unreadable" not in out  # a figure is part of its document, not a picture file
+
+
+@pytest.mark.slow
 def test_an_unchanged_document_is_not_read_again(built):
     corpus, store, pipeline = built
     again = run_cli("build", str(corpus), "--store", str(store), "--pipeline", str(pipeline))
-    assert again.returncode == 0 and "unchanged (skipped): 4" in again.stdout  # 3 documents and the photo
+    assert again.returncode == 0 and "unchanged (skipped): 5" in again.stdout  # 4 documents and the photo
 
 
 @pytest.mark.slow
@@ -88,3 +97,31 @@ def test_a_web_page_figcaption_is_grounded_to_the_picture_beside_it(built):
     assert any(r["said"] == "Eileen Collins" and r["frag"].startswith("figure=0&xywh=pixel:") for r in rows)
     assert {r["css"] for r in rows} == {"html:nth-of-type(1) > body:nth-of-type(1) > main:nth-of-type(1) > "
                                         "figure:nth-of-type(1) > figcaption:nth-of-type(1)"}
+
+
+WORD_SEGMENT = """SELECT ?said ?start ?xpath WHERE { GRAPH ?g {
+    ?g kg:path "mission.docx" . ?m a kg:Mention ; kg:text ?said ; oa:hasSelector ?ms . ?ms oa:start ?start .
+    ?t a kg:Transcript ; kg:segment ?seg . ?seg oa:hasSelector ?ss, ?xs .
+    ?ss oa:start ?s ; oa:end ?e . ?xs a oa:XPathSelector ; rdf:value ?xpath .
+    FILTER(?s <= ?start && ?start < ?e) } }"""
+
+
+@pytest.mark.slow
+def test_word_mentions_sit_in_their_paragraph_and_the_caption_grounds_to_the_picture(built):
+    _, store, _ = built
+    where = {(r["said"], int(r["start"])): r["xpath"] for r in query(store, WORD_SEGMENT)}
+    first = len("Mission report\n")  # the heading, p[1]
+    assert where[("Eileen Collins", first)] == "/w:document/w:body/w:p[2]"
+    caption_start = first + len(DOCX_TEXT[0]) + 1  # p[3] is the picture alone: no text
+    captioned = {said for (said, start), xpath in where.items() if xpath == "/w:document/w:body/w:p[4]"}
+    assert "Eileen Collins" in captioned
+    rows = query(store, """SELECT ?said ?start ?frag ?entity WHERE {
+        GRAPH ?g { ?g kg:path "mission.docx" . ?w kg:text ?said ; oa:hasSelector ?ws . ?ws oa:start ?start }
+        ?w kg:groundedIn ?b .
+        ?b kg:text "person" ; oa:hasSelector ?bs . ?bs rdf:value ?frag . FILTER(CONTAINS(?frag, "xywh"))
+        OPTIONAL { ?b kg:depicts ?entity } }""")
+    assert rows, "no grounding"
+    for row in rows:  # only the caption (the paragraph after the picture) grounds to the figure
+        assert caption_start <= int(row["start"]) < caption_start + len(DOCX_TEXT[1])
+        assert row["frag"].startswith("figure=0&xywh=pixel:")  # a Word picture has no page
+    assert any(r["said"] == "Eileen Collins" and r["entity"] for r in rows)
