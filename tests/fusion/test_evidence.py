@@ -1,8 +1,10 @@
+
 """Evidence fusion cannot read is counted in the report, not dropped silently."""
 
 from __future__ import annotations
 
 from collections import Counter
+from types import SimpleNamespace
 
 from kgbuild.fusion.evidence import MentionRow, _look
 from kgbuild.fusion.fuse import fuse
@@ -36,7 +38,7 @@ class _Files:
         self.path = path
 
     def info(self, sha):
-        return sha
+        return SimpleNamespace(sha256=sha, modality="image")  # what SourceFiles.info gives: a picture file
 
     def locate(self, info):
         return self.path
