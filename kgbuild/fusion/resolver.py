@@ -48,12 +48,12 @@ class Link:
 SAME_NAME = 0.9
 
 
-# One person's full name in two documents that share no company and whose contexts are not
-# related (MiniLM cosine below UNRELATED: the lower part of the training's "related but
-# different context" band, 0.3-0.65) is not evidence that they are one person: two identical
-# names tell nothing about which of the people so called is meant, and the pair model, which
-# saw such negatives only below 0.3, scores them 0.5-0.6. Such a pair is kept under the link
-# threshold (another document may still join them, through company or context).
+# One person's full name in two documents is one person when the documents corroborate it
+# (company in common, or related contexts: MiniLM cosine at least UNRELATED, the lower part of
+# the training's "related but different context" band, 0.3-0.65), and scores SAME_NAME; when
+# they share no company and their contexts are unrelated, the two identical names tell nothing
+# about which of the people so called is meant, and the pair is kept under the link threshold
+# (another document may still join them). The pair model alone scores both kinds 0.1-0.7.
 UNRELATED = 0.4
 UNCORROBORATED = 0.45
 _CONTEXT, _NEIGHBOURS = FEATURES.index("context_cosine"), FEATURES.index("neighbour_jaccard")
@@ -122,9 +122,10 @@ class Resolver:
         if same_name(a, b):
             return max(p, self.same_name)
         if (a.entity_type == b.entity_type == "PERSON" and len(tokens(a.label)) > 1
-                and a.label.casefold() == b.label.casefold() and not a.sources & b.sources
-                and f[_NEIGHBOURS] == 0 and f[_CONTEXT] < UNRELATED):
-            return min(p, UNCORROBORATED)  # not a link, not a clash: another document may bridge them
+                and a.label.casefold() == b.label.casefold() and not a.sources & b.sources):
+            if f[_NEIGHBOURS] == 0 and f[_CONTEXT] < UNRELATED:
+                return min(p, UNCORROBORATED)  # not a link, not a clash: another document may bridge them
+            return max(p, self.same_name)  # one full name, and company or context in common
         return p
 
     def links(self, atoms: dict[str, Atom], pairs: Iterable[tuple[str, str]]) -> list[Link]:
