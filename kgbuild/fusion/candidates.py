@@ -29,9 +29,11 @@ KEEP = 6  # partners each name keeps per large block (of 2 x window); 4 lost 0.0
 
 
 def best_window_pairs(ordered: Sequence[str], atoms: dict[str, Atom], keys_of: Callable[[str], frozenset[str]],
-                      window: int, keep: int) -> set[tuple[str, str]]:
+                      window: int, keep: int | None) -> set[tuple[str, str]]:
     """Pairs (a < b) of a large block whose members are ``ordered`` by label: each member's
-    ``keep`` best partners among the ``window`` names either side of it."""
+    ``keep`` best partners among the ``window`` names either side of it (None: all of them)."""
+    if keep is None:
+        return {(a, b) if a < b else (b, a) for i, a in enumerate(ordered) for b in ordered[i + 1:i + 1 + window]}
     partners: dict[str, list[tuple[float, float, str, str]]] = {iri: [] for iri in ordered}
     copies: dict[str, list[tuple[int, str]]] = {iri: [] for iri in ordered}
     for i, a in enumerate(ordered):

@@ -74,7 +74,7 @@ def pair(a: str, b: str) -> tuple[str, str]:
 
 class Resolver:
     def __init__(self, scorer: FusionScorer, *, threshold: float = 0.5, clash: float = 0.3,
-                 max_block: int = 200, window: int = 10, keep: int = KEEP, batch: int = 8192,
+                 max_block: int = 200, window: int = 10, keep: int | None = KEEP, batch: int = 8192,
                  workers: int | None = None, same_name: float = SAME_NAME) -> None:
         self.scorer, self.threshold, self.clash, self.same_name = scorer, threshold, clash, same_name
         self.max_block, self.window, self.keep, self.batch = max_block, window, keep, batch

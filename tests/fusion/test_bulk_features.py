@@ -122,9 +122,11 @@ def test_large_blocks_keep_each_names_best_partners(scorer):
     atoms["v"] = Atom("v", "Anna Goldfeld", "PERSON")  # OCR slip of "Anna Goldfield"
     index = block_index(atoms.values())
     assert len(index["PERSON|f|anna"]) > 2 * 10 + 1  # windowed, not all pairs
-    capped, uncapped = Resolver(scorer, keep=2), Resolver(scorer, keep=20)
+    capped, uncapped = Resolver(scorer, keep=2), Resolver(scorer, keep=None)
     pairs, window = capped.candidate_pairs(atoms, index=index), uncapped.candidate_pairs(atoms, index=index)
     assert pairs < window
+    ordered = sorted(index["PERSON|f|anna"], key=lambda iri: (atoms[iri].label.lower(), iri))
+    assert {tuple(sorted((a, b))) for i, a in enumerate(ordered) for b in ordered[i + 1:i + 11]} <= window
     goldfield = next(iri for iri, a in atoms.items() if a.label == "Anna Goldfield")
     assert tuple(sorted(("v", goldfield))) in pairs
     only_first = {k: v for k, v in index.items() if k == "PERSON|f|anna"}
