@@ -342,9 +342,9 @@ class ProcessPoolExecutor:
                     slot.parent.send(slot.task)
             busy = [s for s in self.slots if s.task]
             soonest = min(s.deadline for s in busy)
-            timeout = max(0.0, soonest - time.monotonic())
+            timeout: float | None = max(0.0, soonest - time.monotonic()) if soonest != float("inf") else None
             if self.max_memory_mb:  # memory is sampled: a file has to hold it for a poll to see it
-                timeout = min(timeout, MEMORY_POLL_S)
+                timeout = MEMORY_POLL_S if timeout is None else min(timeout, MEMORY_POLL_S)
             ready = wait([s.parent for s in busy], timeout=timeout)
             for slot in list(busy):
                 if slot.parent in ready:

@@ -171,3 +171,11 @@ def test_build_help_teaches_the_limits_and_their_defaults():
     assert f"Default: {defaults.file_timeout_s:g}." in text and f"Default: {defaults.max_mentions}." in text
     assert f"at least {limits.MIN_DEFAULT_MEMORY_MB:g} each" in text
     assert "E304" in text and "E305" in text and "E308" in text
+
+
+def test_limits_of_zero_are_off_in_the_pool_too(corpus, tmp_path):
+    """0 turns a limit off (before, a --file-timeout of 0 killed every worker at once)."""
+    write(corpus, ["a.txt", "b.txt", "c.txt"])
+    report = build(corpus, KGStore(tmp_path / "kg"), pipeline(batch_size=2),
+                   BuildOptions(workers=2, file_timeout_s=0, max_memory_mb=0, max_mentions=0))
+    assert not report.failures and sum(report.ingested.values()) == 3
