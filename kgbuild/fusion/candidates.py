@@ -25,7 +25,10 @@ from rapidfuzz.distance import JaroWinkler
 
 from .atoms import Atom
 
-KEEP = 6  # partners each name keeps per large block (of 2 x window); 4 lost 0.003 F1 (bench/fusion.py, 10k)
+# Off by default (Resolver(keep=None)): on document-scoped atoms it cost F1 (bench/fusion.py
+# --scope document, 100k mentions: 0.9607 with the whole window, 0.9567 keeping 6) for 8 % of
+# the CPU; on per-name atoms it kept F1 (0.871) and halved the pairs. 6 is the value measured.
+KEEP = 6
 
 
 def best_window_pairs(ordered: Sequence[str], atoms: dict[str, Atom], keys_of: Callable[[str], frozenset[str]],

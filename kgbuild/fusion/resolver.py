@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .atoms import Atom
-from .candidates import KEEP, best_window_pairs
+from .candidates import best_window_pairs
 from .features import FEATURES
 from .names import UNRESOLVED_TYPES, blocking_keys, tokens
 from .parallel import feature_batches
@@ -74,7 +74,7 @@ def pair(a: str, b: str) -> tuple[str, str]:
 
 class Resolver:
     def __init__(self, scorer: FusionScorer, *, threshold: float = 0.5, clash: float = 0.3,
-                 max_block: int = 200, window: int = 10, keep: int | None = KEEP, batch: int = 8192,
+                 max_block: int = 200, window: int = 10, keep: int | None = None, batch: int = 8192,
                  workers: int | None = None, same_name: float = SAME_NAME) -> None:
         self.scorer, self.threshold, self.clash, self.same_name = scorer, threshold, clash, same_name
         self.max_block, self.window, self.keep, self.batch = max_block, window, keep, batch
@@ -103,7 +103,7 @@ class Resolver:
                 todo = members if focus_set is None else [m for m in members if m in focus_set]
                 for a in todo:
                     out.update(pair(a, b) for b in members if b != a)
-            else:  # sorted neighbourhood: names that sort near each other, each keeping its best few
+            else:  # sorted neighbourhood: names that sort near each other (with ``keep``: each its best few)
                 ordered = sorted(members, key=lambda iri: (atoms[iri].label.lower(), iri))
                 out.update(p for p in best_window_pairs(ordered, atoms, keys_of, self.window, self.keep)
                            if focus_set is None or p[0] in focus_set or p[1] in focus_set)
