@@ -199,6 +199,15 @@ class WhisperTranscriber(Stage):
     # processing ----------------------------------------------------------------------
 
     def process(self, items: list[Item]) -> None:
+        from threadpoolctl import threadpool_limits
+
+        # numpy's BLAS computes the log-mel features, and its sums depend on its thread count: a
+        # worker process (OMP_NUM_THREADS=1) heard word times 0.02 s apart from the build's own
+        # process. One BLAS thread everywhere: the same transcript whatever the workers.
+        with threadpool_limits(limits=1, user_api="blas"):
+            self._process(items)
+
+    def _process(self, items: list[Item]) -> None:
         for item, (text, timeline, meta) in self.each(items, self._transcribe, concurrency=self._files_at_once):
             item.add_view(TextView(item.primary_view, text, "speech", timeline=timeline))
             for key, value in meta.items():
