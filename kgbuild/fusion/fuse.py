@@ -59,7 +59,7 @@ class Fuser:
         self.store, self.params = store, params or FusionParams()
         self.scorer = FusionScorer.load(self.params.model) if self.params.model else FusionScorer.load()
         self.resolver = Resolver(self.scorer, threshold=self.params.threshold, clash=self.params.clash,
-                                 max_block=self.params.max_block)
+                                 max_block=self.params.max_block, workers=self.params.workers or None)
         self.encoder = ContextEncoder(self.params.encoder) if self.params.context else None
         self.activity = mint("activity", "fusion", self.scorer.version, self.params.model_dump_json())
 

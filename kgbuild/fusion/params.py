@@ -19,3 +19,6 @@ class FusionParams(BaseModel):
     grounding: bool = True
     slack: float = Field(2.0, ge=0, description="video: seconds between a word and an object on screen")
     max_block: int = 200
+    # Processes featurising candidate pairs (fusion/parallel.py, a forked pool). 1 by default: fusion
+    # runs inside the build, whose model threads make fork unsafe; 0: the CPU budget.
+    workers: int = Field(1, ge=0, description="scoring processes for large runs (0: one per core)")
