@@ -62,6 +62,9 @@ class EntityLayer:
         claimed: set[int] = set()
         named = [(m, a, b) for m, a, b in mentions if not m.kind]
         for a, b, kind, _ in spans:
+            a, b = _hyphen_words(sent, a, b)
+            if any(a < y and x < b for _, x, y in args):
+                continue  # two tagged parts of one hyphenated word: the first stands for it
             overlaps = [(min(b, mb) - max(a, ma), n) for n, (m, ma, mb) in enumerate(named)
                         if n not in claimed and min(b, mb) > max(a, ma)]
             start = offset + sent[a].idx
@@ -155,3 +158,13 @@ class EntityLayer:
     def current(self, mention: Mention) -> Mention:
         """The mention as the graph has it after :meth:`finish`."""
         return self.final.get(id(mention), mention)
+
+
+def _hyphen_words(sent, a: int, b: int) -> tuple[int, int]:
+    """A span widened over hyphen joins: spaCy splits "ITAR-TASS" into three tokens and the
+    tagger, trained on whole words, may tag one part; a name is the whole hyphenated word."""
+    while b + 1 < len(sent) and sent[b].text == "-" and not sent[b - 1].whitespace_ and not sent[b].whitespace_:
+        b += 2
+    while a >= 2 and sent[a - 1].text == "-" and not sent[a - 2].whitespace_ and not sent[a - 1].whitespace_:
+        a -= 2
+    return a, b

@@ -126,3 +126,14 @@ def test_a_joint_other_reading_leaves_a_person_alone_and_is_no_argument(nlp):
     layer.finish()
     assert [m.text for m, _, _ in args] == ["Ann Lee"]
     assert item.mentions == before
+
+
+def test_a_tagged_part_of_a_hyphenated_name_stands_for_the_whole_word(nlp):
+    item, sent = build(nlp, "ITAR-TASS reported from Moscow .", [("Moscow", "GPE")])
+    assert [t.text for t in sent[:3]] == ["ITAR", "-", "TASS"]  # spaCy splits the word
+    layer = EntityLayer(item, "relations", SCHEMA_CLASS)
+    moscow = words(sent, "Moscow")
+    args = layer.sentence(None, 0, sent, in_sentence(item, sent), [(0, 1, "Org", 0.7), (2, 3, "Org", 0.6),
+                                                                  (*moscow, "Loc", 0.9)])
+    layer.finish()
+    assert [(layer.current(m).text, a, b) for m, a, b in args] == [("ITAR-TASS", 0, 3), ("Moscow", *moscow)]
