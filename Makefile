@@ -85,6 +85,8 @@ user-models: $(REL_MODEL)
 
 demo: setup $(REL_MODEL) user-models
 	bash scripts/demo.sh $(DEMO_STORE)
+	@echo; echo "── document-pages: $$(sed -n '1s/^# //p' docs/queries/document-pages.rq)"
+	$(KG) query --store $(DEMO_STORE) @docs/queries/document-pages.rq
 
 # Lint (ruff: pyflakes, bugbear, pyupgrade, import order) and types (mypy), both configured in
 # pyproject.toml: the first thing `make test` (and so CI) runs, so a lint or type error fails it.

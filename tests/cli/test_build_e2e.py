@@ -1,6 +1,7 @@
 """End to end: `kgbuild build` + `query` + `stats` + `export` as a user runs them."""
 
 import json
+import re
 import shutil
 
 import pytest
@@ -23,16 +24,23 @@ def query_json(store, sparql):
     return [{k: v["value"] for k, v in row.items()} for row in data["results"]["bindings"]]
 
 
-def test_sample_has_mentions_of_all_three_modalities_with_selectors(sample_store, sample_dir):
+DOCUMENTS = (".pdf", ".html", ".docx")  # read by the document reader: text with page boxes or elements, figures
+
+
+def test_sample_has_mentions_of_all_modalities_with_selectors(sample_store, sample_dir):
     rows = query_json(sample_store, SELECTORS)
     kinds = {}
     for r in rows:
-        kinds.setdefault(r["modality"], set()).add(r["kind"])
+        kinds.setdefault("document" if r["path"].endswith(DOCUMENTS) else r["modality"], set()).add(r["kind"])
     assert kinds["text"] == {"char"}
     assert kinds["image"] == {"box"}
     assert kinds["speech"] == {"char", "time"}
+    assert kinds["document"] == {"char", "box"}  # words: characters + page box; figures: boxes + caption characters
+    page_boxes = {r["text"] for r in rows if r["path"] == "columbia_report.pdf" and r["modality"] == "text"
+                  and re.fullmatch(r"page=1&viewrect=[\d.]+,[\d.]+,[\d.]+,[\d.]+", r["value"])}
+    assert {"Eileen Collins", "Kennedy Space Center"} <= page_boxes  # RFC 8118: the words' box on their page
     for r in rows:  # text spans point at the very characters of the file
-        if r["modality"] == "text":
+        if r["modality"] == "text" and not r["path"].endswith(DOCUMENTS):
             start, end = map(int, r["value"].split(","))
             assert (sample_dir / r["path"]).read_text(encoding="utf-8")[start:end] == r["text"]
 
@@ -45,6 +53,16 @@ def test_speech_mentions_index_into_their_transcript(sample_store):
         assert r["transcript"][int(r["b"]):int(r["e"])] == r["text"]
 
 
+def test_document_mentions_index_into_the_text_read_from_the_document(sample_store):
+    rows = query_json(sample_store, """SELECT ?path ?text ?transcript ?b ?e WHERE {
+        ?m kg:modality "text" ; kg:text ?text ; prov:wasDerivedFrom ?src ;
+           kg:transcript/kg:text ?transcript ; oa:hasSelector [ oa:start ?b ; oa:end ?e ] .
+        ?src kg:modality "document" ; kg:path ?path }""")
+    assert {r["path"] for r in rows} == {"columbia_report.pdf", "mission.html", "mission_report.docx"}
+    for r in rows:
+        assert r["transcript"][int(r["b"]):int(r["e"])] == r["text"]
+
+
 def test_every_source_records_its_activities(sample_store, sample_dir):
     rows = query_json(sample_store, """SELECT ?path (GROUP_CONCAT(?stage; separator=",") AS ?stages) WHERE {
         ?a a prov:Activity ; prov:used ?src ; kg:stage ?stage . ?src kg:path ?path } GROUP BY ?path""")
@@ -52,14 +70,15 @@ def test_every_source_records_its_activities(sample_store, sample_dir):
     files = sorted(p.name for p in sample_dir.iterdir() if not p.name.startswith("."))
     assert sorted(stages) == files
     for path, names in stages.items():
-        first = {"txt": "text", "md": "text", "jpg": "image", "png": "image", "wav": "speech", "flac": "speech"}
+        first = {"txt": "text", "md": "text", "jpg": "image", "png": "image", "wav": "speech", "flac": "speech",
+                 "pdf": "documents", "html": "documents", "docx": "documents"}
         assert first[path.rsplit(".", 1)[1]] in names
 
 
 def test_stats_counts_match_the_graph(sample_store):
     stats = json.loads(run_cli("stats", "--store", sample_store, "--json", check=True).stdout)
     by_modality = {r["modality"]: r for r in stats["sources_by_modality"]}
-    assert set(by_modality) == {"text", "image", "speech"}
+    assert set(by_modality) == {"text", "image", "speech", "document"}
     assert all(r["failed"] == 0 for r in by_modality.values())
     assert stats["failures"] == []
     mentions = query_json(sample_store, "SELECT (COUNT(?m) AS ?n) WHERE { ?m a kg:Mention }")[0]["n"]
@@ -122,7 +141,7 @@ def test_changed_file_replaces_only_its_own_graph(corpus, tmp_path):
 def test_query_output_formats(sample_store):
     sparql = 'SELECT ?modality (COUNT(?m) AS ?n) WHERE { ?m kg:modality ?modality } GROUP BY ?modality ORDER BY ?modality'
     csv = run_cli("query", "--store", sample_store, "--format", "csv", sparql, check=True).stdout.splitlines()
-    assert csv[0] == "modality,n" and [line.split(",")[0] for line in csv[1:]] == ["image", "ocr", "speech", "text"]
+    assert csv[0] == "modality,n" and [line.split(",")[0] for line in csv[1:]] == ["document", "image", "ocr", "speech", "text"]
     tsv = run_cli("query", "--store", sample_store, "--format", "tsv", sparql, check=True).stdout.splitlines()
     assert tsv[0] == "?modality\t?n"
     table = run_cli("query", "--store", sample_store, sparql, check=True).stdout

@@ -17,7 +17,8 @@ def test_one_entity_has_text_speech_and_image_evidence(sample_store):
     rows = _rows(sample_store, "one-entity-all-evidence.rq")
     by_modality = {r["modality"]: r for r in rows}
     assert set(by_modality) == {"text", "speech", "image"}
-    assert "#t=" in by_modality["speech"]["example"] and "#xywh=pixel:" in by_modality["image"]["example"]
+    # the image example is a box in the photo (#xywh=) or in a document's figure (#figure=0&xywh=)
+    assert "#t=" in by_modality["speech"]["example"] and "xywh=pixel:" in by_modality["image"]["example"]
 
 
 def test_caption_words_are_grounded_to_the_box(sample_store):
@@ -25,6 +26,14 @@ def test_caption_words_are_grounded_to_the_box(sample_store):
     words = {r["word"] for r in rows if r["caption"] == "astronaut_eileen_collins.txt"}
     assert {"Eileen Collins", "woman"} <= words
     assert all(r["object"] == "person" and 0 < float(r["confidence"]) <= 1 for r in rows)
+
+
+def test_document_captions_are_grounded_to_the_boxes_in_their_figures(sample_store):
+    rows = _rows(sample_store, "groundings.rq")
+    boxes = {(r["caption"], r["box"].split("xywh=")[0]) for r in rows if r["word"] == "Eileen Collins"}
+    # the PDF's caption below the photo, the web page's <figcaption>, the Word paragraph after the picture
+    assert {("columbia_report.pdf", "page=1&figure=0&"), ("mission.html", "figure=0&"),
+            ("mission_report.docx", "figure=0&")} <= boxes
 
 
 def test_fuse_explain_shows_members_and_merges(sample_store, tmp_path):

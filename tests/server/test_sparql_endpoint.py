@@ -43,7 +43,7 @@ def test_sparqlwrapper_get_and_post_json(server):
         client.setReturnFormat(JSON)
         client.setQuery("PREFIX kg: <https://w3id.org/kgbuild/ns#>\n" + COUNT_BY_MODALITY)
         rows = client.query().convert()["results"]["bindings"]
-        assert [r["modality"]["value"] for r in rows] == ["image", "ocr", "speech", "text"]
+        assert [r["modality"]["value"] for r in rows] == ["document", "image", "ocr", "speech", "text"]
         assert all(int(r["n"]["value"]) > 0 for r in rows)
 
 
