@@ -31,7 +31,8 @@ def test_pipeline_round_trips_through_yaml(tmp_path):
 def test_fingerprint_changes_with_a_parameter():
     base = load_pipeline("default").to_config()
     changed = yaml.safe_load(yaml.safe_dump(base))
-    changed["stages"][2]["params"]["conf"] = 0.5
+    [yolo] = [s for s in changed["stages"] if s["type"] == "yolo"]
+    yolo["params"]["conf"] = 0.5
     assert Pipeline.from_config(changed).fingerprint() != Pipeline.from_config(base).fingerprint()
 
 
