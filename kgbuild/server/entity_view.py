@@ -118,6 +118,9 @@ def group_relations(relations: list[dict], self_iri: str) -> list[dict]:
         group["sources"] = sorted(set(group["sources"]) | set(rel["sources"]))
     for group in groups.values():
         group["evidence"].sort(key=_reading_order)
+        # the store returns a fact's relation nodes in no set order: show them (and who found them) sorted
+        group["relations"].sort()
+        group["extractors"].sort()
     # sorted() is stable: within equal keys, groups keep the order the relations came in
     return sorted(groups.values(), key=lambda g: (g["direction"] != "out", g["direction"], g["inferred"], -len(g["sources"])))
 
