@@ -39,15 +39,18 @@ def fuse_cmd(
     if not (store / "oxigraph" / "CURRENT").exists():  # never make an empty store where none was built
         KGStore(store, read_only=True)  # raises the usual "no kgbuild store at ..." (E401)
     kg = KGStore(store)
-    if explain:
-        explain_mod.print_explanation(kg, explain)
-        return
-    params = FusionParams(**({"threshold": threshold} if threshold is not None else {}), context=not no_context)
-    if split:
-        if len(split) != 2:
-            raise typer.BadParameter("give --split exactly twice: --split A --split B")
-        explain_mod.split(kg, split[0], split[1], params)
-    report = fuse(kg, params, rebuild=rebuild)
+    try:  # closed on every path: an error must not leave the store locked for the caller's process
+        if explain:
+            explain_mod.print_explanation(kg, explain)
+            return
+        params = FusionParams(**({"threshold": threshold} if threshold is not None else {}), context=not no_context)
+        if split:
+            if len(split) != 2:
+                raise typer.BadParameter("give --split exactly twice: --split A --split B")
+            explain_mod.split(kg, split[0], split[1], params)
+        report = fuse(kg, params, rebuild=rebuild)
+    finally:
+        kg.close()
     merged = {str(size): n for size, n in sorted(report.clusters.items())}
     typer.echo(json.dumps({"sources_changed": report.sources_changed, "sources_removed": report.sources_removed,
                            "entities_resolved": report.atoms_touched, "links": report.links,
