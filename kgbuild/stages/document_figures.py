@@ -20,36 +20,21 @@ from pydantic import Field
 from ..datamodel import Item, Mention, Provenance
 from ..media.document import FIGURES_META, CaptionAt, Figure, FigureBox
 from ..vision.labels import entity_type_for
-from ..vision.yolo import YoloModel, YoloSettings, detections
-from .base import Stage, StageParams
+from ..vision.yolo import detections
+from .detector_stage import DetectorParams, DetectorStage
 from .registry import register_stage
 
 
-class DocumentFiguresParams(YoloSettings, StageParams):
+class DocumentFiguresParams(DetectorParams):
     min_side: int = Field(48, ge=1)  # figures smaller than this (pixels) are not searched
 
 
 @register_stage("document_figures")
-class DocumentFigures(Stage):
+class DocumentFigures(DetectorStage):
     produces = frozenset({"mentions"})
     modalities = frozenset({"document"})
-    has_model = True
     Params = DocumentFiguresParams
     params: DocumentFiguresParams
-
-    _yolo: YoloModel | None = None
-
-    @property
-    def detector(self) -> YoloModel:
-        if self._yolo is None:
-            self._yolo = YoloModel(self.params, self.name)
-        return self._yolo
-
-    def _load(self) -> None:
-        self.detector.load()
-
-    def model_info(self) -> tuple[str | None, str | None]:
-        return self.detector.info()
 
     def process(self, items: list[Item]) -> None:
         for _item, _ in self.each(items, self._detect):

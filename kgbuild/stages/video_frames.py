@@ -18,12 +18,12 @@ from ..datamodel import Anchor, Item, Mention, Provenance, TimeRange
 from ..media.video import Frame, probe_video, sample_frames
 from ..vision.labels import entity_type_for
 from ..vision.tracking import Detection, IouTracker, Track
-from ..vision.yolo import YoloModel, YoloSettings, detections
-from .base import Stage, StageParams
+from ..vision.yolo import detections
+from .detector_stage import DetectorParams, DetectorStage
 from .registry import register_stage
 
 
-class VideoObjectsParams(YoloSettings, StageParams):  # batch_size: frames per detector call
+class VideoObjectsParams(DetectorParams):  # batch_size: frames per detector call
     every_seconds: float = Field(1.0, gt=0.0)
     cut_threshold: float | None = Field(0.4, gt=0.0, le=1.0)  # shot-change sensitivity; None: off
     track_iou: float = Field(0.3, ge=0.0, le=1.0)  # overlap that continues a track
@@ -32,24 +32,11 @@ class VideoObjectsParams(YoloSettings, StageParams):  # batch_size: frames per d
 
 
 @register_stage("video_objects")
-class VideoObjects(Stage):
+class VideoObjects(DetectorStage):
     produces = frozenset({"mentions"})
     modalities = frozenset({"video"})
-    has_model = True
     Params = VideoObjectsParams
     params: VideoObjectsParams
-
-    def __init__(self, name: str | None = None, **params) -> None:
-        super().__init__(name, **params)
-        # The image stage's loading, device choice and prediction (kgbuild.vision.yolo), so a
-        # frame gets exactly the boxes the same picture would get as a photo.
-        self._detector = YoloModel(self.params, self.name)
-
-    def _load(self) -> None:
-        self._detector.load()
-
-    def model_info(self) -> tuple[str | None, str | None]:
-        return self._detector.info()
 
     def process(self, items: list[Item]) -> None:
         for item, (mentions, meta) in self.each(items, self._track):
@@ -85,7 +72,7 @@ class VideoObjects(Stage):
         return [self._mention(item, t) for t in tracks], meta
 
     def _detect(self, frames: list[Frame], tracker: IouTracker) -> None:
-        results = self._detector.predict([f.image for f in frames])
+        results = self.detector.predict([f.image for f in frames])
         for frame, result in zip(frames, results, strict=True):
             height, width = frame.image.shape[:2]
             found = [Detection(*d) for d in detections(result, width, height)]

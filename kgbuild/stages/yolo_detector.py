@@ -18,37 +18,21 @@ from pydantic import Field
 from ..datamodel import Item, Mention, Provenance
 from ..media.image_io import DecodedImage, decode_image
 from ..vision.labels import entity_type_for
-from ..vision.yolo import YoloModel, YoloSettings, detections
-from .base import Stage, StageParams
+from ..vision.yolo import detections
+from .detector_stage import DetectorParams, DetectorStage
 from .registry import register_stage
 
 
-class YoloParams(YoloSettings, StageParams):
+class YoloParams(DetectorParams):
     max_pixels: int = Field(40_000_000, ge=1024)  # larger images are downscaled first
 
 
 @register_stage("yolo")
-class YoloDetector(Stage):
+class YoloDetector(DetectorStage):
     produces = frozenset({"mentions"})
     modalities = frozenset({"image"})
-    has_model = True
     Params = YoloParams
     params: YoloParams
-
-    _yolo: YoloModel | None = None  # made on first use, so that __init__ stays cheap
-
-    @property
-    def detector(self) -> YoloModel:
-        """The weights, settings and device (loaded by warm_up); shared code with the video stage."""
-        if self._yolo is None:
-            self._yolo = YoloModel(self.params, self.name)
-        return self._yolo
-
-    def _load(self) -> None:
-        self.detector.load()
-
-    def model_info(self) -> tuple[str | None, str | None]:
-        return self.detector.info()
 
     # processing -------------------------------------------------------------------
 

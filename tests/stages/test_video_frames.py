@@ -100,7 +100,7 @@ def test_bad_videos_fail_alone_and_odd_ones_are_empty(stage, tmp_path):
 
 def test_length_limit_is_a_recorded_failure(stage, tracked):
     limited = VideoObjects(max_seconds=4)
-    limited._detector = stage._detector  # the loaded model, other limits
+    limited.detector = stage.detector  # the loaded model, other limits
     limited._warm = True
     item = make_item(tracked.source.path)
     limited([item])
