@@ -64,6 +64,9 @@ class Stage:
     produces: ClassVar[frozenset[str]] = frozenset()
     modalities: ClassVar[frozenset[str]] = frozenset()  # empty: every modality
     has_model: ClassVar[bool] = False  # runs a model: snapshot its output, a Ray segment starts here
+    # Bump when a change to the code makes the stage write something else for the same input,
+    # parameters and model: stores built before then re-run it (0 adds nothing to the fingerprint).
+    revision: ClassVar[int] = 0
     Params: ClassVar[type[StageParams]] = StageParams
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -162,7 +165,8 @@ class Stage:
 
     def fingerprint(self) -> str:
         model, version = self.model_info()
-        payload = json.dumps([self.to_config(), model, version], sort_keys=True, default=str)
+        parts = [self.to_config(), model, version] + ([f"revision {self.revision}"] if self.revision else [])
+        payload = json.dumps(parts, sort_keys=True, default=str)
         return sha256_text(payload)[:16]
 
     def fills(self) -> frozenset[str]:

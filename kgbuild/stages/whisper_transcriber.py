@@ -75,6 +75,7 @@ class WhisperTranscriber(Stage):
     modalities = frozenset({"speech", "video"})
     produces = frozenset({"text", "timeline"})
     has_model = True
+    revision = 1  # 1: biasing's new error classes and fallback decode, one BLAS thread (session 5)
     Params = WhisperParams
     params: WhisperParams
 

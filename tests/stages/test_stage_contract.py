@@ -32,6 +32,14 @@ def test_fingerprint_is_the_same_before_and_after_warm_up(type_name):
     assert get_stage_class(type_name)().fingerprint() == before[0]
 
 
+def test_a_code_revision_changes_the_fingerprint():
+    """A stage whose code now writes something else says so, and stores built before re-run it."""
+    cls = get_stage_class("spacy_ner")
+    revised = type("RevisedNer", (cls,), {"revision": cls.revision + 1})
+    assert revised().fingerprint() != cls().fingerprint()
+    assert type("SameNer", (cls,), {})().fingerprint() == cls().fingerprint()
+
+
 @pytest.mark.parametrize("type_name", available())
 def test_every_registered_stage_declares_real_fields_and_round_trips(type_name):
     cls = get_stage_class(type_name)
