@@ -181,8 +181,8 @@ def _build(corpus: str | Path, store: KGStore, pipeline: Pipeline, options: Buil
         def run(todo: Plan, changed: list[Source] | None) -> None:
             for items in executor.run(_batches(todo, pipeline.batch_size)):
                 written = _as_read(items, cache, changed, report)
-                cap_mentions(written, options.max_mentions)
-                _write(writer, pipeline, written, paths, todo.fingerprints[items[0].source.modality], report)
+                _write(writer, pipeline, written, paths, todo.fingerprints[items[0].source.modality], report,
+                       options.max_mentions)
                 if bias is not None:
                     bias.landed(written)
                 if on_progress and changed is not None:  # a second try was counted the first time
@@ -203,8 +203,7 @@ def _build(corpus: str | Path, store: KGStore, pipeline: Pipeline, options: Buil
             if batches and not work.todo:  # only recordings to decode again: load what they need now
                 executor.start({src.modality for batch in batches for src in batch.sources})
             for items in executor.run(batches):
-                cap_mentions(items, options.max_mentions)
-                _write(writer, pipeline, items, paths, bias.fingerprints(items[0]), redone)
+                _write(writer, pipeline, items, paths, bias.fingerprints(items[0]), redone, options.max_mentions)
                 bias.landed(items)
             report.failures += redone.failures
         report.stage_seconds = executor.stage_seconds
@@ -269,9 +268,10 @@ def _batches(work: Plan, size: int) -> Iterator[Batch]:
 
 
 def _write(writer: BulkWriter, pipeline: Pipeline, items: list[Item],
-           paths: dict[str, list[str]], fps: list[str], report: BuildReport) -> None:
+           paths: dict[str, list[str]], fps: list[str], report: BuildReport, max_mentions: int | None) -> None:
     """Hand finished items to the bulk writer, which writes graphs first and marks sources
     done after (:mod:`kgbuild.store.bulk_writer`): a kill in between only means they are redone."""
+    cap_mentions(items, max_mentions)  # a file over the cap is recorded as failed, nothing of it written
     entities: list[Entity] = []
     writes: list[SourceWrite] = []
     for item in items:
