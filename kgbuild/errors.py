@@ -279,6 +279,14 @@ class ServerWriteFailed(StoreError):
     code = "E412"
 
 
+class ServerStoreUnavailable(StoreError):
+    """A server store (``--store URL``) could not be reached, or refused a request outside the
+    writing of sources' graphs (a query, an update, a graph read or delete): nothing is
+    recorded as done that the server did not acknowledge."""
+
+    code = "E413"
+
+
 # E5xx — running a build -------------------------------------------------------------
 
 

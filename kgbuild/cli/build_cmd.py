@@ -12,7 +12,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from ..errors import ConfigError
-from .main import STORE_OPTION, app
+from .main import app
+from .store_option import STATE_OPTION, STORE_LOCATION_OPTION, open_location
 
 console = Console(stderr=True)
 
@@ -25,7 +26,8 @@ class ExecutorKind(str, Enum):
 @app.command()
 def build(
     corpus: Path = typer.Argument(..., help="A folder of media (searched recursively) or a single file."),
-    store: Path = STORE_OPTION,
+    store: str = STORE_LOCATION_OPTION,
+    state: Path = STATE_OPTION,
     pipeline: str = typer.Option("default", "--pipeline", "-p",
                                  help="Pipeline name (pipelines/NAME.yaml) or path to a YAML file."),
     force: bool = typer.Option(False, "--force", help="Re-process sources even if unchanged."),
@@ -72,6 +74,9 @@ def build(
     rehash: bool = typer.Option(False, "--rehash",
                                 help="Read every file to hash it again (by default a file whose size, time and "
                                 "inode are unchanged keeps its remembered hash)."),
+    store_writers: int = typer.Option(None, "--writers", min=1, show_default=False,
+                                      help="With --store URL: graphs written to the server at once (default 4). "
+                                      "Each finished source is one graph, so writers never touch the same one."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
 ) -> None:
     """Extract entities from every supported file under CORPUS into the store.
@@ -84,19 +89,22 @@ def build(
     build goes on. Links to files outside CORPUS are skipped (--follow-links). A full disk
     stops the build (E410): what was written is kept, and the next build does the rest.
 
+    --store URL builds into a SPARQL server (Virtuoso: scripts/virtuoso-server.sh): each
+    finished source's graph is written by --writers parallel Graph Store writes; the ingest
+    state stays local (--state), and a source is done only once the server has its graph.
+
     Exit status: 0 all ingested, 3 some files failed (the rest were ingested),
     2 usage or configuration error (nothing was processed).
     """
     from ..pipeline import load_pipeline
     from ..pipeline.options import BuildOptions
     from ..pipeline.runner import build as run_build
-    from ..store import KGStore
     from .render import print_build_report
 
     if not corpus.exists():
         raise ConfigError(f"corpus path '{corpus}' does not exist")
     pipe = load_pipeline(pipeline)
-    kg = KGStore(store)
+    kg = open_location(store, state=state)
     progress = Progress(TextColumn("[bold]building[/]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                         TimeRemainingColumn(), console=console, disable=quiet, transient=False)
     try:
@@ -106,6 +114,7 @@ def build(
             options = BuildOptions(force=force, workers=workers, executor=executor.value, ray_address=address,
                                    max_memory_mb=max_memory_mb, threads=threads, rehash=rehash,
                                    retry_failed=retry_failed, batch_timeout_s=batch_timeout, follow_links=follow_links,
+                                   store_writers=store_writers,
                                    file_timeout_s=defaults.file_timeout_s if file_timeout is None else file_timeout,
                                    max_mentions=defaults.max_mentions if max_mentions is None else max_mentions)
             report = run_build(corpus, kg, pipe, options,
@@ -117,7 +126,7 @@ def build(
         raise
     kg.flush()
     if not quiet:
-        print_build_report(report, store)
+        print_build_report(report, getattr(kg, "url", store))  # a server's URL without its credentials
         print_skipped(report.skipped)
     raise typer.Exit(report.exit_code)
 

@@ -10,9 +10,10 @@ from pathlib import Path
 import typer
 
 from ..errors import ConfigError
-from .main import STORE_OPTION, app
+from .main import app
 from .push_cmd import ENTITIES_HELP, EntityMode
 from .render import cell, visible
+from .store_option import STORE_LOCATION_OPTION, open_location
 
 
 class ResultFormat(str, Enum):
@@ -44,16 +45,14 @@ class ExportFormat(str, Enum):
 RDF_EXPORTS = {"turtle", "ntriples", "nquads", "trig", "jsonld"}
 
 
-def _open(store: Path):
-    from ..store import KGStore
-
-    return KGStore(store, read_only=True)
+def _open(store: str):
+    return open_location(store, read_only=True)
 
 
 @app.command()
 def query(
     sparql: str = typer.Argument(..., help="A SPARQL 1.1 query, '-' to read it from stdin, or @FILE."),
-    store: Path = STORE_OPTION,
+    store: str = STORE_LOCATION_OPTION,
     fmt: ResultFormat = typer.Option(ResultFormat.table, "--format", "-f",
                                      help="SELECT/ASK: table (terminal), json (SPARQL 1.1 JSON results), csv or "
                                      "tsv. CONSTRUCT/DESCRIBE: table or turtle (Turtle), json or jsonld (JSON-LD), "
@@ -133,7 +132,7 @@ def _results_format(fmt: ResultFormat):
 
 @app.command()
 def export(
-    store: Path = STORE_OPTION,
+    store: str = STORE_LOCATION_OPTION,
     fmt: ExportFormat = typer.Option(
         ExportFormat.turtle, "--format", "-f",
         help="RDF: turtle/ntriples (union graph), nquads/trig/jsonld (a named graph per source). "
@@ -160,7 +159,7 @@ def export(
 
 @app.command()
 def stats(
-    store: Path = STORE_OPTION,
+    store: str = STORE_LOCATION_OPTION,
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables."),
 ) -> None:
     """Counts by modality, entity type and source, and the files that failed."""

@@ -35,7 +35,7 @@ def cell(value) -> str:
     return escape(visible(str(value)))
 
 
-def print_build_report(report: BuildReport, store: Path) -> None:
+def print_build_report(report: BuildReport, store: str | Path) -> None:
     table = Table(title=f"kgbuild → {store}", show_footer=False)
     for col in ("modality", "files", "processed", "mentions"):
         table.add_column(col, justify="right" if col != "modality" else "left")

@@ -9,11 +9,13 @@ import typer
 
 from ..errors import ConfigError
 from .main import STORE_OPTION, app
+from .store_option import STATE_OPTION, STORE_LOCATION_OPTION, open_location
 
 
 @app.command()
 def check(
-    store: Path = STORE_OPTION,
+    store: str = STORE_LOCATION_OPTION,
+    state: Path = STATE_OPTION,
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Verify a store: every ingested source has exactly its graph, paths and status agree
@@ -22,9 +24,8 @@ def check(
     Exit status 0 when healthy, 1 when problems were found (they are listed).
     """
     from ..pipeline.maintenance import check as run_check
-    from ..store import KGStore
 
-    report = run_check(KGStore(store, read_only=True))
+    report = run_check(open_location(store, read_only=True, state=state))
     if as_json:
         typer.echo(json.dumps({"ok": report.ok, "sources": report.sources, "problems": report.problems}, indent=2))
     else:

@@ -23,7 +23,9 @@ class BuildOptions:
     default (half the machine's memory, shared by the workers), 0 none, and a number given
     runs the work in worker processes, even for ``workers=1`` (resident memory is then
     watched as well); ``max_mentions`` per file (E308, 0: no cap). ``follow_links`` ingests
-    files that links in the corpus point to outside it (by default they are skipped)."""
+    files that links in the corpus point to outside it (by default they are skipped).
+    ``store_writers``: how many graphs are written at once into a server store
+    (:mod:`kgbuild.store.gsp_writer`); the embedded store has one bulk writer."""
 
     force: bool = False
     workers: int = 1
@@ -37,6 +39,7 @@ class BuildOptions:
     batch_timeout_s: float | None = None
     max_mentions: int = DEFAULT_MAX_MENTIONS
     follow_links: bool = False
+    store_writers: int | None = None  # parallel graph writes into a server store (None: its default, 4)
 
     @property
     def memory_limit_mb(self) -> float | None:

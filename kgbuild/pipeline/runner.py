@@ -19,16 +19,18 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from ..datamodel import Entity, Item, Source
 from ..errors import InputChanged, InputGone, StageFailure
 from ..ids import mint, source_iri
 from ..media.discovery import Discovery, discover
-from ..store.bulk_writer import BulkWriter, SourceWrite
+from ..store.bulk_writer import SourceWrite
 from ..store.disk_full import disk_full_error, is_disk_full
+from ..store.graph_store import GraphStore
 from ..store.hash_cache import HashCache
 from ..store.ingest_state import DoneMark, IngestState
+from ..store.open import SourceWriter, writer_for
 from ..store.oxigraph_store import KGStore
 from ..store.rdf import corpus_root_quads, entity_quads, source_quads, unreadable_quads
 from .batches import Batch
@@ -82,7 +84,7 @@ class Plan:
     failed: list[tuple[Source, str]] = field(default_factory=list)  # unchanged since they failed: (source, reason)
 
 
-def plan(found: Discovery, store: KGStore, state: IngestState, cache: StageCache, pipeline: Pipeline,
+def plan(found: Discovery, store: GraphStore, state: IngestState, cache: StageCache, pipeline: Pipeline,
          force: bool, retry_failed: bool = False) -> Plan:
     """Split sources into work to do and unchanged sources, and retire the old content of
     paths whose file has changed (its graph goes when no path holds those bytes any more)."""
@@ -115,7 +117,7 @@ def plan(found: Discovery, store: KGStore, state: IngestState, cache: StageCache
     return Plan(todo, unchanged, fingerprints, failed)
 
 
-def build(corpus: str | Path, store: KGStore, pipeline: Pipeline, options: BuildOptions | None = None, *,
+def build(corpus: str | Path, store: GraphStore, pipeline: Pipeline, options: BuildOptions | None = None, *,
           on_start: Callable[[int], None] | None = None, on_progress: ProgressFn | None = None) -> BuildReport:
     """Ingest ``corpus`` into ``store`` (how: :class:`~.options.BuildOptions`). ``on_start``
     is told how many sources will be processed, ``on_progress`` how many more are done.
@@ -129,7 +131,7 @@ def build(corpus: str | Path, store: KGStore, pipeline: Pipeline, options: Build
         raise
 
 
-def _build(corpus: str | Path, store: KGStore, pipeline: Pipeline, options: BuildOptions,
+def _build(corpus: str | Path, store: GraphStore, pipeline: Pipeline, options: BuildOptions,
            on_start: Callable[[int], None] | None, on_progress: ProgressFn | None) -> BuildReport:
     started = time.perf_counter()
     report = BuildReport()
@@ -154,7 +156,7 @@ def _build(corpus: str | Path, store: KGStore, pipeline: Pipeline, options: Buil
         report.failures.append(Failure(relpath, "discover", "E301", reason))
 
     state = IngestState(store.state_path)
-    writer = BulkWriter(store, state)
+    writer = writer_for(store, state, options.store_writers)  # bulk loads here, or parallel writes to a server
     writer.repair()  # sources a kill caught half-written are redone whole
     cache = StageCache(store.cache_path)
     work = plan(found, store, state, cache, pipeline, options.force, options.retry_failed)
@@ -172,7 +174,7 @@ def _build(corpus: str | Path, store: KGStore, pipeline: Pipeline, options: Buil
         on_start(len(work.todo))
     executor = make_executor(pipeline, cache, options)
     fuser = _fuser(pipeline, store) if work.todo or _fusion_behind(pipeline, store) else None
-    bias = SpeechBias.for_build(pipeline, store, state, found.sources, paths)  # the corpus lexicon, kept as sources land
+    bias = SpeechBias.for_build(pipeline, _as_read_by_fusion(store), state, found.sources, paths)  # the corpus lexicon, kept as sources land
     try:
         if work.todo:  # nothing to do loads nothing
             executor.start({src.modality for src in work.todo})  # a missing model stops us here
@@ -215,6 +217,7 @@ def _build(corpus: str | Path, store: KGStore, pipeline: Pipeline, options: Buil
     finally:
         executor.close()
         writer.flush()  # finished sources are kept even when the build stops on an error
+        writer.close()
         store.flush()
         state.close()
     report.seconds = time.perf_counter() - started
@@ -242,20 +245,27 @@ def _as_read(items: list[Item], cache: StageCache, changed: list[Source] | None,
     return kept
 
 
-def _fusion_behind(pipeline: Pipeline, store: KGStore) -> bool:
+def _fusion_behind(pipeline: Pipeline, store: GraphStore) -> bool:
     if pipeline.fusion is None or not pipeline.fusion.enabled:
         return False
     from ..fusion.pending import fusion_pending
 
-    return fusion_pending(store)
+    return fusion_pending(_as_read_by_fusion(store))
 
 
-def _fuser(pipeline: Pipeline, store: KGStore):
+def _fuser(pipeline: Pipeline, store: GraphStore):
     if pipeline.fusion is None or not pipeline.fusion.enabled:
         return None
     from ..fusion.fuse import Fuser
 
-    return Fuser(store, pipeline.fusion)
+    return Fuser(_as_read_by_fusion(store), pipeline.fusion)
+
+
+def _as_read_by_fusion(store: GraphStore) -> KGStore:
+    """Fusion and the speech lexicon use only :class:`GraphStore`'s methods (query, rows, add,
+    remove, drop_graph, path), so a server store serves them as well; their annotations name
+    the embedded store, which is the one they were written against."""
+    return cast(KGStore, store)
 
 
 def _batches(work: Plan, size: int) -> Iterator[Batch]:
@@ -267,10 +277,11 @@ def _batches(work: Plan, size: int) -> Iterator[Batch]:
             yield Batch(group[start:start + size], work.fingerprints[modality])
 
 
-def _write(writer: BulkWriter, pipeline: Pipeline, items: list[Item],
+def _write(writer: SourceWriter, pipeline: Pipeline, items: list[Item],
            paths: dict[str, list[str]], fps: list[str], report: BuildReport, max_mentions: int | None) -> None:
-    """Hand finished items to the bulk writer, which writes graphs first and marks sources
-    done after (:mod:`kgbuild.store.bulk_writer`): a kill in between only means they are redone."""
+    """Hand finished items to the writer, which writes graphs first and marks sources done
+    after (:mod:`kgbuild.store.bulk_writer`, :mod:`kgbuild.store.gsp_writer`): a kill in
+    between only means they are redone."""
     cap_mentions(items, max_mentions)  # a file over the cap is recorded as failed, nothing of it written
     entities: list[Entity] = []
     writes: list[SourceWrite] = []

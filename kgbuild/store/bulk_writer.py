@@ -110,6 +110,9 @@ class BulkWriter:
         self._last_flush = self._clock()  # from the end: a long flush must not make the next one due at once
         return len(writes)
 
+    def close(self) -> None:
+        """Nothing to release (the store is the caller's); flush first to keep what is buffered."""
+
 
 def _chain(shared: list[ox.Quad], writes: list[SourceWrite]) -> Iterable[ox.Quad]:
     yield from shared

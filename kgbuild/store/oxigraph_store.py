@@ -107,18 +107,7 @@ class KGStore:
 
     def sources(self) -> dict[str, SourceState]:
         """Known sources by sha256."""
-        rows = self.query(
-            """SELECT ?g ?sha ?status ?fp (GROUP_CONCAT(?path; separator="\\u0000") AS ?paths) WHERE {
-                 GRAPH ?g { ?g a kg:Source ; kg:sha256 ?sha ; kg:status ?status .
-                            OPTIONAL { ?g kg:pipelineFingerprint ?fp } OPTIONAL { ?g kg:path ?path } } }
-               GROUP BY ?g ?sha ?status ?fp"""
-        )
-        out = {}
-        for row in rows:
-            paths = tuple(p for p in (row["paths"].value if row["paths"] else "").split("\u0000") if p)
-            fp = row["fp"].value if row["fp"] else None
-            out[row["sha"].value] = SourceState(row["g"].value, row["sha"].value, row["status"].value, fp, paths)
-        return out
+        return source_states(self)
 
     def __len__(self) -> int:
         return len(self._store)
@@ -196,6 +185,22 @@ class KGStore:
         ordered = sorted(triples, key=str)
         ox.serialize(ordered, str(out), rdf_format, prefixes=PREFIXES if fmt == "turtle" else None)
         return len(ordered)
+
+
+def source_states(store) -> dict[str, SourceState]:
+    """Known sources by sha256, as the graph records them (any store with ``query``)."""
+    rows = store.query(
+        """SELECT ?g ?sha ?status ?fp (GROUP_CONCAT(?path; separator="\\u0000") AS ?paths) WHERE {
+             GRAPH ?g { ?g a kg:Source ; kg:sha256 ?sha ; kg:status ?status .
+                        OPTIONAL { ?g kg:pipelineFingerprint ?fp } OPTIONAL { ?g kg:path ?path } } }
+           GROUP BY ?g ?sha ?status ?fp"""
+    )
+    out = {}
+    for row in rows:
+        paths = tuple(p for p in (row["paths"].value if row["paths"] else "").split("\u0000") if p)
+        fp = row["fp"].value if row["fp"] else None
+        out[row["sha"].value] = SourceState(row["g"].value, row["sha"].value, row["status"].value, fp, paths)
+    return out
 
 
 def _shift_lines(message: str, shift: int) -> str:

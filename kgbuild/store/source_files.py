@@ -25,7 +25,7 @@ from pathlib import Path, PurePosixPath
 from ..errors import SourceFileMissing, SourceNotFound, StoreError
 from ..ids import sha256_file
 from ..media.discovery import path_bytes
-from .oxigraph_store import KGStore
+from .graph_store import GraphStore
 from .rdf import STORE_GRAPH
 
 SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -62,7 +62,7 @@ def contained(root: Path, parts: tuple[str, ...]) -> Path | None:
 
 
 class SourceFiles:
-    def __init__(self, store: KGStore) -> None:
+    def __init__(self, store: GraphStore) -> None:
         self._store = store
         self._hashes: dict[tuple, str] = {}
         self._texts: OrderedDict[str, str] = OrderedDict()
