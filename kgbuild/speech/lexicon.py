@@ -176,6 +176,7 @@ def retrieve(words: Sequence[str], lexicon: Iterable[LexName], *, probabilities:
             have = best.get((entry.name, entry.type))
             if have is None or (-cand.score, cand.start, cand.end) < (-have.score, have.start, have.end):
                 best[(entry.name, entry.type)] = cand
+    _offer_by_scope(heard, unsure, targets, best)
     # A name the recording already says right somewhere is heard, not misheard: no candidate.
     ranked = sorted((c for c in best.values() if letters([c.name]) not in said),
                     key=lambda c: (c.scope, -c.score, c.name, c.type))
@@ -186,3 +187,22 @@ def retrieve(words: Sequence[str], lexicon: Iterable[LexName], *, probabilities:
             per_run[(c.start, c.end)] = per_run.get((c.start, c.end), 0) + 1
             out.append(c)
     return out
+
+
+def _offer_by_scope(heard: list[str], unsure: list[bool], targets: list, best: dict) -> None:
+    """The few names of the recording's nearest scope that no heard run is near enough to by
+    the strict tests, offered over their loosest-nearest unsure run (:mod:`.scoped`)."""
+    from .scoped import SCOPE_FEW, best_run
+
+    scoped: dict[LexName, list[tuple[str, int]]] = {}
+    for target, _, hi, entry in targets:
+        if entry.scope == SCOPE_FOLDER:
+            scoped.setdefault(entry, []).append((target, max(1, hi - 2)))
+    if not scoped or len({e.name for e in scoped}) > SCOPE_FEW:
+        return
+    for entry, wanted in scoped.items():
+        if (entry.name, entry.type) in best:
+            continue
+        found = best_run(heard, unsure, wanted)
+        if found is not None:
+            best[(entry.name, entry.type)] = Candidate(entry.name, entry.type, entry.scope, *found)
