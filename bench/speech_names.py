@@ -130,7 +130,8 @@ def run(split: str, model: str, lexicon: Path | None, as_json: bool, scope: str 
     """``scope``: ``own`` — each clip's own text is its nearest scope (a recording beside the
     article that names it); ``none`` — every name in the corpus's scope (sound alone decides);
     ``other`` — the control: each clip's nearest scope holds the *next* clip's text, a name it
-    does not say, so every name that text puts into the transcript is a false one."""
+    does not say, and the clip's own name is not in the lexicon at all, so every name the second
+    pass writes is a false one."""
     from kgbuild.speech.asr_eval import basic_normalize, read_lexicon, read_manifest, word_error_rate
     from kgbuild.stages.whisper_transcriber import WhisperTranscriber
 
@@ -150,7 +151,9 @@ def run(split: str, model: str, lexicon: Path | None, as_json: bool, scope: str 
     for k, (case, name) in enumerate(zip(cases, names)):
         near = {"own": [name], "none": [], "other": [names[(k + 1) % len(names)]]}[scope]
         first_pass = firsts[f"{split}/{case.audio.name}"]
-        item = second_pass(stage, case.audio, first_pass, scoped(lex, [(n, types[n]) for n in near]))
+        # the control: the corpus does not spell the name the clip says, its folder names another
+        given = [e for e in lex if e.name != name] if scope == "other" else lex
+        item = second_pass(stage, case.audio, first_pass, scoped(given, [(n, types[n]) for n in near]))
         first = " ".join(w[0] for s in first_pass["segments"] for w in s[3])
         false = [b for b in item.meta.get("_speech_biased") or [] if not says(case.reference, b["name"])]
         rows.append({"audio": case.audio.name, "name": name, "reference": case.reference,

@@ -221,6 +221,10 @@ def merge(segments: Segments, clip: Clip, biased: Segments) -> tuple[Segments, l
             continue  # inserted or dropped words alone are not a name corrected
         gone, came = old[i1:i2], new[j1:j2]
         said = "".join(b[j1:j2])
+        if len({c.name for c in clip.names if "".join(tokens(c.name)) in said}) > 1:
+            # Two names written over one stretch of heard words: the decode recited its hotwords
+            # ("Zyrtek Dynamics, Xiomara Quispe led" for "Ziamaraquist bled"), it did not hear them.
+            continue
         for cand in clip.names:
             near_run = lo + i1 < cand.end + 1 and lo + i2 > cand.start - 1
             if not near_run:
