@@ -153,8 +153,10 @@ def word_error_rate(references: list[str], hypotheses: list[str]) -> float:
 
 
 def read_lexicon(path: str | Path) -> list:
-    """A lexicon file: one name a line, optionally followed by a tab and its type (PERSON)."""
-    from .lexicon import LexName
+    """A lexicon file: one name a line, optionally followed by a tab and its type (PERSON), and
+    by another tab and ``near`` for a name of the recordings' nearest scope (a text beside them:
+    what a build gives the names of sources in a recording's folder)."""
+    from .lexicon import SCOPE_CORPUS, SCOPE_FOLDER, LexName
 
     try:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
@@ -162,9 +164,11 @@ def read_lexicon(path: str | Path) -> list:
         raise ConfigError(f"cannot read lexicon {path}: {exc.strerror or exc}") from None
     out = []
     for line in lines:
-        name, _, kind = line.partition("\t")
+        name, _, rest = line.partition("\t")
+        kind, _, scope = rest.partition("\t")
         if name.strip():
-            out.append(LexName(" ".join(name.split()), kind.strip() or "PERSON"))
+            near = scope.strip().lower() == "near"
+            out.append(LexName(" ".join(name.split()), kind.strip() or "PERSON", SCOPE_FOLDER if near else SCOPE_CORPUS))
     return out
 
 
