@@ -84,7 +84,10 @@ def _respace(x: tuple[str, ...], y: tuple[str, ...]) -> tuple[str, ...]:
     one: ("ana", "de", "la", "cruz") against ("delacruz",) is ("ana", "delacruz")."""
     if len(x) < 2:
         return x
-    for word in {y[-1], "".join(y)}:
+    # y's last word first, then all of y: "Magnolia Labs Group" against "Magnolia LabsGroup" is
+    # ("magnolia", "labsgroup"), not one word. (A set here made the result, and so the links,
+    # depend on the process's string hash seed.)
+    for word in dict.fromkeys((y[-1], "".join(y))):
         for i in range(len(x) - 1):
             if "".join(x[i:]) == word:
                 return (*x[:i], word)
@@ -100,7 +103,12 @@ def name_features(a: str, b: str) -> dict[str, float]:
         ta, tb = _expand(ta, tb, abbr_a), _expand(tb, ta, abbr_b)
     if not ta or not tb:
         return dict.fromkeys(FEATURES[:NAME_FEATURES], 0.0)
-    ta, tb = _respace(ta, tb), _respace(tb, ta)  # "DeLaCruz" / "Ana De La Cruz": ("ana", "delacruz")
+    # "DeLaCruz" / "Ana De La Cruz": ("ana", "delacruz"); the name with more words is the one
+    # run together ("Magnolia Labs Group" / "Magnolia LabsGroup": both ("magnolia", "labsgroup"))
+    if len(ta) >= len(tb):
+        ta, tb = _respace(ta, tb), (_respace(tb, ta) if len(ta) == len(tb) else tb)
+    else:
+        tb = _respace(tb, ta)
     sa, sb = " ".join(ta), " ".join(tb)
     short, long_ = (ta, tb) if len(ta) <= len(tb) else (tb, ta)
     clash = 0.0

@@ -124,12 +124,13 @@ class Fuser:
             else:
                 state.drop_atom(iri)
         affected = set(touched)
-        links = self._model_links(state, fresh) + self._appearance_links(state, fresh)
+        scores: dict[tuple[str, str], float] = {}  # this run's pair scores, reused by the conflict checks
+        links = self._model_links(state, fresh, scores) + self._appearance_links(state, fresh)
         state.add_links(links, "model")
         report.links = len(links)
         if self.params.grounding:
             affected |= self._ground(state, current, changed | removed, report, reader)
-        self._recluster(state, affected, report)
+        self._recluster(state, affected, report, scores)
         state.set_sources({g: fp for g, (fp, _, _) in current.items()})
 
     def _name_company(self, fresh: dict[str, Atom]) -> None:
@@ -142,12 +143,12 @@ class Fuser:
             own = normalise_label(atom.label)
             atom.neighbours = frozenset({names[n] for n in atom.neighbours if names.get(n)} - {own})
 
-    def _model_links(self, state: FusionState, fresh) -> list[Link]:
+    def _model_links(self, state: FusionState, fresh, scores: dict[tuple[str, str], float]) -> list[Link]:
         focus = [iri for iri, a in fresh.items() if resolvable(a)]
         keys = {k: None for iri in focus for k in blocking_keys(fresh[iri].label, fresh[iri].entity_type)}
         index = state.block(keys)
         atoms = state.atoms({iri for members in index.values() for iri in members})
-        return self.resolver.links(atoms, self.resolver.candidate_pairs(atoms, focus=focus, index=index))
+        return self.resolver.links(atoms, self.resolver.candidate_pairs(atoms, focus=focus, index=index), scores)
 
     def _appearance_links(self, state: FusionState, fresh) -> list[Link]:
         """Detected objects in copies of one picture (see .appearance)."""
@@ -187,7 +188,8 @@ class Fuser:
             report.groundings += len(found)
         return affected
 
-    def _recluster(self, state: FusionState, affected: set[str], report: FusionReport) -> None:
+    def _recluster(self, state: FusionState, affected: set[str], report: FusionReport,
+                   scores: dict[tuple[str, str], float] | None = None) -> None:
         component, frontier = set(), set(affected)
         while frontier:  # everything connected to what changed, through old clusters and current links
             iri = frontier.pop()
@@ -200,7 +202,8 @@ class Fuser:
             frontier |= nxt - component
         atoms = state.atoms(component)
         links = [k for k in state.links_of(atoms) if k.score >= self.params.threshold and k.a in atoms and k.b in atoms]
-        mapping = self.resolver.cluster(atoms, links, state.cannot())
+        # the atoms read back from the state are the ones just scored: same features, same scores
+        mapping = self.resolver.cluster(atoms, links, state.cannot(), scores)
         for iri in component - set(atoms):
             state.drop_canon(iri)
             self._write(state, f"atom:{iri}", [])

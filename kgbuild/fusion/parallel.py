@@ -1,14 +1,15 @@
-"""Candidate pairs scored in a process pool: the pair features of each batch in a worker.
+"""Candidate pairs scored in batches, the name features in a process pool when there are many.
 
-Blocking already partitions the work: every candidate pair is scored on its own two atoms,
-so batches of the sorted, de-duplicated pair list are independent (blocks themselves
-overlap — a pair shares several keys — and scoring block by block would score it several
-times). Workers compute the feature rows of a batch (the costly part) and the parent runs
-the model on the rows in the same batches and order as a serial run, so links, clusters and
-canonical IRIs are the same whatever the number of workers (tests/fusion/test_bulk_features.py).
+Every candidate pair is scored on its own two atoms, so batches of the sorted, de-duplicated
+pair list are independent (blocks overlap — a pair shares several keys — and scoring block by
+block would score it several times). The name features, the costly part, are computed once
+per distinct pair of labels (:mod:`.pair_table`), by workers when there are many; the parent
+adds the atoms' features and runs the model in the same batches and order as a serial run,
+so links, clusters and canonical IRIs are the same whatever the number of workers
+(tests/fusion/test_bulk_features.py).
 
-The pool is forked: the workers see the atoms (labels, neighbours, context vectors) without
-pickling them, and only pair ranges and feature rows cross between processes. Its size is
+The pool is forked: the workers see the label pairs without pickling them, and only ranges
+and feature rows cross between processes. Its size is
 :func:`kgbuild.threads.cpu_budget`; below ``MIN_PARALLEL_PAIRS`` (or where fork is not
 available) the batches are computed here, as starting workers would cost more than it saves.
 """
@@ -22,11 +23,12 @@ import numpy as np
 
 from ..threads import cpu_budget
 from .atoms import Atom
-from .bulk_features import context_cosines, pair_feature_rows
+from .bulk_features import SMALL_BATCH, context_cosines, name_feature_rows, pair_feature_rows
+from .pair_table import PairTable
 
 MIN_PARALLEL_PAIRS = 32_768  # four batches of 8192: a forked pool starts in ~0.1 s, a batch scores in ~0.1 s
 
-_shared: tuple[dict[str, Atom], Sequence[tuple[str, str]]] | None = None  # what forked workers read
+_shared: PairTable | None = None  # what forked workers read
 
 
 def feature_rows(atoms: dict[str, Atom], pairs: Sequence[tuple[str, str]]) -> np.ndarray:
@@ -34,10 +36,9 @@ def feature_rows(atoms: dict[str, Atom], pairs: Sequence[tuple[str, str]]) -> np
     return pair_feature_rows(atoms, pairs, context_cosines(atoms, pairs))
 
 
-def _rows_of(span: tuple[int, int]) -> np.ndarray:
+def _name_rows_of(span: tuple[int, int]) -> np.ndarray:
     assert _shared is not None, "a scoring worker runs only in a pool forked by feature_batches"
-    atoms, pairs = _shared
-    return feature_rows(atoms, pairs[span[0]:span[1]])
+    return name_feature_rows(_shared.label_pairs[span[0]:span[1]])
 
 
 def pool_size(n_pairs: int, batch: int, workers: int | None) -> int:
@@ -51,18 +52,27 @@ def pool_size(n_pairs: int, batch: int, workers: int | None) -> int:
 
 def feature_batches(atoms: dict[str, Atom], pairs: Sequence[tuple[str, str]], batch: int,
                     workers: int | None = None) -> Iterator[tuple[Sequence[tuple[str, str]], np.ndarray]]:
-    """(batch of pairs, its feature rows) in order; ``workers``: None for the cpu budget."""
-    spans = [(start, min(start + batch, len(pairs))) for start in range(0, len(pairs), batch)]
-    size = pool_size(len(pairs), batch, workers)
-    if not size:
-        for start, end in spans:
-            yield pairs[start:end], feature_rows(atoms, pairs[start:end])
+    """(batch of pairs, its feature rows) in order; ``workers``: None for the cpu budget.
+
+    The name features are computed once per distinct pair of labels (.pair_table), in the
+    pool when there are many; the rest of each row comes from per-atom arrays, here."""
+    if len(pairs) < SMALL_BATCH:  # clustering asks a pair or a few at a time: no tables
+        if len(pairs):
+            yield pairs, feature_rows(atoms, pairs)
         return
-    global _shared
-    _shared = (atoms, pairs)
-    try:
-        with multiprocessing.get_context("fork").Pool(size) as pool:
-            for (start, end), rows in zip(spans, pool.imap(_rows_of, spans)):
-                yield pairs[start:end], rows
-    finally:
-        _shared = None
+    table = PairTable(atoms, pairs)
+    spans = [(start, min(start + batch, len(table.label_pairs))) for start in range(0, len(table.label_pairs), batch)]
+    size = pool_size(len(table.label_pairs), batch, workers)
+    if not size:
+        table.compute_name_rows(batch)
+    else:
+        global _shared
+        _shared = table
+        try:
+            with multiprocessing.get_context("fork").Pool(size) as pool:
+                table.set_name_rows(np.concatenate(list(pool.imap(_name_rows_of, spans))))
+        finally:
+            _shared = None
+    for start in range(0, len(pairs), batch):
+        end = min(start + batch, len(pairs))
+        yield pairs[start:end], table.rows(start, end)

@@ -128,13 +128,23 @@ class Resolver:
             return max(p, self.same_name)  # one full name, and company or context in common
         return p
 
-    def links(self, atoms: dict[str, Atom], pairs: Iterable[tuple[str, str]]) -> list[Link]:
-        return [Link(a, b, round(p, 4), "model") for a, b, p, _ in self.score(atoms, pairs) if p >= self.threshold]
+    def links(self, atoms: dict[str, Atom], pairs: Iterable[tuple[str, str]],
+              scores: dict[tuple[str, str], float] | None = None) -> list[Link]:
+        """Accepted links; ``scores``, when given, receives every pair's probability, which
+        :meth:`cluster` can reuse for its conflict checks (the same atoms only)."""
+        out = []
+        for a, b, p, _ in self.score(atoms, pairs):
+            if scores is not None:
+                scores[(a, b)] = p
+            if p >= self.threshold:
+                out.append(Link(a, b, round(p, 4), "model"))
+        return out
 
     # clustering ------------------------------------------------------------------------
 
     def cluster(self, atoms: dict[str, Atom], links: Iterable[Link],
-                cannot: AbstractSet[tuple[str, str]] = frozenset()) -> dict[str, str]:
+                cannot: AbstractSet[tuple[str, str]] = frozenset(),
+                scores: dict[tuple[str, str], float] | None = None) -> dict[str, str]:
         """atom IRI -> canonical IRI for every atom in ``atoms``.
 
         Accepted links join atoms into connected groups; a group that holds a conflict — two
@@ -143,9 +153,11 @@ class Resolver:
         scores) between the worst conflicting pair, and the parts are checked again. So one
         early link does not decide: a 0.98 link is kept and the weak link that chained two
         people together is the one cut. Groups larger than ``max_cut`` are clustered
-        greedily, best link first, refusing a join that would bring in a conflict."""
+        greedily, best link first, refusing a join that would bring in a conflict.
+        ``scores``: probabilities :meth:`links` computed for pairs of these same atoms (it
+        is added to): a conflict check does not score a candidate pair twice."""
         links = [k for k in links if k.a in atoms and k.b in atoms and k.a != k.b]
-        cache: dict[tuple[str, str], float] = {}
+        cache: dict[tuple[str, str], float] = scores if scores is not None else {}
 
         def same_thing(x: str, y: str) -> float:
             key = pair(x, y)

@@ -10,6 +10,7 @@ from kgbuild.fusion import parallel
 from kgbuild.fusion.atoms import Atom
 from kgbuild.fusion.bulk_features import context_cosines, name_feature_rows, pair_feature_rows
 from kgbuild.fusion.features import FEATURES, NAME_FEATURES, name_features, pair_features
+from kgbuild.fusion.pair_table import PairTable
 from kgbuild.fusion.resolver import Resolver
 from kgbuild.fusion.scorer import FusionScorer
 from kgbuild.fusion.training import ocr_drop, respell, transliterate
@@ -69,6 +70,55 @@ def test_bulk_rows_equal_the_per_pair_features_exactly():
     assert not differ, differ[:5]
     # the sample reaches the branches: every feature takes several values
     assert all(len(set(reference[:, j])) > 1 for j in range(len(FEATURES)))
+
+
+def _with_copies(atoms: dict[str, Atom], seed: int = 9) -> dict[str, Atom]:
+    """Each atom also written in two more documents (other contexts, company, modality)."""
+    rng = random.Random(seed)
+    out = dict(atoms)
+    for iri, atom in atoms.items():
+        for k in range(2):
+            copy = f"{iri}/copy{k}"
+            out[copy] = Atom(copy, atom.label, atom.entity_type, modalities=frozenset({rng.choice(["text", "speech"])}),
+                             sources=frozenset({f"other{rng.randrange(50)}"}),
+                             neighbours=frozenset(rng.sample(sorted(atoms), 3)),
+                             embedding=None if atom.embedding is None else np.roll(atom.embedding, k + 1),
+                             mentions=1)
+    return out
+
+
+def test_the_pair_table_shares_name_rows_and_equals_the_per_pair_features():
+    atoms = _with_copies(_corpus(150, seed=4))
+    iris = sorted(atoms)
+    rng = random.Random(6)
+    pairs = sorted({tuple(sorted(rng.sample(iris, 2))) for _ in range(2500)}
+                   | {(iri, f"{iri}/copy{k}") for iri in iris[:40] if "/copy" not in iri for k in range(2)})
+    table = PairTable(atoms, pairs)
+    assert len(table.label_pairs) < len(pairs)  # copies share their names' rows
+    table.compute_name_rows(batch=300)
+    rows = np.concatenate([table.rows(s, min(s + 700, len(pairs))) for s in range(0, len(pairs), 700)])
+    contexts = context_cosines(atoms, pairs)  # the batch cosines the resolver always used
+    reference = np.stack([pair_features(atoms[a], atoms[b], c) for (a, b), c in zip(pairs, contexts)])
+    assert rows.dtype == np.float32
+    differ = [(pairs[i], FEATURES[j]) for i, j in np.argwhere(rows != reference)]
+    assert not differ, differ[:5]
+
+
+def test_clustering_reuses_the_scores_of_the_links_and_gives_the_same_clusters(scorer):
+    atoms = _with_copies(_corpus(300, seed=12))
+    resolver = Resolver(scorer, workers=1)
+    pairs = resolver.candidate_pairs(atoms)
+    scores: dict = {}
+    links = resolver.links(atoms, pairs, scores)
+    assert links == resolver.links(atoms, pairs) and set(scores) == pairs
+    calls = []
+    score = resolver.score
+    resolver.score = lambda a, p: calls.append(len(p := list(p))) or score(a, p)  # type: ignore[method-assign]
+    reused = resolver.cluster(atoms, links, scores=scores)
+    asked = sum(calls)
+    calls.clear()
+    assert reused == resolver.cluster(atoms, links) and len(set(reused.values())) < len(atoms)
+    assert asked < sum(calls)  # the candidate pairs were not scored again
 
 
 def test_name_rows_cover_the_rewriting_pairs():

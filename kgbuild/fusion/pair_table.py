@@ -1,0 +1,103 @@
+"""The features of a whole candidate list, each distinct pair of names featurised once.
+
+Atoms are per document (issue 16), so one spelling has a copy in every document that writes
+it, and the candidate list repeats each pair of spellings many times over: at 100k synthetic
+mentions (bench/fusion.py) 692k atom pairs are 347k pairs of labels. The name features (the
+first ``NAME_FEATURES`` of :data:`.features.FEATURES`) depend on the two labels alone, so
+they are computed once per distinct (label a, label b) — in that order, as a few of them are
+not symmetric — and shared by every atom pair written so; two copies of one name get the
+row of (label, label) and differ only in context and company. The other features (type,
+context, company, source, noise) belong to the atoms and are computed from per-atom arrays:
+each atom's context vector and its norm once, not once per pair.
+
+Every row equals :func:`.features.pair_features` of its pair, float32 for float32
+(tests/fusion/test_bulk_features.py), so links and clusters are those of pair-by-pair scoring.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from .atoms import Atom
+from .bulk_features import COLUMN, _Interner, _neighbour_jaccard, name_feature_rows, profile
+from .features import FEATURES, NAME_FEATURES
+from .names import type_group
+
+
+class PairTable:
+    """Candidate pairs as ids into their atoms and into their distinct label pairs.
+
+    ``label_pairs`` are featurised by the caller (:func:`name_feature_rows`, a pool may share
+    the work) and handed to :meth:`set_name_rows`; :meth:`rows` then gives any slice's rows."""
+
+    def __init__(self, atoms: dict[str, Atom], pairs: Sequence[tuple[str, str]]) -> None:
+        self.pairs = pairs
+        ids = _Interner()
+        self.ia, self.ib = ids.ids(a for a, _ in pairs), ids.ids(b for _, b in pairs)
+        self.members = members = [atoms[iri] for iri in ids]
+        labels = _Interner()
+        label_id = labels.ids(m.label for m in members)
+        # each distinct (label a, label b), and which one each pair writes
+        code = label_id[self.ia] * max(1, len(labels)) + label_id[self.ib]
+        distinct, self.label_pair = np.unique(code, return_inverse=True)
+        names = list(labels)
+        self.label_pairs = [(names[c // len(labels)], names[c % len(labels)]) for c in distinct.tolist()]
+        self._names: np.ndarray | None = None
+        kinds = _Interner()
+        self.kind = np.array([kinds.id(m.entity_type) for m in members], dtype=np.int64)
+        self.group = np.array([kinds.id(("group", type_group(m.entity_type))) for m in members], dtype=np.int64)
+        self.place = kinds.id(("group", "PLACE"))
+        self.ntok = np.array([len(profile(m.label).toks) for m in members], dtype=np.int64)
+        self.noisy = np.array([m.noisy for m in members], dtype=bool)
+        # context vectors stacked once; a norm per atom, computed as the per-batch cosine did
+        self.known = np.array([m.embedding is not None for m in members], dtype=bool)
+        known = [np.asarray(m.embedding) for m in members if m.embedding is not None]
+        self.vectors = np.stack(known) if known else np.zeros((0, 1), dtype=np.float32)
+        self.vector_row = np.cumsum(self.known) - 1
+        self.norms = np.linalg.norm(self.vectors, axis=1)
+
+    def set_name_rows(self, rows: np.ndarray) -> None:
+        """The name features of ``label_pairs``, in order (float64, from name_feature_rows)."""
+        assert len(rows) == len(self.label_pairs)
+        self._names = rows
+
+    def compute_name_rows(self, batch: int) -> None:
+        spans = range(0, len(self.label_pairs), batch)
+        parts = [name_feature_rows(self.label_pairs[s:s + batch]) for s in spans]
+        self.set_name_rows(np.concatenate(parts) if parts else np.zeros((0, NAME_FEATURES)))
+
+    def rows(self, start: int, end: int) -> np.ndarray:
+        """``(end - start, len(FEATURES))`` float32: the features of ``pairs[start:end]``."""
+        assert self._names is not None, "name rows first: compute_name_rows or set_name_rows"
+        col = COLUMN
+        ia, ib = self.ia[start:end], self.ib[start:end]
+        out = np.zeros((len(ia), len(FEATURES)))
+        out[:, :NAME_FEATURES] = self._names[self.label_pair[start:end]]
+        kind, group = self.kind, self.group
+        out[:, col["type_agree"]] = np.where(kind[ia] == kind[ib], 1.0, np.where(group[ia] == group[ib], 0.5, 0.0))
+        na, nb = self.ntok[ia], self.ntok[ib]
+        shorter_group = np.where(na < nb, group[ia], group[ib])
+        out[:, col["place_subset"]] = (out[:, col["alias_subset"]] == 1.0) & (na != nb) & (shorter_group == self.place)
+        out[:, col["noisy"]] = self.noisy[ia] | self.noisy[ib]
+        out[:, col["single_token"]] = np.minimum(na, nb) == 1
+        m = self.members
+        pairs = list(zip(ia.tolist(), ib.tolist()))
+        out[:, col["same_source"]] = [not m[a].sources.isdisjoint(m[b].sources) for a, b in pairs]
+        out[:, col["neighbour_jaccard"]] = [_neighbour_jaccard(m[a], m[b]) for a, b in pairs]
+        out[:, col["context_cosine"]] = self._cosines(ia, ib)
+        return out.astype(np.float32)
+
+    def _cosines(self, ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
+        """Context cosines (0.5 where a context is unknown), the same float32 arithmetic as
+        bulk_features.context_cosines: the product of the rows summed, over the product of
+        the norms."""
+        out = np.full(len(ia), 0.5)
+        both = self.known[ia] & self.known[ib]
+        if both.any():
+            ra, rb = self.vector_row[ia[both]], self.vector_row[ib[both]]
+            u, v = self.vectors[ra], self.vectors[rb]
+            cos = (u * v).sum(1) / (self.norms[ra] * self.norms[rb] + 1e-9)
+            out[both] = np.clip(cos, -1, 1)
+        return out
