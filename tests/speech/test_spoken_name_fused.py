@@ -12,12 +12,9 @@ character span) of it.
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
-
-from helpers import missing
 
 NAME = "Maximilian Oberhuber"
 SAID = "Maximilian Oberhuber won the mountain race again."
@@ -51,16 +48,9 @@ SELECT DISTINCT ?canonical ?spoken ?time ?heard ?written ?start ?end WHERE {
 }"""
 
 
-@pytest.fixture(scope="module")
-def clip(tmp_path_factory) -> Path:
-    if not shutil.which("text2wave") or not Path("/usr/share/festival/voices/us/cmu_us_slt_arctic_hts").is_dir():
-        missing("Festival's US SLT voice", "apt-get install festival festvox-us-slt-hts")
-    folder = tmp_path_factory.mktemp("clip")
-    (folder / "said.txt").write_text(SAID)
-    wav = folder / "race.wav"
-    subprocess.run(["text2wave", "-eval", "(voice_cmu_us_slt_arctic_hts)", str(folder / "said.txt"), "-o", str(wav)],
-                   check=True, capture_output=True, timeout=120)
-    return wav
+@pytest.fixture
+def clip(festival_clip) -> Path:
+    return festival_clip(SAID)
 
 
 @pytest.mark.slow
