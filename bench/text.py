@@ -1,6 +1,6 @@
 """Words/second of the text stages against bare spaCy, on the same texts, in one run.
 
-    .venv/bin/python bench/text.py [--sentences N] [--repeat N] [--threads 2] [--quantize none|ffn|all]
+    .venv/bin/python bench/text.py [--sentences N] [--repeat N] [--threads 2] [--quantize none|ffn|all] [--precision fp32|bf16] [--model DIR]
 
 Texts: CoNLL04 news sentences (../shared/datasets/conll04/dev.json, then train.json),
 grouped ten to a document; data/sample's texts when CoNLL04 is absent. Three runs,
@@ -57,6 +57,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--model", default=None, help="relation model; default: the default pipeline's")
     parser.add_argument("--quantize", default=None, help="none, ffn or all; default: the default pipeline's")
+    parser.add_argument("--precision", default=None, help="fp32 or bf16; default: the default pipeline's")
     parser.add_argument("--workers", type=int, default=None, help="relation batches at once; default: --threads")
     parser.add_argument("--out", default=str(REPO / "bench" / "results" / "text.json"))
     args = parser.parse_args()
@@ -79,7 +80,8 @@ def main() -> None:
     bare_nlp = spacy.load(_spacy_name())  # every component, lemmatizer included: plain spaCy
     ner = SpacyNER(batch_size=32)
     rel_params = pipeline_relation_params("default").model_dump()
-    rel_params.update({k: v for k, v in (("model", args.model), ("quantize", args.quantize)) if v is not None})
+    rel_params.update({k: v for k, v in (("model", args.model), ("quantize", args.quantize),
+                                                                 ("precision", args.precision)) if v is not None})
     rel_params["workers"] = args.workers or args.threads  # the process's CPU budget, as a build gives it
     full = [ner, EntityLinker(), RelationExtractor(**rel_params), OpenRelations(), EventExtractor()]
     for stage in full:
@@ -119,7 +121,8 @@ def main() -> None:
     wps = {k: round(words / statistics.median(v)) for k, v in seconds.items()}
     result = {
         "texts": what, "documents": len(docs), "words": words, "repeat": args.repeat, "threads": args.threads,
-        "relations_params": {k: rel_params[k] for k in ("model", "quantize", "workers", "window", "batch_size")},
+        "relations_params": {k: rel_params[k] for k in ("model", "quantize", "precision", "workers", "window",
+                                                                      "batch_size")},
         "load_average_before": load_before,
         "words_per_second": wps,
         "ratio_ner_vs_bare": round(wps["ner"] / wps["bare_spacy"], 3),

@@ -29,7 +29,7 @@ PACKAGE = "kgbuild"
 LAYERS = {
     "kgbuild.ids": 0, "kgbuild.errors": 0,
     "kgbuild.datamodel": 1,
-    "kgbuild.models": 2, "kgbuild.threads": 2, "kgbuild.media": 2, "kgbuild.speech": 2,
+    "kgbuild.models": 2, "kgbuild.packaged_encoders": 2, "kgbuild.threads": 2, "kgbuild.media": 2, "kgbuild.speech": 2,
     "kgbuild.vision": 2, "kgbuild.nlp": 2, "kgbuild.ontology": 2, "kgbuild.db": 2,
     "kgbuild.stages": 3,
     "kgbuild.store": 4, "kgbuild.fusion": 4, "kgbuild.reason": 4, "kgbuild.graph": 4,

