@@ -272,8 +272,9 @@ def run_one(n: int, seed: int, trace: bool, workers: int = 1, scope: str = "docu
 
     index = timed("blocking", lambda: block_index(atoms.values()))
     pairs = timed("candidates", lambda: resolver.candidate_pairs(atoms, index=index))
-    links = timed("scoring", lambda: resolver.links(atoms, pairs))
-    canon = timed("clustering", lambda: resolver.cluster(atoms, links))
+    scores: dict = {}  # as the Fuser does: clustering's conflict checks reuse the link scores
+    links = timed("scoring", lambda: resolver.links(atoms, pairs, scores))
+    canon = timed("clustering", lambda: resolver.cluster(atoms, links, scores=scores))
     traced = None
     if trace:
         import tracemalloc
