@@ -74,7 +74,6 @@ def _cap_onnxruntime(n: int) -> None:
     session_class.__init__ = init
 
 
-
 @functools.cache
 def native_bf16() -> bool:
     """Whether this CPU has bfloat16 arithmetic (AVX512-BF16 or AMX on x86 Linux). There bf16
@@ -89,3 +88,10 @@ def native_bf16() -> bool:
     except OSError:
         pass
     return False
+
+
+def use_bf16(precision: str) -> bool:
+    """A model's ``precision`` setting (fp32, bf16, or auto: bf16 where :func:`native_bf16`)."""
+    if precision not in ("auto", "fp32", "bf16"):
+        raise ValueError(f"precision {precision!r}: expected auto, fp32 or bf16")
+    return precision == "bf16" or (precision == "auto" and native_bf16())

@@ -146,6 +146,9 @@ def eval_conll04(
                                  help="none (fp32), relations (int8 for the relation pass only), ffn or all (int8 encoder Linears); default: what the default "
                                  "pipeline's `relations` stage runs."),
     threshold: float = typer.Option(None, "--threshold", help="Relation probability cut; default: the pipeline's."),
+    precision: str = typer.Option(None, "--precision",
+                                  help="fp32, bf16 (autocast) or auto (bf16 where the CPU has bfloat16 instructions); "
+                                  "default: what the pipeline's `relations` stage runs."),
     pipeline: str = typer.Option("default", "--pipeline", help="Pipeline whose `relations` stage settings to score."),
     param: list[str] = typer.Option([], "--param",
                                     help="--mode pipeline: KEY=VALUE for the `relations` stage (e.g. entities=spacy, "
@@ -162,7 +165,7 @@ def eval_conll04(
     from ..nlp import conll04
     from ..nlp.predictor import Predictor
     from ..nlp.scoring import predict, score
-    from ..threads import limit_cpu_threads
+    from ..threads import limit_cpu_threads, use_bf16
 
     if mode not in ("pipeline", "model"):
         raise ConfigError(f"--mode {mode}: expected pipeline or model")
@@ -170,6 +173,8 @@ def eval_conll04(
     model = model or params.model
     quantize = quantize if quantize is not None else params.quantize
     threshold = params.threshold if threshold is None else threshold
+    if precision not in (None, "auto", "fp32", "bf16"):
+        raise ConfigError(f"--precision {precision}: expected fp32, bf16 or auto")
     folder = find_model_file(model)
     if folder is None:
         raise ModelNotFoundError(f"model '{model}' not found", hint="`make models/relations-conll04`")
@@ -178,28 +183,33 @@ def eval_conll04(
         limit_cpu_threads(threads)
         overrides = dict(_param(p) for p in param)
         overrides.update(model=str(folder), quantize=quantize, threshold=threshold)
+        if precision:
+            overrides["precision"] = precision
         predicted, stage, failed = pipeline_predict(gold, pipeline, overrides)
         if failed:
             err.print(f"warning: {failed} sentence(s) failed in the pipeline; they count as finding nothing")
         stage_params = stage.params.model_dump()
         quantized = getattr(getattr(stage, "predictor", None), "quantized", None) or "none"
+        bf16 = bool(getattr(getattr(stage, "predictor", None), "bf16", False))
         entities = f"pipeline ({stage_params['entities']} arguments, {stage_params['entity_types']} types)"
         window = stage_params["window"]
     else:
-        predictor = Predictor(folder, threads=threads, quantize=quantize, window=params.window)
+        bf16 = use_bf16(precision or params.precision)
+        predictor = Predictor(folder, threads=threads, quantize=quantize, window=params.window, bf16=bf16)
         entities = "gold" if gold_entities else entities
         if entities not in ("model", "gold", "spacy"):
             raise ConfigError(f"--entities {entities}: expected model, gold or spacy")
         predicted = predict(predictor, gold, entities=entities, threshold=threshold)
         quantized, window = predictor.quantized or "none", params.window
     result = score(gold, predicted)
-    result.update(model=str(folder), quantized=quantized, threshold=threshold, window=window, entities=entities,
-                  mode=mode)
+    result.update(model=str(folder), quantized=quantized, precision="bf16" if bf16 else "fp32", threshold=threshold,
+                  window=window, entities=entities, mode=mode)
     if as_json:
         typer.echo(json.dumps(result, indent=2))
         return
     out = Console()
     out.print(f"{file}: {result['sentences']} sentences, model {folder}, int8: {result['quantized']}, "
+              f"{result['precision']}, "
               f"threshold {threshold}, mode: {mode}, entities: {result['entities']}")
     out.print(f"entity F1 {result['ner_f1']:.2f}   strict relation micro-F1 {result['rel_micro_f1']:.2f}   "
               f"macro-F1 {result['rel_macro_f1']:.2f}")

@@ -103,7 +103,8 @@ class Predictor:
             self.quantized = mode if _quantize(self.rel_model, "all") else False
         else:
             self.quantized = mode if mode != "none" and _quantize(self.model, mode) else False
-        self._setup(batch_size, bf16, workers, window, constrained)
+        # int8 Linears take fp32 activations (a bf16 one is refused): a quantised model runs without autocast
+        self._setup(batch_size, bf16 and not self.quantized, workers, window, constrained)
 
     def _setup(self, batch_size, bf16, workers, window, constrained) -> None:
         self.codec = jm.Codec(self.tok, self.meta.get("max_len", 256))

@@ -30,7 +30,7 @@ class RelationParams(StageParams):
     quantize: bool | Literal["none", "ffn", "all", "relations"] = "none"
     # Encoder arithmetic: fp32, bf16 autocast (several times faster where the CPU has bfloat16
     # instructions, AVX512-BF16 or AMX; emulated, hence slower, where it has not), or auto: bf16 where
-    # native, else fp32 (docs/text.md: both measured on dev).
+    # native, else fp32 (docs/text.md: both measured on dev). A quantised model runs in fp32 (int8 Linears).
     precision: Literal["auto", "fp32", "bf16"] = "auto"
     window: int | None = 10  # words kept around a sentence's candidate mentions (None: the whole sentence)
     spacy_model: str = "en_core_web_sm"  # sentence splitting when no earlier stage kept its parse
@@ -71,13 +71,12 @@ class RelationExtractor(Stage):
                 hint="`make models/relations-conll04` trains it (a few minutes on CPU), or "
                 "`kgbuild train relations --train train.json --dev dev.json --out DIR` and set params.model")
         self.folder = folder
-        from ..threads import cpu_budget, native_bf16
+        from ..threads import cpu_budget, use_bf16
 
         workers = None if self.params.threads else (self.params.workers or cpu_budget())
         self.predictor = Predictor(folder, batch_size=self.params.batch_size, threads=self.params.threads,
                                    quantize=self.params.quantize, workers=workers, window=self.params.window,
-                                   bf16=self.params.precision == "bf16" or (self.params.precision == "auto"
-                                                                             and native_bf16()))
+                                   bf16=use_bf16(self.params.precision))
 
     def model_info(self) -> tuple[str | None, str | None]:
         # The same before and after loading (fingerprints are taken before warm-up).
