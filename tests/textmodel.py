@@ -54,5 +54,5 @@ def tiny_model(root: str) -> Path:
     (base / "dev.json").write_text(json.dumps(synthetic(12, seed=1)))
     out = base / "tiny-model"
     run_cli("train", "relations", "--train", base / "train.json", "--dev", base / "dev.json", "--out", out,
-            "--epochs", "2", "--batch-size", "8", "--lr", "3e-4", check=True)
+            "--epochs", "2", "--batch-size", "8", "--lr", "3e-4", "--encoder", "minilm", "--precision", "fp32", check=True)
     return out

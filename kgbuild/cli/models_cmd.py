@@ -200,7 +200,7 @@ def train_relations(
     train: Path = typer.Option(None, "--train", exists=True, dir_okay=False, help="CoNLL04-format JSON to train on."),
     dev: Path = typer.Option(None, "--dev", exists=True, dir_okay=False, help="CoNLL04-format JSON scored after training."),
     out: Path = typer.Option(None, "--out", help="Model folder to write; default: relations-conll04 in the user model directory."),
-    encoder: str = typer.Option(None, "--encoder", help="HF model name (cached) or folder; default: the packaged MiniLM."),
+    encoder: str = typer.Option(None, "--encoder", help="Default: `kgbuild train relations`'s (mpnet)."),
     epochs: int = typer.Option(None, "--epochs", min=1, help="Default: `kgbuild train relations`'s."),
     threads: int = typer.Option(None, "--threads", min=0, help="torch CPU threads; default: `kgbuild train relations`'s."),
     max_minutes: float = typer.Option(None, "--max-minutes", help="As `kgbuild train relations --max-minutes`."),
@@ -222,7 +222,8 @@ def train_relations(
     out.parent.mkdir(parents=True, exist_ok=True)
     err.print(f"training into {out}", highlight=False)
     options = {"epochs": epochs, "threads": threads, "max_minutes": max_minutes, "limit": limit}
-    _invoke(text_cmd.train_relations, train=train, dev=dev, out=out, encoder=encoder,
+    options = {**options, "encoder": encoder}
+    _invoke(text_cmd.train_relations, train=train, dev=dev, out=out,
             **{k: v for k, v in options.items() if v is not None})
 
 

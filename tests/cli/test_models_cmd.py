@@ -102,5 +102,6 @@ def test_models_train_relations_trains_into_the_user_directory(tmp_path, monkeyp
     assert (call["train"], call["dev"]) == (data / "train.json", data / "dev.json")
     assert not any(type(v).__name__ == "OptionInfo" for v in call.values())  # the command's own defaults
     assert call["epochs"] == 8 and call["limit"] is None
+    assert (call["encoder"], call["precision"], call["lr"]) == ("mpnet", "bf16", 5e-5)  # the shipped recipe
     with pytest.raises(ConfigError, match="no CoNLL04 train.json"):
         models_cmd.train_relations(data=tmp_path / "empty", **options)
