@@ -15,6 +15,16 @@ and fusion's time; then every graph is compared with the local build's.
 
     nice -n 10 .venv/bin/python bench/store_build.py            # -> bench/results/store-build-virtuoso.json
     nice -n 10 .venv/bin/python bench/store_build.py --writers 1 4
+
+``--executor ray`` runs the server builds' stages on a local Ray (``--workers`` actors per model
+stage; the build process stays the only writer), the reference build still with the local
+executor, so a Ray build into Virtuoso is measured and compared with a local one. Ray is best
+kept to loopback, as in the tests: run the whole benchmark (Virtuoso is started inside it) in a
+network namespace of its own:
+
+    RAY_USAGE_STATS_ENABLED=0 nice -n 10 unshare -n sh -c 'ip link set lo up && exec "$@"' sh \
+        .venv/bin/python bench/store_build.py --executor ray --writers 2 --copies 1 \
+        --out bench/results/store-build-virtuoso-ray.json
 """
 
 from __future__ import annotations
@@ -114,6 +124,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--writers", type=int, nargs="+", default=[1, 2, 4])
     ap.add_argument("--copies", type=int, default=3, help="copies of the text files, each its own source")
+    ap.add_argument("--executor", choices=["local", "ray"], default="local",
+                    help="the server builds' executor (the reference build is always local)")
+    ap.add_argument("--workers", type=int, default=1,
+                    help="worker processes (local) or actors per model stage (ray) of the server builds")
     ap.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "store-build-virtuoso.json")
     args = ap.parse_args()
     if not shutil.which("virtuoso-t"):
@@ -134,6 +148,7 @@ def main() -> None:
         report = runner_module.build(work / "corpus", local, pipeline, BuildOptions())
         result: dict = {"machine": f"{platform.node()} {os.cpu_count()} cores", "load": os.getloadavg(),
                         "files": files, "sources": sum(report.ingested.values()),
+                        "executor": args.executor, "workers": args.workers,
                         "local": {"seconds": round(time.perf_counter() - started, 2),
                                   "write_seconds": round(timed[-1].seconds, 2), "quads": timed[-1].quads,
                                   "fusion_seconds": round(report.fusion.seconds if report.fusion else 0, 2)},
@@ -147,7 +162,8 @@ def main() -> None:
             try:
                 store = open_store(url, state_dir=work / f"state-{n}")
                 started = time.perf_counter()
-                report = runner_module.build(work / "corpus", store, pipeline, BuildOptions(store_writers=n))
+                options = BuildOptions(store_writers=n, executor=args.executor, workers=args.workers)
+                report = runner_module.build(work / "corpus", store, pipeline, options)
                 seconds = time.perf_counter() - started
                 w = timed[-1]
                 same = graph_sets(store) == reference

@@ -1,7 +1,8 @@
 """`kgbuild build --store URL` into a SPARQL server (a real Virtuoso on loopback, started by
 scripts/virtuoso-server.sh): the same quads in every graph as a build into the embedded store,
-fusion's graph included; query, export and check work on it as on a folder; a build killed
-after the server acknowledged graphs but before they were marked done is repaired by the next.
+fusion's graph included, with the local executor and on Ray; query, export and check work on
+it as on a folder; a build killed after the server acknowledged graphs but before they were
+marked done is repaired by the next.
 Skips when Virtuoso is not installed (`make servers` installs it; `make test` runs these)."""
 
 from __future__ import annotations
@@ -10,11 +11,15 @@ import os
 import sqlite3
 import subprocess
 import sys
+import tempfile
+import urllib.parse
+from pathlib import Path
 
 import httpx
 import pytest
 
-from helpers import REPO, copy_sample, run_cli
+from helpers import KGBUILD, REPO, copy_sample, run_cli
+from loopback_bridge import unix_to_tcp
 from push_servers import virtuoso_server
 
 # Text only, no heavy model: spaCy's small English model, the linker, and fusion without
@@ -80,6 +85,37 @@ def test_a_build_into_a_server_equals_a_local_build(corpus, local_quads, virtuos
     again = run_cli("build", corpus / "corpus", "--store", url, "--state", state, "-p", corpus / "text.yaml",
                     check=True)
     assert "4" in again.stdout and exported(url, tmp_path / "again.nq") == local_quads  # nothing redone, nothing added
+
+
+def _netns_ok() -> bool:
+    try:
+        return subprocess.run(["unshare", "-n", "sh", "-c", "ip link set lo up"], capture_output=True).returncode == 0
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not _netns_ok(), reason="needs `unshare -n` and `ip` (root, or user namespaces) so that Ray "
+                    "runs with loopback only")
+def test_a_ray_build_into_a_server_equals_a_local_build(corpus, local_quads, virtuoso, tmp_path):
+    """The same build on Ray (two actors per model stage): Ray runs, as in the Ray executor's
+    tests, in a network namespace with loopback only; Virtuoso is reached there at its own URL
+    through a Unix socket (tests/loopback_bridge.py), and nothing else is. This process stays
+    the only writer; the graphs equal the embedded store's, fusion's included."""
+    pytest.importorskip("ray", reason="Ray is not installed: pip install 'kgbuild[ray]' (make test does)")
+    url, state = server_url(virtuoso), tmp_path / "state"
+    port = str(urllib.parse.urlsplit(virtuoso.base).port)
+    with tempfile.TemporaryDirectory(prefix="kg-") as short, unix_to_tcp(Path(short) / "v.sock", int(port)) as sock:
+        built = subprocess.run(
+            ["unshare", "-n", "sh", "-c", 'ip link set lo up && exec "$@"', "sh",
+             sys.executable, str(REPO / "tests" / "loopback_bridge.py"), port, str(sock), "--",
+             *KGBUILD, "build", str(corpus / "corpus"), "--store", url, "--state", str(state), "--writers", "2",
+             "-p", str(corpus / "text.yaml"), "--executor", "ray", "--workers", "2"],
+            capture_output=True, text=True, cwd=REPO,
+            env={**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "COLUMNS": "200"})
+    assert built.returncode == 0, built.stdout + built.stderr[-3000:]
+    assert exported(url, tmp_path / "server.nq") == local_quads
+    assert run_cli("check", "--store", url, "--state", state, check=True).stdout.strip().endswith("4 sources checked: ok")
 
 
 _KILLED_AFTER_ACK = """
