@@ -221,8 +221,8 @@ def train_relations(
     out = out or user_model_dir() / "relations-conll04"
     out.parent.mkdir(parents=True, exist_ok=True)
     err.print(f"training into {out}", highlight=False)
-    options = {"epochs": epochs, "threads": threads, "max_minutes": max_minutes, "limit": limit}
-    options = {**options, "encoder": encoder}
+    options: dict[str, object] = {"epochs": epochs, "threads": threads, "max_minutes": max_minutes, "limit": limit,
+                                  "encoder": encoder}
     _invoke(text_cmd.train_relations, train=train, dev=dev, out=out,
             **{k: v for k, v in options.items() if v is not None})
 
