@@ -27,6 +27,7 @@ from rapidfuzz.distance import JaroWinkler
 
 from .atoms import Atom
 from .features import FEATURES, NAME_FEATURES, PARTICLES, _abbreviations, cosine, gender, name_features, pair_features
+from .id_sets import IdSets
 from .names import acronym, phonetic, skeleton, tokens, type_group
 
 COLUMN = {name: i for i, name in enumerate(FEATURES)}
@@ -80,9 +81,12 @@ class _Interner(dict):
         return self.setdefault(key, len(self))
 
     def ids(self, keys: Iterable) -> np.ndarray:
-        """Ids of many keys (new ones numbered in order), without a method call per key."""
-        number, size = self.setdefault, self.__len__
-        return np.fromiter((number(k, size()) for k in keys), dtype=np.int64)
+        """Ids of many keys (new ones numbered in order of first appearance): Python code
+        runs only for the distinct new keys, the lookups in C."""
+        keys = keys if isinstance(keys, list) else list(keys)
+        new = [k for k in dict.fromkeys(keys) if k not in self]
+        self.update(zip(new, range(len(self), len(self) + len(new))))
+        return np.fromiter(map(self.__getitem__, keys), dtype=np.int64, count=len(keys))
 
 
 @lru_cache(maxsize=200_000)
@@ -139,11 +143,22 @@ def name_feature_rows(label_pairs: Sequence[tuple[str, str]]) -> np.ndarray:
     out[clash, col["first_name_clash"]] = 1.0 - _jaro_winkler(vocab_text[fa[clash]], vocab_text[fb[clash]])
     _word_features(out, np.where(na <= nb, ia, ib), np.where(na <= nb, ib, ia), words, ntok,
                    vocab_text, codes, skel, first, length)
-    for row, (a, b) in enumerate(label_pairs):  # rare: the pair rewrites its tokens
-        if _rewrites(profs[ia[row]], profs[ib[row]]):
-            f = name_features(a, b)
-            out[row] = [f[name] for name in FEATURES[:NAME_FEATURES]]
+    for row in np.flatnonzero(_rewriting(profs, ia, ib)).tolist():  # rare: the pair rewrites its tokens
+        f = name_features(*label_pairs[row])
+        out[row] = [f[name] for name in FEATURES[:NAME_FEATURES]]
     return out
+
+
+def _rewriting(profs: list[NameProfile], ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
+    """:func:`_rewrites` of every pair (profiles ``ia[k]``, ``ib[k]``) as arrays: a word or
+    the whole of one name run together among the other's last words (.id_sets), not a
+    Python call per pair."""
+    always = np.array([p.abbreviated or not p.toks for p in profs], dtype=bool)
+    suffixes = IdSets([p.suffixes for p in profs], _Interner())
+    last = suffixes.ids_of(p.toks[-1] if p.toks else "" for p in profs)
+    joined = suffixes.ids_of(p.joined for p in profs)
+    return (always[ia] | always[ib] | suffixes.holds(ia, last[ib]) | suffixes.holds(ia, joined[ib])
+            | suffixes.holds(ib, last[ia]) | suffixes.holds(ib, joined[ia]))
 
 
 def _word_features(out, short, long_, words, ntok, vocab_text, codes, skel, first, length) -> None:

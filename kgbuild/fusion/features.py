@@ -144,10 +144,17 @@ def cosine(u: np.ndarray | None, v: np.ndarray | None) -> float:
     return float(np.clip(np.dot(u, v) / (np.linalg.norm(u) * np.linalg.norm(v) + 1e-9), -1, 1))
 
 
+@lru_cache(maxsize=65_536)
+def _name_items(a: str, b: str) -> tuple[tuple[str, float], ...]:
+    """name_features of two labels, kept: clustering's conflict checks score a few pairs at a
+    time, pair by pair, and meet one pair of spellings again in each document's copies."""
+    return tuple(name_features(a, b).items())
+
+
 def pair_features(a: Atom, b: Atom, context: float | None = None) -> np.ndarray:
     """Features of one pair; ``context`` is the context cosine when the caller computed it
     for a whole batch at once (it is the costly part done pair by pair)."""
-    f = name_features(a.label, b.label)
+    f = dict(_name_items(a.label, b.label))
     f["type_agree"] = type_agreement(a.entity_type, b.entity_type)
     # "Geneva" inside "Lake Geneva", "ETH Zurich", "Panama Canal Authority": a place inside a
     # longer name is a relation (a landmark, a body named after it), not a variant

@@ -8,7 +8,10 @@ they are computed once per distinct (label a, label b) — in that order, as a f
 not symmetric — and shared by every atom pair written so; two copies of one name get the
 row of (label, label) and differ only in context and company. The other features (type,
 context, company, source, noise) belong to the atoms and are computed from per-atom arrays:
-each atom's context vector and its norm once, not once per pair.
+each atom's context vector and its norm once, not once per pair; its sources and neighbours as
+sorted ids (.id_sets), so shared sources and the neighbour Jaccard are array operations too.
+The table also gives each pair's spelling code (:func:`spelling`), the resolver's name rule
+(resolver.Resolver.priors) then applies to a batch at once.
 
 Every row equals :func:`.features.pair_features` of its pair, float32 for float32
 (tests/fusion/test_bulk_features.py), so links and clusters are those of pair-by-pair scoring.
@@ -16,27 +19,54 @@ Every row equals :func:`.features.pair_features` of its pair, float32 for float3
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
+from itertools import chain
+from operator import itemgetter
 
 import numpy as np
 
 from .atoms import Atom
-from .bulk_features import COLUMN, _Interner, _neighbour_jaccard, name_feature_rows, profile
+from .bulk_features import COLUMN, _Interner, name_feature_rows, profile
 from .features import FEATURES, NAME_FEATURES
+from .id_sets import IdSets
 from .names import type_group
+
+# What one spelling in two atoms is worth, decided by the resolver (resolver.name_prior):
+# SAME_NAME, one name of one type other than a person's; SAME_PERSON, one person's full name.
+OTHER, SAME_NAME, SAME_PERSON = 0, 1, 2
+
+
+def spelling(a: Atom, b: Atom) -> int:
+    """The pair's spelling code, pair by pair (:meth:`PairTable.spellings` for a batch)."""
+    if a.label.casefold() != b.label.casefold():
+        return OTHER
+    if a.entity_type == b.entity_type != "PERSON" and not (a.detected or b.detected):
+        return SAME_NAME
+    if a.entity_type == b.entity_type == "PERSON" and len(profile(a.label).toks) > 1:
+        return SAME_PERSON
+    return OTHER
 
 
 class PairTable:
     """Candidate pairs as ids into their atoms and into their distinct label pairs.
 
-    ``label_pairs`` are featurised by the caller (:func:`name_feature_rows`, a pool may share
-    the work) and handed to :meth:`set_name_rows`; :meth:`rows` then gives any slice's rows."""
+    ``pairs`` are put in sorted order (``self.pairs``: the batches, and so the results, do not
+    depend on the order they came in). ``label_pairs`` are featurised by the caller
+    (:func:`name_feature_rows`, a pool may share the work) and handed to :meth:`set_name_rows`;
+    :meth:`rows` then gives any slice's rows."""
 
-    def __init__(self, atoms: dict[str, Atom], pairs: Sequence[tuple[str, str]]) -> None:
-        self.pairs = pairs
-        ids = _Interner()
-        self.ia, self.ib = ids.ids(a for a, _ in pairs), ids.ids(b for _, b in pairs)
-        self.members = members = [atoms[iri] for iri in ids]
+    def __init__(self, atoms: dict[str, Atom], pairs: Iterable[tuple[str, str]]) -> None:
+        given = pairs if isinstance(pairs, list) else list(pairs)
+        # sorted as integers, not as tuples of strings (~3 s for 1.8M pairs): atom ids numbered
+        # in IRI order, so (id a, id b) sorts as (IRI a, IRI b) does
+        iris = sorted(set(chain.from_iterable(given)))
+        rank = {iri: i for i, iri in enumerate(iris)}.__getitem__
+        code = (np.fromiter(map(rank, map(itemgetter(0), given)), dtype=np.int64, count=len(given)) * max(1, len(iris))
+                + np.fromiter(map(rank, map(itemgetter(1), given)), dtype=np.int64, count=len(given)))
+        order = np.argsort(code, kind="stable")
+        self.pairs = list(map(given.__getitem__, order.tolist()))
+        self.ia, self.ib = np.divmod(code[order], max(1, len(iris)))
+        self.members = members = [atoms[iri] for iri in iris]
         labels = _Interner()
         label_id = labels.ids(m.label for m in members)
         # each distinct (label a, label b), and which one each pair writes
@@ -57,6 +87,13 @@ class PairTable:
         self.vectors = np.stack(known) if known else np.zeros((0, 1), dtype=np.float32)
         self.vector_row = np.cumsum(self.known) - 1
         self.norms = np.linalg.norm(self.vectors, axis=1)
+        # sources and neighbours as sorted ids: their intersections a batch at a time (.id_sets)
+        self.sources = IdSets([m.sources for m in members], _Interner())
+        self.neighbours = IdSets([m.neighbours for m in members], _Interner())
+        self.own = self.neighbours.ids_of(m.iri for m in members)  # an atom may be among its own neighbours
+        self.fold = _Interner().ids(m.label.casefold() for m in members)
+        self.person = np.array([m.entity_type == "PERSON" for m in members], dtype=bool)
+        self.detected = np.array([m.detected for m in members], dtype=bool)
 
     def set_name_rows(self, rows: np.ndarray) -> None:
         """The name features of ``label_pairs``, in order (float64, from name_feature_rows)."""
@@ -82,12 +119,30 @@ class PairTable:
         out[:, col["place_subset"]] = (out[:, col["alias_subset"]] == 1.0) & (na != nb) & (shorter_group == self.place)
         out[:, col["noisy"]] = self.noisy[ia] | self.noisy[ib]
         out[:, col["single_token"]] = np.minimum(na, nb) == 1
-        m = self.members
-        pairs = list(zip(ia.tolist(), ib.tolist()))
-        out[:, col["same_source"]] = [not m[a].sources.isdisjoint(m[b].sources) for a, b in pairs]
-        out[:, col["neighbour_jaccard"]] = [_neighbour_jaccard(m[a], m[b]) for a, b in pairs]
+        out[:, col["same_source"]] = self.sources.common(ia, ib) > 0
+        out[:, col["neighbour_jaccard"]] = self._jaccard(ia, ib)
         out[:, col["context_cosine"]] = self._cosines(ia, ib)
         return out.astype(np.float32)
+
+    def spellings(self, start: int, end: int) -> np.ndarray:
+        """:func:`spelling` of ``pairs[start:end]``."""
+        ia, ib = self.ia[start:end], self.ib[start:end]
+        alike = self.fold[ia] == self.fold[ib]
+        same_kind = self.kind[ia] == self.kind[ib]
+        named = alike & same_kind & ~self.person[ia] & ~self.detected[ia] & ~self.detected[ib]
+        person = alike & self.person[ia] & self.person[ib] & (self.ntok[ia] > 1)
+        return np.where(named, SAME_NAME, np.where(person, SAME_PERSON, OTHER)).astype(np.int8)
+
+    def _jaccard(self, ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
+        """bulk_features._neighbour_jaccard of each pair: the neighbours both have, over all
+        they have, either atom itself left out; in integers, then one division."""
+        sets, own_a, own_b = self.neighbours, self.own[ia], self.own[ib]
+        both = sets.common(ia, ib)
+        a_in_a, a_in_b = sets.holds(ia, own_a), sets.holds(ib, own_a)
+        b_in_a, b_in_b = sets.holds(ia, own_b), sets.holds(ib, own_b)
+        shared = both - (a_in_a & a_in_b) - (b_in_a & b_in_b)
+        union = sets.size[ia] + sets.size[ib] - both - (a_in_a | a_in_b) - (b_in_a | b_in_b)
+        return np.where(union > 0, shared / np.maximum(union, 1), 0.0)
 
     def _cosines(self, ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
         """Context cosines (0.5 where a context is unknown), the same float32 arithmetic as

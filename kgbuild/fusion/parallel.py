@@ -17,16 +17,22 @@ available) the batches are computed here, as starting workers would cost more th
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 
 from ..threads import cpu_budget
 from .atoms import Atom
 from .bulk_features import SMALL_BATCH, context_cosines, name_feature_rows, pair_feature_rows
-from .pair_table import PairTable
+from .pair_table import PairTable, spelling
 
 MIN_PARALLEL_PAIRS = 32_768  # four batches of 8192: a forked pool starts in ~0.1 s, a batch scores in ~0.1 s
+
+# Label pairs featurised at a time here: each batch profiles its labels and words again, so a
+# larger one is cheaper (bench/fusion.py at 100k mentions, 631k label pairs: 10.5 s in batches
+# of 8192, 8.5 in 32768, ~8 in 65536); its word arrays grow with it (pairs x words x words, per
+# batch), hence not all of them at once.
+NAME_BATCH = 32_768
 
 _shared: PairTable | None = None  # what forked workers read
 
@@ -50,21 +56,25 @@ def pool_size(n_pairs: int, batch: int, workers: int | None) -> int:
     return wanted
 
 
-def feature_batches(atoms: dict[str, Atom], pairs: Sequence[tuple[str, str]], batch: int,
-                    workers: int | None = None) -> Iterator[tuple[Sequence[tuple[str, str]], np.ndarray]]:
-    """(batch of pairs, its feature rows) in order; ``workers``: None for the cpu budget.
+def feature_batches(atoms: dict[str, Atom], pairs: Iterable[tuple[str, str]], batch: int,
+                    workers: int | None = None) -> Iterator[tuple[Sequence[tuple[str, str]], np.ndarray, np.ndarray]]:
+    """(batch of pairs, its feature rows, its spelling codes (.pair_table.spelling)), the pairs
+    in sorted order; ``workers``: None for the cpu budget.
 
     The name features are computed once per distinct pair of labels (.pair_table), in the
     pool when there are many; the rest of each row comes from per-atom arrays, here."""
+    pairs = pairs if isinstance(pairs, list) else list(pairs)
     if len(pairs) < SMALL_BATCH:  # clustering asks a pair or a few at a time: no tables
+        pairs = sorted(pairs)
         if len(pairs):
-            yield pairs, feature_rows(atoms, pairs)
+            codes = np.array([spelling(atoms[a], atoms[b]) for a, b in pairs], dtype=np.int8)
+            yield pairs, feature_rows(atoms, pairs), codes
         return
     table = PairTable(atoms, pairs)
     spans = [(start, min(start + batch, len(table.label_pairs))) for start in range(0, len(table.label_pairs), batch)]
     size = pool_size(len(table.label_pairs), batch, workers)
     if not size:
-        table.compute_name_rows(batch)
+        table.compute_name_rows(max(batch, NAME_BATCH))
     else:
         global _shared
         _shared = table
@@ -73,6 +83,6 @@ def feature_batches(atoms: dict[str, Atom], pairs: Sequence[tuple[str, str]], ba
                 table.set_name_rows(np.concatenate(list(pool.imap(_name_rows_of, spans))))
         finally:
             _shared = None
-    for start in range(0, len(pairs), batch):
-        end = min(start + batch, len(pairs))
-        yield pairs[start:end], table.rows(start, end)
+    for start in range(0, len(table.pairs), batch):
+        end = min(start + batch, len(table.pairs))
+        yield table.pairs[start:end], table.rows(start, end), table.spellings(start, end)

@@ -112,8 +112,8 @@ def test_clustering_reuses_the_scores_of_the_links_and_gives_the_same_clusters(s
     links = resolver.links(atoms, pairs, scores)
     assert links == resolver.links(atoms, pairs) and set(scores) == pairs
     calls = []
-    score = resolver.score
-    resolver.score = lambda a, p: calls.append(len(p := list(p))) or score(a, p)  # type: ignore[method-assign]
+    scored = resolver.scored
+    resolver.scored = lambda a, p: calls.append(len(p := list(p))) or scored(a, p)  # type: ignore[method-assign]
     reused = resolver.cluster(atoms, links, scores=scores)
     asked = sum(calls)
     calls.clear()
