@@ -25,6 +25,9 @@ import math
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
+from rapidfuzz.distance import Indel
+
+from ..nlp.normalise import TITLES
 from .lexicon import Candidate, letters, tokens
 from .transcript import Piece, Segments, _locate
 
@@ -150,6 +153,22 @@ def _spells(new: str, cand: Candidate) -> bool:
     return False
 
 
+def _after_another_name(flat: list[Piece], at: int, cand: Candidate, said: str) -> bool:
+    """A part of a person's name written just after a capitalised word that is no part of it
+    and no title ("Przemislaw Dubrovsky" -> "Przemislaw Dobrovolsky" from "Amelia Dobrovolsky"):
+    the recording names someone whose given name the first pass heard, and the surname of
+    another would make up a person nobody named. Only the whole name may be written there."""
+    if cand.type != "PERSON" or "".join(tokens(cand.name)) in said or at < 1:
+        return False
+    word = flat[at - 1].text.strip().strip(",;:\"'")
+    if not word[:1].isupper() or word.casefold().rstrip(".") in TITLES:
+        return False
+    if any(Indel.normalized_similarity(letters([word]), t) >= 0.6 for t in tokens(cand.name)):
+        return False  # the name's own given name, perhaps misheard ("Przemislaw" for Przemyslaw)
+    before = flat[at - 2].text.strip() if at >= 2 else ""
+    return bool(before) and not before.endswith((".", "!", "?"))  # a capital that starts a sentence tells nothing
+
+
 def _completes(b: list[str], opcodes, changed: tuple[int, int], cand: Candidate, lo: int) -> bool:
     """The changed words complete the name with words the first pass already heard right
     ("Lee Wei" -> "Li Wei": only "Lee" changes, and "li" alone spells no part of the name worth
@@ -229,7 +248,8 @@ def merge(segments: Segments, clip: Clip, biased: Segments) -> tuple[Segments, l
             near_run = lo + i1 < cand.end + 1 and lo + i2 > cand.start - 1
             if not near_run:
                 continue
-            if _spells(said, cand) or _completes(b, opcodes, (j1, j2), cand, lo):
+            if (_spells(said, cand) and not _after_another_name(flat, lo + i1, cand, said)) \
+                    or _completes(b, opcodes, (j1, j2), cand, lo):
                 words = [replace(w) for w in came]  # fresh objects: the record points at them
                 heard = "".join(w.text for w in gone).strip()
                 replacements[lo + i1] = (lo + i2, words, Biased(words, cand.name, cand.type, heard))

@@ -69,3 +69,28 @@ def test_a_decode_that_recites_two_offered_names_over_one_run_keeps_neither():
                     ("walk.", 1.4, 1.9), prob=0.7)
     _, kept = merge(first, Clip(0.0, 1.9, names), heard)
     assert [k.name for k in kept] == ["Xiomara Quispe"]
+
+
+def test_a_surname_alone_is_not_written_after_a_given_name_of_someone_else():
+    """"Przemislaw Dubrovsky" must not become "Przemislaw Dobrovolsky" from the corpus's "Amelia
+    Dobrovolsky" (a person nobody named); the surname alone, or after the name's own given name
+    misheard, is still a correction."""
+    def heard(*words: str, prob: float):
+        return segment(*[(w, float(k), k + 1.0) for k, w in enumerate(words)], prob=prob)
+
+    first = heard("The", "letter", "was", "signed", "by", "Przemislaw", "Dubrovsky", "himself.", prob=0.6)
+    amelia = (Candidate("Amelia Dobrovolsky", "PERSON", SCOPE_CORPUS, 0.7, 6, 7),)
+    biased = heard("The", "letter", "was", "signed", "by", "Przemislaw", "Dobrovolsky", "himself.", prob=0.7)
+    _, kept = merge(first, Clip(0.0, 8.0, amelia), biased)
+    assert kept == []
+    # the given name the first pass heard is the candidate's own, misheard: kept
+    own = (Candidate("Przemyslaw Dobrovolsky", "PERSON", SCOPE_CORPUS, 0.7, 6, 7),)
+    _, kept = merge(first, Clip(0.0, 8.0, own), biased)
+    assert [k.name for k in kept] == ["Przemyslaw Dobrovolsky"]
+    # a surname after a title or a lower-case word is a correction
+    for before in ("Doctor", "from"):
+        first = heard("A", "letter", before, "Dubrovsky", "arrived.", prob=0.6)
+        biased = heard("A", "letter", before, "Dobrovolsky", "arrived.", prob=0.7)
+        alone = (Candidate("Amelia Dobrovolsky", "PERSON", SCOPE_CORPUS, 0.7, 3, 4),)
+        _, kept = merge(first, Clip(0.0, 5.0, alone), biased)
+        assert [k.name for k in kept] == ["Amelia Dobrovolsky"], before
