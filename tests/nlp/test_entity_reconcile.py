@@ -137,3 +137,17 @@ def test_a_tagged_part_of_a_hyphenated_name_stands_for_the_whole_word(nlp):
                                                                   (*moscow, "Loc", 0.9)])
     layer.finish()
     assert [(layer.current(m).text, a, b) for m, a, b in args] == [("ITAR-TASS", 0, 3), ("Moscow", *moscow)]
+
+
+def test_titles_are_no_part_of_a_person_the_joint_model_tags(nlp):
+    """A joint Peop span that is only a title ("Admiral") makes no mention; one that starts with
+    titles ("Rear Admiral Grace Hopper") keeps its span, and its entity is named without them."""
+    item, sent = build(nlp, "Rear Admiral Grace Hopper of the Navy met Admiral in the hall .", [("Navy", "ORG")])
+    layer = EntityLayer(item, "relations", SCHEMA_CLASS)
+    spans = [(*words(sent, "Rear Admiral Grace Hopper"), "Peop", 0.9), (*words(sent, "Navy"), "Org", 0.9),
+             (words(sent, "Admiral in")[0], words(sent, "Admiral in")[0] + 1, "Peop", 0.6)]
+    args = layer.sentence(None, 0, sent, in_sentence(item, sent), spans)
+    layer.finish()
+    assert [layer.current(m).text for m, _, _ in args] == ["Rear Admiral Grace Hopper", "Navy"]
+    people = [m for m in item.mentions if m.label == "PERSON"]
+    assert len(people) == 1 and item.entities[people[0].entity].label == "Grace Hopper"
