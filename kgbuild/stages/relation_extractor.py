@@ -52,7 +52,7 @@ class RelationExtractor(Stage):
     requires = frozenset({"source", "text", "mentions", "entities"})
     produces = frozenset({"relations", "mentions", "entities"})  # mentions: re-anchored to the model's spans
     has_model = True
-    revision = 1  # 1: arguments from the reconciled entity layer (session 5)
+    revision = 2  # 1: arguments from the reconciled entity layer (session 5); 2: a lone title is no person
     Params = RelationParams
     params: RelationParams
     _info: tuple[str, str] | None = None
