@@ -77,6 +77,9 @@ def build(
     store_writers: int = typer.Option(None, "--writers", min=1, show_default=False,
                                       help="With --store URL: graphs written to the server at once (default 4). "
                                       "Each finished source is one graph, so writers never touch the same one."),
+    fuse_every: int = typer.Option(0, "--fuse-every", min=0, show_default=False,
+                                   help="Also run fusion after every N written batches, so a large corpus's entities "
+                                   "are resolved while it lands (fusion is incremental: the result is the same)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
 ) -> None:
     """Extract entities from every supported file under CORPUS into the store.
@@ -114,7 +117,7 @@ def build(
             options = BuildOptions(force=force, workers=workers, executor=executor.value, ray_address=address,
                                    max_memory_mb=max_memory_mb, threads=threads, rehash=rehash,
                                    retry_failed=retry_failed, batch_timeout_s=batch_timeout, follow_links=follow_links,
-                                   store_writers=store_writers,
+                                   store_writers=store_writers, fuse_every=fuse_every,
                                    file_timeout_s=defaults.file_timeout_s if file_timeout is None else file_timeout,
                                    max_mentions=defaults.max_mentions if max_mentions is None else max_mentions)
             report = run_build(corpus, kg, pipe, options,

@@ -25,7 +25,10 @@ class BuildOptions:
     watched as well); ``max_mentions`` per file (E308, 0: no cap). ``follow_links`` ingests
     files that links in the corpus point to outside it (by default they are skipped).
     ``store_writers``: how many graphs are written at once into a server store
-    (:mod:`kgbuild.store.gsp_writer`); the embedded store has one bulk writer."""
+    (:mod:`kgbuild.store.gsp_writer`); the embedded store has one bulk writer. ``fuse_every``:
+    run fusion after every that many written batches too (0: only at the end), so a large
+    corpus's entities are resolved while it lands; fusion is incremental and order-independent,
+    so the end result is the same."""
 
     force: bool = False
     workers: int = 1
@@ -40,6 +43,7 @@ class BuildOptions:
     max_mentions: int = DEFAULT_MAX_MENTIONS
     follow_links: bool = False
     store_writers: int | None = None  # parallel graph writes into a server store (None: its default, 4)
+    fuse_every: int = 0  # fuse after every N written batches as well as at the end (0: at the end only)
 
     @property
     def memory_limit_mb(self) -> float | None:

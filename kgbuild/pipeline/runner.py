@@ -181,7 +181,7 @@ def _build(corpus: str | Path, store: GraphStore, pipeline: Pipeline, options: B
         if fuser is not None and fuser.encoder is not None:
             executor.lend_to(fuser.encoder)
         def run(todo: Plan, changed: list[Source] | None) -> None:
-            for items in executor.run(_batches(todo, pipeline.batch_size)):
+            for n, items in enumerate(executor.run(_batches(todo, pipeline.batch_size)), 1):
                 written = _as_read(items, cache, changed, report)
                 _write(writer, pipeline, written, paths, todo.fingerprints[items[0].source.modality], report,
                        options.max_mentions)
@@ -189,6 +189,9 @@ def _build(corpus: str | Path, store: GraphStore, pipeline: Pipeline, options: B
                     bias.landed(written)
                 if on_progress and changed is not None:  # a second try was counted the first time
                     on_progress(len(items))
+                if fuser is not None and options.fuse_every and n % options.fuse_every == 0:
+                    writer.flush()  # fusion reads what is in the store; the run at the end catches up
+                    fuser.run()
 
         changed: list[Source] = []
         run(work, changed)
@@ -211,8 +214,9 @@ def _build(corpus: str | Path, store: GraphStore, pipeline: Pipeline, options: B
         report.stage_seconds = executor.stage_seconds
         writer.flush()  # everything is in the store before fusion reads it
         if fuser is not None:
-            # Corpus-level, after the writes: resolution needs every other document, and running it
-            # per batch would make entities depend on ingest order. Incremental (kgbuild.fusion.fuse).
+            # Corpus-level, after the writes: resolution needs every other document. It is incremental
+            # and order-independent (kgbuild.fusion.fuse), so runs while batches land (--fuse-every)
+            # end in the same graph (tests/pipeline/test_fuse_while_landing.py).
             report.fusion = fuser.run()
     finally:
         executor.close()
