@@ -31,7 +31,7 @@ from dataclasses import replace
 from ..datamodel import Entity, Item, Mention
 from ..ids import display_label, mint, normalise_label
 from .conll04 import conll_type
-from .normalise import TITLE_QUALIFIERS, TITLES, strip_honorifics
+from .normalise import only_title, strip_honorifics
 from .spacy_docs import mention_at, mention_span
 
 # The graph's label for an entity the joint model finds or retypes to a class whose label
@@ -63,7 +63,7 @@ class EntityLayer:
         named = [(m, a, b) for m, a, b in mentions if not m.kind]
         for a, b, kind, _ in spans:
             a, b = _hyphen_words(sent, a, b)
-            if kind == "Peop" and all(_title_word(sent[k].text) for k in range(a, b)):
+            if kind == "Peop" and only_title([sent[k].text for k in range(a, b)]):
                 # a title alone ("Admiral") names nobody. A title before a name stays in the span
                 # (CoNLL04's people include theirs: trimming it cost 5 dev F1) and out of the
                 # entity's name (_entity strips it)
@@ -163,11 +163,6 @@ class EntityLayer:
     def current(self, mention: Mention) -> Mention:
         """The mention as the graph has it after :meth:`finish`."""
         return self.final.get(id(mention), mention)
-
-
-def _title_word(word: str) -> bool:
-    bare = word.lower().strip(",")
-    return bool({bare, bare.rstrip(".")} & (TITLES | TITLE_QUALIFIERS))
 
 
 def _hyphen_words(sent, a: int, b: int) -> tuple[int, int]:

@@ -93,6 +93,12 @@ def title_words(words: list[str]) -> int:
             break
     return titled
 
+
+def only_title(words: list[str]) -> bool:
+    """``words`` are a title and nothing else ("Admiral", "Rear Admiral"): no name follows."""
+    return bool(words) and title_words([*words, "X"]) == len(words)
+
+
 MONTHS = {m: i + 1 for i, m in enumerate(
     ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
      "november", "december"])}

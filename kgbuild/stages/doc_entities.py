@@ -28,7 +28,7 @@ from collections import defaultdict
 from dataclasses import replace
 
 from ..datamodel import CharSpan, Item, Mention
-from ..nlp.normalise import PERSONAL_TITLES, title_words
+from ..nlp.normalise import PERSONAL_TITLES, only_title, title_words
 from ..nlp.spacy_docs import docs_of, mention_at
 from .base import Stage, StageParams
 from .registry import register_stage
@@ -150,7 +150,7 @@ def _proper_nouns(item: Item, key: str | None) -> set[int]:
 def _only_title(m: Mention) -> bool:
     """A "name" that is all title ("Rear Admiral" tagged apart from the name after it)."""
     words = m.text.split()
-    return m.label in NAME_LABELS and m.kind is None and bool(words) and title_words([*words, "X"]) == len(words)
+    return m.label in NAME_LABELS and m.kind is None and only_title(words)
 
 
 def _order(m: Mention) -> tuple:
