@@ -11,6 +11,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from ..datamodel import Item, Source
 from .config import Pipeline
@@ -23,12 +24,15 @@ class Batch:
     fingerprints: list[str]  # cumulative per stage, for these sources' modality
     items: list[Item] | None = None  # already under way (Ray: from an earlier segment); None: resume from snapshots
     only: range | None = None  # the stages to run (Ray: one segment); None: all of them
+    # Called as sink(items, fingerprints) after the last stage, where the batch ran: a worker
+    # writing its sources into a server store (:mod:`.worker_writes`). Picklable.
+    sink: Callable[[list[Item], list[str]], Any] | None = None
 
     def one_by_one(self) -> list[Batch]:
         """One batch per file, for retrying a batch whose worker was stopped."""
         if self.items is None:
-            return [Batch([src], self.fingerprints, None, self.only) for src in self.sources]
-        return [Batch([item.source], self.fingerprints, [item], self.only) for item in self.items]
+            return [Batch([src], self.fingerprints, None, self.only, self.sink) for src in self.sources]
+        return [Batch([item.source], self.fingerprints, [item], self.only, self.sink) for item in self.items]
 
 
 def warm_up(pipeline: Pipeline, modalities: set[str], only: range | None = None) -> None:
@@ -47,7 +51,13 @@ def process_batch(pipeline: Pipeline, cache: StageCache, batch: Batch, seconds: 
                 if stage.applies_to(item):  # ok, and a stage that did something to it
                     cache.save(item, batch.fingerprints[index])
 
-    return run_batch(pipeline, items, after_stage=snapshot, seconds=seconds, only=batch.only)
+    items = run_batch(pipeline, items, after_stage=snapshot, seconds=seconds, only=batch.only)
+    if batch.sink is not None and (batch.only is None or batch.only.stop >= len(pipeline.stages)):
+        started = time.perf_counter()
+        batch.sink(items, batch.fingerprints)
+        if seconds is not None:
+            seconds["(write)"] += time.perf_counter() - started  # type: ignore[assignment]
+    return items
 
 
 def run_batch(pipeline: Pipeline, items: list[Item],

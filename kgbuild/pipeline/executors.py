@@ -1,7 +1,8 @@
 """Where batches run: in this process, or in a pool of worker processes.
 
 Both executors take batches of sources and yield processed items; the caller (the runner)
-is the single writer to the store. Both enforce the limits of :mod:`.limits`: a batch past
+writes them to the store, except into a server store, where pool workers write their own
+batches' sources (:mod:`.worker_writes`). Both enforce the limits of :mod:`.limits`: a batch past
 its deadline is retried one file at a time, and the file that overruns alone is recorded as
 failed (E304) — one pathological file cannot hang a build; a file that takes the process
 over its memory limit fails (E305). In this process the deadline is an alarm and the memory
@@ -47,9 +48,12 @@ from .stage_cache import StageCache
 
 class Executor(Protocol):
     """Runs batches of sources through the pipeline's stages and yields the processed items.
-    The caller (the runner) is the single writer to the store."""
+    The caller (the runner) keeps the ingest state and writes what workers did not."""
 
     stage_seconds: Counter  # stage name -> seconds in it, all workers together
+    # True: batches run in other processes, which can write their own sources into a server
+    # store (:mod:`.worker_writes`); an executor without it is written for by the runner.
+    writes_in_workers: bool
 
     def start(self, modalities: set[str]) -> None:
         """Load the models the ``modalities`` need: a missing model fails here, before any file."""
@@ -103,6 +107,7 @@ class InProcessExecutor:
     under an alarm per batch (then per file) and a data rlimit (:mod:`.limits`)."""
 
     label = "executor"
+    writes_in_workers = False
 
     def __init__(self, pipeline: Pipeline, cache: StageCache, threads: int | None = None, *,
                  file_timeout_s: float = float("inf"), batch_timeout_s: float | None = None,
@@ -274,6 +279,8 @@ class ProcessPoolExecutor:
     """``workers`` processes with their models. ``stages`` limits them to some stages (a Ray
     actor's segment): they load only those and run only those; a failure the pool records
     (time, memory, a dead worker) is then named after them (``label``)."""
+
+    writes_in_workers = True
 
     def __init__(self, pipeline: Pipeline, cache: StageCache, *, workers: int, file_timeout_s: float = 600.0,
                  batch_timeout_s: float | None = None, startup_timeout_s: float = 600.0,

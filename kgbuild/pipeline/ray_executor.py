@@ -9,7 +9,9 @@ Data streams items from pool to pool, so decoding and every model run at the sam
 on different batches. A Ray row is one of the runner's batches (pickled items, as in the
 worker pool, with the fingerprints the planner computed): every model sees exactly the
 batches it sees locally, so even a stage whose scores depend on what else is in its batch
-(padding) gives the same graph, and snapshot keys match. This process stays the only writer.
+(padding) gives the same graph, and snapshot keys match. Into a server store the last
+segment's actors write their rows' sources themselves (:mod:`.worker_writes`); this process
+keeps the ingest state, and otherwise writes.
 
 Per-file limits (``file_timeout_s`` → E304, ``max_memory_mb`` → E305) are the worker pool's,
 per actor: with either set, an actor runs its segment's stages in a one-worker
@@ -86,10 +88,12 @@ class SegmentActor:
 
     def __call__(self, rows: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         out, spent = [], []
-        for blob, fps, before in zip(rows["items"], rows["fps"], rows["seconds"]):
+        for blob, fps, before, sink in zip(rows["items"], rows["fps"], rows["seconds"], rows["sink"]):
             seconds = Counter(json.loads(before))
             items = pickle.loads(blob)
-            batch = Batch([item.source for item in items], json.loads(fps), items, self.stages)
+            # The sink (a worker write into a server store) runs in the last segment's actor.
+            batch = Batch([item.source for item in items], json.loads(fps), items, self.stages,
+                          pickle.loads(sink) if sink else None)
             if self.pool is None:
                 items = process_batch(self.pipeline, self.cache, batch, seconds)
             else:
@@ -98,7 +102,7 @@ class SegmentActor:
                 items = [done[item.source.iri] for item in items]  # a batch retried file by file comes back whole
             out.append(pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL))
             spent.append(json.dumps(seconds))
-        return {"items": _column(out), "fps": rows["fps"], "seconds": _column(spent)}
+        return {"items": _column(out), "fps": rows["fps"], "seconds": _column(spent), "sink": rows["sink"]}
 
     def __del__(self) -> None:
         pool = getattr(self, "pool", None)  # unset if __init__ failed
@@ -133,8 +137,9 @@ def _read_window(batches: list[Batch], cache_root: str) -> Iterator:
     cache = StageCache(cache_root)
     for batch in batches:
         items = cache.resume_all(batch.sources, batch.fingerprints)
+        sink = pickle.dumps(batch.sink, protocol=pickle.HIGHEST_PROTOCOL) if batch.sink is not None else b""
         yield pa.Table.from_pydict({"items": [pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL)],
-                                    "fps": [json.dumps(batch.fingerprints)], "seconds": ["{}"]})
+                                    "fps": [json.dumps(batch.fingerprints)], "seconds": ["{}"], "sink": [sink]})
 
 
 def plan_source(batches: Iterable[Batch], cache_root: str, window: int = WINDOW):
@@ -166,6 +171,8 @@ def plan_source(batches: Iterable[Batch], cache_root: str, window: int = WINDOW)
 class RayExecutor:
     """``workers`` actors per model stage. ``address`` None starts a Ray on this machine
     with its cores; "auto" or "ray://host:10001" joins a cluster."""
+
+    writes_in_workers = True
 
     def __init__(self, pipeline: Pipeline, cache: StageCache, *, address: str | None = None, workers: int = 1,
                  object_store_mb: int = 1024, file_timeout_s: float | None = None,

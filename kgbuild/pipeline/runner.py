@@ -28,6 +28,7 @@ from ..media.discovery import Discovery, discover
 from ..store.bulk_writer import SourceWrite
 from ..store.disk_full import disk_full_error, is_disk_full
 from ..store.graph_store import GraphStore
+from ..store.gsp_writer import GraphStoreWriter
 from ..store.hash_cache import HashCache
 from ..store.ingest_state import DoneMark, IngestState
 from ..store.open import SourceWriter, writer_for
@@ -35,12 +36,13 @@ from ..store.oxigraph_store import KGStore
 from ..store.rdf import corpus_root_quads, entity_quads, source_quads, unreadable_quads
 from .batches import Batch
 from .config import Pipeline
-from .executors import make_executor
+from .executors import Executor, make_executor
 from .integrity import CHANGED, SAME, on_disk, rehashed
 from .limits import cap_mentions
 from .options import BuildOptions
 from .speech_bias import SpeechBias
 from .stage_cache import StageCache, applies_to_modality, chain_fingerprints
+from .worker_writes import WorkerWrite, worker_outcome, written_by_worker
 
 if TYPE_CHECKING:
     from ..fusion.fuse import FusionReport
@@ -180,9 +182,15 @@ def _build(corpus: str | Path, store: GraphStore, pipeline: Pipeline, options: B
             executor.start({src.modality for src in work.todo})  # a missing model stops us here
         if fuser is not None and fuser.encoder is not None:
             executor.lend_to(fuser.encoder)
+        sink = _worker_sink(writer, executor, pipeline, paths, options.max_mentions)
+
         def run(todo: Plan, changed: list[Source] | None) -> None:
-            for n, items in enumerate(executor.run(_batches(todo, pipeline.batch_size)), 1):
+            if sink is not None:  # workers write these sources: on record as being written first
+                cast(GraphStoreWriter, writer).expect({src.sha256: src.iri for src in todo.todo})
+            for n, items in enumerate(executor.run(_batches(todo, pipeline.batch_size, sink)), 1):
                 written = _as_read(items, cache, changed, report)
+                if sink is not None:
+                    _discard_set_aside(cast(GraphStoreWriter, writer), items, written)
                 _write(writer, pipeline, written, paths, todo.fingerprints[items[0].source.modality], report,
                        options.max_mentions)
                 if bias is not None:
@@ -272,13 +280,33 @@ def _as_read_by_fusion(store: GraphStore) -> KGStore:
     return cast(KGStore, store)
 
 
-def _batches(work: Plan, size: int) -> Iterator[Batch]:
-    """Homogeneous batches: each model gets a batch full of inputs it can use."""
+def _batches(work: Plan, size: int, sink: Callable[[list[Source]], WorkerWrite] | None = None) -> Iterator[Batch]:
+    """Homogeneous batches: each model gets a batch full of inputs it can use. ``sink``
+    gives each batch the worker write of its sources (a server store, workers elsewhere)."""
     todo = sorted(work.todo, key=lambda s: (s.modality, s.relpath))
     for modality, members in groupby(todo, key=lambda s: s.modality):
         group = list(members)
         for start in range(0, len(group), size):
-            yield Batch(group[start:start + size], work.fingerprints[modality])
+            sources = group[start:start + size]
+            yield Batch(sources, work.fingerprints[modality], sink=sink(sources) if sink else None)
+
+
+def _worker_sink(writer: SourceWriter, executor: Executor, pipeline: Pipeline, paths: dict[str, list[str]],
+                 max_mentions: int | None) -> Callable[[list[Source]], WorkerWrite] | None:
+    """Where batches run in other processes and the store is a server, those processes write
+    their own sources' graphs (:mod:`.worker_writes`): a batch's write, given its sources."""
+    if not getattr(executor, "writes_in_workers", False) or not isinstance(writer, GraphStoreWriter):
+        return None
+    target = writer.remote_target()
+    return lambda sources: WorkerWrite(target, pipeline.name, {s.sha256: paths[s.sha256] for s in sources},
+                                       max_mentions)
+
+
+def _discard_set_aside(writer: GraphStoreWriter, items: list[Item], kept: list[Item]) -> None:
+    """Graphs workers wrote for files the build set aside (changed or gone while read) go again."""
+    keep = {id(item) for item in kept}
+    writer.discard({item.source.sha256: item.source.iri for item in items
+                    if id(item) not in keep and written_by_worker(item)})
 
 
 def _write(writer: SourceWriter, pipeline: Pipeline, items: list[Item],
@@ -287,19 +315,17 @@ def _write(writer: SourceWriter, pipeline: Pipeline, items: list[Item],
     after (:mod:`kgbuild.store.bulk_writer`, :mod:`kgbuild.store.gsp_writer`): a kill in
     between only means they are redone."""
     cap_mentions(items, max_mentions)  # a file over the cap is recorded as failed, nothing of it written
-    entities: list[Entity] = []
-    writes: list[SourceWrite] = []
-    for item in items:
-        if item.ok:
-            entities.extend(item.entities.values())
-    for item in items:
-        src = item.source
-        quads = source_quads(item, pipeline=pipeline.name, pipeline_fingerprint=fps[-1], paths=paths[src.sha256])
-        stages = {s.name: fp for s, fp in zip(pipeline.stages, fps) if applies_to_modality(s, src.modality)}
-        reason = item.failure.reason if item.failure is not None else None
-        writes.append(SourceWrite(src.iri, quads, DoneMark(src.sha256, src.modality, "ok" if item.ok else "failed",
-                                                           fps[-1], list(paths[src.sha256]), stages, reason)))
-    writer.write(writes, entity_quads(entities))
+    by_worker = [item for item in items if written_by_worker(item)]
+    here = [item for item in items if not written_by_worker(item)]
+    if here:
+        entities: list[Entity] = [e for item in here if item.ok for e in item.entities.values()]
+        writer.write([SourceWrite(item.source.iri, source_quads(item, pipeline=pipeline.name,
+                                                                pipeline_fingerprint=fps[-1],
+                                                                paths=paths[item.source.sha256]),
+                                  _done_mark(pipeline, item, paths, fps)) for item in here], entity_quads(entities))
+    if by_worker:  # their graphs are on the server if the worker says so: marked done now
+        cast(GraphStoreWriter, writer).confirm([(item.source.iri, _done_mark(pipeline, item, paths, fps),
+                                                 worker_outcome(item)) for item in by_worker])
     for item in items:
         src = item.source
         report.ingested[src.modality] += 1
@@ -309,3 +335,11 @@ def _write(writer: SourceWriter, pipeline: Pipeline, items: list[Item],
             continue
         report.mentions[src.modality] += len(item.mentions)  # OCR's and captions' under their picture
         report.entities.update(item.entities)
+
+
+def _done_mark(pipeline: Pipeline, item: Item, paths: dict[str, list[str]], fps: list[str]) -> DoneMark:
+    src = item.source
+    stages = {s.name: fp for s, fp in zip(pipeline.stages, fps) if applies_to_modality(s, src.modality)}
+    reason = item.failure.reason if item.failure is not None else None
+    return DoneMark(src.sha256, src.modality, "ok" if item.ok else "failed", fps[-1], list(paths[src.sha256]),
+                    stages, reason)

@@ -87,6 +87,42 @@ def test_a_build_into_a_server_equals_a_local_build(corpus, local_quads, virtuos
     assert "4" in again.stdout and exported(url, tmp_path / "again.nq") == local_quads  # nothing redone, nothing added
 
 
+_WORKERS_WRITE = """
+import sys
+from kgbuild.store.gsp_writer import GraphStoreWriter
+
+def refuse(self, sources, shared=()):
+    if sources:
+        raise SystemExit(f"the build process wrote {len(sources)} sources itself")
+
+GraphStoreWriter.write = refuse  # this process only: the workers are spawned with the real one
+from kgbuild.pipeline import load_pipeline
+from kgbuild.pipeline.options import BuildOptions
+from kgbuild.pipeline.runner import build
+from kgbuild.store.open import open_store
+
+corpus, url, state, pipeline = sys.argv[1:]
+report = build(corpus, open_store(url, state_dir=state), load_pipeline(pipeline), BuildOptions(workers=2))
+print("written in workers:", round(report.stage_seconds["(write)"], 3), "s")
+"""
+
+
+def test_worker_processes_write_their_own_sources_into_a_server(corpus, local_quads, virtuoso, tmp_path):
+    """With a pool of workers each worker PUTs the graphs of the batches it ran; the build
+    process, whose own source writes are refused here, only keeps the ingest state. The store
+    equals a local build's, fusion's graph included, and `check` finds every source done."""
+    url, state = server_url(virtuoso), tmp_path / "state"
+    built = subprocess.run([sys.executable, "-c", _WORKERS_WRITE, str(corpus / "corpus"), url, str(state),
+                            str(corpus / "text.yaml")], env={**os.environ, "PYTHONPATH": str(REPO)},
+                           capture_output=True, text=True)
+    assert built.returncode == 0, built.stdout + built.stderr[-3000:]
+    assert "written in workers:" in built.stdout and " 0.0 s" not in built.stdout
+    assert exported(url, tmp_path / "server.nq") == local_quads
+    assert run_cli("check", "--store", url, "--state", state, check=True).stdout.strip().endswith("4 sources checked: ok")
+    with sqlite3.connect(state / "state.sqlite") as db:
+        assert db.execute("SELECT COUNT(*) FROM writing").fetchone()[0] == 0
+
+
 def _netns_ok() -> bool:
     try:
         return subprocess.run(["unshare", "-n", "sh", "-c", "ip link set lo up"], capture_output=True).returncode == 0
@@ -100,8 +136,8 @@ def _netns_ok() -> bool:
 def test_a_ray_build_into_a_server_equals_a_local_build(corpus, local_quads, virtuoso, tmp_path):
     """The same build on Ray (two actors per model stage): Ray runs, as in the Ray executor's
     tests, in a network namespace with loopback only; Virtuoso is reached there at its own URL
-    through a Unix socket (tests/loopback_bridge.py), and nothing else is. This process stays
-    the only writer; the graphs equal the embedded store's, fusion's included."""
+    through a Unix socket (tests/loopback_bridge.py), and nothing else is. The last segment's
+    actors write the sources' graphs; the graphs equal the embedded store's, fusion's included."""
     pytest.importorskip("ray", reason="Ray is not installed: pip install 'kgbuild[ray]' (make test does)")
     url, state = server_url(virtuoso), tmp_path / "state"
     port = str(urllib.parse.urlsplit(virtuoso.base).port)
@@ -136,22 +172,26 @@ from kgbuild.pipeline.options import BuildOptions
 from kgbuild.pipeline.runner import build
 from kgbuild.store.open import open_store
 
-corpus, url, state, pipeline = sys.argv[1:]
-build(corpus, open_store(url, state_dir=state), load_pipeline(pipeline), BuildOptions(force=True, store_writers=2))
+corpus, url, state, pipeline, workers = sys.argv[1:]
+build(corpus, open_store(url, state_dir=state), load_pipeline(pipeline),
+      BuildOptions(force=True, store_writers=2, workers=int(workers)))
 """
 
 
 @pytest.mark.slow
-def test_a_rebuild_killed_inside_its_writes_is_repaired_by_the_next_build(corpus, local_quads, virtuoso, tmp_path):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_rebuild_killed_inside_its_writes_is_repaired_by_the_next_build(corpus, local_quads, virtuoso, tmp_path,
+                                                                          workers):
     """A forced re-build is killed once the server has acknowledged its second batch, before
     the done marks; one of those graphs is then left partial on the server (as a write cut
     off inside the server would leave it). The state still says every source is done with
     this pipeline, so only the repair (deleting what ``writing`` names, forgetting those
-    sources) makes the next build redo them; it does, and the store equals a local build."""
+    sources) makes the next build redo them; it does, and the store equals a local build.
+    With 2 workers the graphs were written by the worker processes, not by the build."""
     url, state = server_url(virtuoso), tmp_path / "state"
     run_cli("build", corpus / "corpus", "--store", url, "--state", state, "-p", corpus / "text.yaml", check=True)
     killed = subprocess.run([sys.executable, "-c", _KILLED_AFTER_ACK, str(corpus / "corpus"), url, str(state),
-                             str(corpus / "text.yaml")], env={**os.environ, "PYTHONPATH": str(REPO)},
+                             str(corpus / "text.yaml"), str(workers)], env={**os.environ, "PYTHONPATH": str(REPO)},
                             capture_output=True, text=True)
     assert killed.returncode == -9, killed.stderr[-2000:]
     with sqlite3.connect(state / "state.sqlite") as db:
