@@ -75,8 +75,10 @@ def build(
                                 help="Read every file to hash it again (by default a file whose size, time and "
                                 "inode are unchanged keeps its remembered hash)."),
     store_writers: int = typer.Option(None, "--writers", min=1, show_default=False,
-                                      help="With --store URL: graphs written to the server at once (default 4). "
-                                      "Each finished source is one graph, so writers never touch the same one."),
+                                      help="With --store URL: graphs written to the server at once by this process "
+                                      "(default 4). Each finished source is one graph, so writers never touch the "
+                                      "same one. With --workers N > 1 or --executor ray the workers write their own "
+                                      "batches' graphs instead (this process keeps the ingest state)."),
     fuse_every: int = typer.Option(0, "--fuse-every", min=0, show_default=False,
                                    help="Also run fusion after every N written batches, so a large corpus's entities "
                                    "are resolved while it lands (fusion is incremental: the result is the same)."),
@@ -93,8 +95,9 @@ def build(
     stops the build (E410): what was written is kept, and the next build does the rest.
 
     --store URL builds into a SPARQL server (Virtuoso: scripts/virtuoso-server.sh): each
-    finished source's graph is written by --writers parallel Graph Store writes; the ingest
-    state stays local (--state), and a source is done only once the server has its graph.
+    finished source's graph is written by --writers parallel Graph Store writes, or, with
+    worker processes or Ray, by the worker that ran it; the ingest state stays local
+    (--state), and a source is done only once the server has acknowledged its graph.
 
     Exit status: 0 all ingested, 3 some files failed (the rest were ingested),
     2 usage or configuration error (nothing was processed).

@@ -295,9 +295,10 @@ def _worker_sink(writer: SourceWriter, executor: Executor, pipeline: Pipeline, p
                  max_mentions: int | None) -> Callable[[list[Source]], WorkerWrite] | None:
     """Where batches run in other processes and the store is a server, those processes write
     their own sources' graphs (:mod:`.worker_writes`): a batch's write, given its sources."""
-    if not getattr(executor, "writes_in_workers", False) or not isinstance(writer, GraphStoreWriter):
+    # Duck-typed: a writer wrapped to be measured (bench/store_build.py) still qualifies.
+    if not getattr(executor, "writes_in_workers", False) or not hasattr(writer, "remote_target"):
         return None
-    target = writer.remote_target()
+    target = cast(GraphStoreWriter, writer).remote_target()
     return lambda sources: WorkerWrite(target, pipeline.name, {s.sha256: paths[s.sha256] for s in sources},
                                        max_mentions)
 
