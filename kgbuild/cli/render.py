@@ -54,8 +54,11 @@ def print_build_report(report: BuildReport, store: str | Path) -> None:
     if report.fusion is not None:
         f = report.fusion
         merged = sum(size * n for size, n in f.clusters.items() if size > 1)
-        console.print(f"fusion: {f.sources_changed} changed / {f.sources_removed} removed sources, "
-                      f"{f.atoms_touched} entities re-resolved, {merged} of them merged into "
+        runs = f" in {f.runs} runs" if f.runs > 1 else ""
+        merging = (f"; the last run merged {merged} of its entities into" if f.runs > 1
+                   else f", {merged} of them merged into")
+        console.print(f"fusion{runs}: {f.sources_changed} changed / {f.sources_removed} removed sources, "
+                      f"{f.atoms_touched} entities re-resolved{merging} "
                       f"{sum(n for size, n in f.clusters.items() if size > 1)} canonical entities, "
                       f"{f.groundings} groundings ({f.seconds:.1f} s)")
         if f.evidence_lost:

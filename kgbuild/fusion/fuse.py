@@ -52,6 +52,15 @@ class FusionReport:
     # kind -> count of evidence that could not be read: texts_missing/texts_unreadable (an atom
     # loses a context), pictures_missing/pictures_unreadable (a detected object loses its look)
     evidence_lost: Counter = field(default_factory=Counter)
+    runs: int = 1  # fusion runs this report covers (a build with --fuse-every runs several)
+
+    def then(self, later: FusionReport) -> FusionReport:
+        """This run and a later one as one report: counts and time added up; the clusters are
+        the later run's (each run re-clusters only what changed, so sizes do not add up)."""
+        return FusionReport(self.sources_changed + later.sources_changed, self.sources_removed + later.sources_removed,
+                            self.atoms_touched + later.atoms_touched, self.links + later.links, later.clusters,
+                            self.groundings + later.groundings, self.seconds + later.seconds,
+                            self.evidence_lost + later.evidence_lost, self.runs + later.runs)
 
 
 class Fuser:

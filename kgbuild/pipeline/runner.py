@@ -199,7 +199,7 @@ def _build(corpus: str | Path, store: GraphStore, pipeline: Pipeline, options: B
                     on_progress(len(items))
                 if fuser is not None and options.fuse_every and n % options.fuse_every == 0:
                     writer.flush()  # fusion reads what is in the store; the run at the end catches up
-                    fuser.run()
+                    report.fusion = _then(report.fusion, fuser.run())
 
         changed: list[Source] = []
         run(work, changed)
@@ -225,7 +225,7 @@ def _build(corpus: str | Path, store: GraphStore, pipeline: Pipeline, options: B
             # Corpus-level, after the writes: resolution needs every other document. It is incremental
             # and order-independent (kgbuild.fusion.fuse), so runs while batches land (--fuse-every)
             # end in the same graph (tests/pipeline/test_fuse_while_landing.py).
-            report.fusion = fuser.run()
+            report.fusion = _then(report.fusion, fuser.run())
     finally:
         executor.close()
         writer.flush()  # finished sources are kept even when the build stops on an error
@@ -255,6 +255,10 @@ def _as_read(items: list[Item], cache: StageCache, changed: list[Source] | None,
                       if again is not None else (InputGone.code, "was deleted during the build"))
         report.failures.append(Failure(item.source.relpath, "read", code, f"{item.source.relpath} {what}"))
     return kept
+
+
+def _then(earlier: FusionReport | None, later: FusionReport) -> FusionReport:
+    return later if earlier is None else earlier.then(later)
 
 
 def _fusion_behind(pipeline: Pipeline, store: GraphStore) -> bool:

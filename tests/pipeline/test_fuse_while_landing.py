@@ -48,12 +48,15 @@ def test_fusing_after_every_batch_ends_as_one_fusion_at_the_end(tmp_path, monkey
     real = Fuser.run
     monkeypatch.setattr(Fuser, "run", lambda self: runs.append(1) or real(self))
     store = KGStore(tmp_path / "landing")
-    runner.build(corpus, store, Pipeline.from_config(yaml.safe_load(PIPELINE)), BuildOptions(fuse_every=1))
+    report = runner.build(corpus, store, Pipeline.from_config(yaml.safe_load(PIPELINE)), BuildOptions(fuse_every=1))
     store.close()
     assert len(runs) == 16  # 15 batches, then the run at the end
+    # the build's report covers every run: each source was new to exactly one of them
+    assert report.fusion is not None and report.fusion.runs == 16 and report.fusion.sources_changed == 45
     at_end, landing = nquads(tmp_path / "at-end", tmp_path / "end.nq"), nquads(tmp_path / "landing", tmp_path / "l.nq")
     fused = [q for q in at_end if "graph/fusion" in q and "sameAs" in q]
     assert len(fused) > 20  # fusion merged atoms across documents: the comparison has something to compare
     assert landing == at_end
-    run_cli("build", corpus, "--store", tmp_path / "cli", "-p", pipeline, "-q", "--fuse-every", "4", check=True)
+    built = run_cli("build", corpus, "--store", tmp_path / "cli", "-p", pipeline, "--fuse-every", "4", check=True)
+    assert "fusion in 4 runs: 45 changed" in " ".join(built.stdout.split())  # after batches 4, 8, 12 and at the end
     assert nquads(tmp_path / "cli", tmp_path / "cli.nq") == at_end
