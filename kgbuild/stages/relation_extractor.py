@@ -52,7 +52,8 @@ class RelationExtractor(Stage):
     requires = frozenset({"source", "text", "mentions", "entities"})
     produces = frozenset({"relations", "mentions", "entities"})  # mentions: re-anchored to the model's spans
     has_model = True
-    revision = 2  # 1: arguments from the reconciled entity layer (session 5); 2: a lone title is no person
+    revision = 3  # 1: arguments from the reconciled entity layer (session 5); 2: a lone title is no person;
+    # 3: a text with a single candidate mention is read too (its other names may be the tagger's)
     Params = RelationParams
     params: RelationParams
     _info: tuple[str, str] | None = None
@@ -90,7 +91,11 @@ class RelationExtractor(Stage):
         return self._info
 
     def applies_to(self, item: Item) -> bool:
-        return item.ok and item.has_text() and len(item.mentions) > 1
+        # With its own entity layer the stage also reads a text where spaCy found one name
+        # only: the tagger finds the names spaCy misses beside it (an all-caps dateline,
+        # "MEXICO CITY ( AP )"), and a relation may join them.
+        least = 2 if self.params.entities != "joint" else 0 if self.params.tag_every_sentence else 1
+        return item.ok and item.has_text() and len(item.mentions) >= least
 
     def process(self, items: list[Item]) -> None:
         from ..nlp.conll04 import PREDICATE_LOCAL, conll_type

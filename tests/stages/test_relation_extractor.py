@@ -69,6 +69,22 @@ def test_trained_model_reads_sample_sentences():
     assert any(p == "locatedIn" and {s, o} <= places for s, p, o in found), found
 
 
+def test_a_text_where_spacy_finds_one_name_is_read_too():
+    """An all-caps dateline: spaCy finds only the agency, the joint tagger the places beside it.
+    The stage used to skip texts with fewer than two mentions, so these relations were lost."""
+    need_relation_model()
+    texts = ("HELSINKI ( Reuters )", "BOGOTA , COLOMBIA ( Reuters )")
+    spacy_only = text_items(*texts)
+    for stage in (SpacyNER(), EntityLinker()):
+        stage(spacy_only)
+    assert [[m.text for m in item.mentions] for item in spacy_only] == [["Reuters"], ["Reuters"]]  # the premise
+    for item in run(BUILT_MODEL, *texts):
+        labels = {iri: (e.label.upper(), e.entity_type) for iri, e in item.entities.items()}
+        found = {(labels[r.subject], r.predicate.rsplit("#")[1], labels[r.object]) for r in item.relations}
+        place = ("BOGOTA", "GPE") if "BOGOTA" in item.views[item.primary_view].text else ("HELSINKI", "GPE")
+        assert (("REUTERS", "ORG"), "basedIn", place) in found, found
+
+
 def test_batches_in_parallel_and_a_window_give_what_one_batch_at_a_time_gives(tiny):
     texts = ["Anna Berg works for Acme Corp in Boston. Luis Ortiz lives in Lyon.",
              "Mei Tanaka killed Omar Haddad in Cairo.", "Ruth Klein works for Globex."]
