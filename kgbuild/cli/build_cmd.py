@@ -95,9 +95,9 @@ def build(
     stops the build (E410): what was written is kept, and the next build does the rest.
 
     --store URL builds into a SPARQL server (Virtuoso: scripts/virtuoso-server.sh): each
-    finished source's graph is written by --writers parallel Graph Store writes, or, with
-    worker processes or Ray, by the worker that ran it; the ingest state stays local
-    (--state), and a source is done only once the server has acknowledged its graph.
+    finished source's graph is written by --writers parallel Graph Store writes (with worker
+    processes or Ray: by the worker that ran it); the ingest state stays local (--state),
+    and a source is done only once the server has acknowledged its graph.
 
     Exit status: 0 all ingested, 3 some files failed (the rest were ingested),
     2 usage or configuration error (nothing was processed).
