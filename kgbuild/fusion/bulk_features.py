@@ -2,9 +2,9 @@
 
 Pair by pair, most of the time went on Python work per pair that depends on one name or one
 word, not on the pair: a name's tokens, their Double Metaphone codes and skeletons, its
-acronym and gender — and a name sits in ~20 candidate pairs. Here each distinct name of a
-batch is profiled once (:func:`profile`, cached), its words become ids into the batch's
-vocabulary, and the word-by-word features (initials, sounds, best word match, skeletons) are
+acronym and gender — and a name sits in ~20 candidate pairs. Here each distinct name is
+profiled once (:func:`profile`, cached) into a :class:`NameTable` of all the labels of a
+candidate list, its words become ids into the table's vocabulary, and the word-by-word features (initials, sounds, best word match, skeletons) are
 array operations over (pair, short word, long word). String similarities are computed in C
 for the whole batch (``rapidfuzz.process.cpdist``, element-wise; ``workers=1`` because the
 pool of :mod:`.parallel` owns the cores).
@@ -29,6 +29,7 @@ from .atoms import Atom
 from .features import FEATURES, NAME_FEATURES, PARTICLES, _abbreviations, cosine, gender, name_features, pair_features
 from .id_sets import IdSets
 from .names import acronym, phonetic, skeleton, tokens, type_group
+from .pair_set import distinct_inverse
 
 COLUMN = {name: i for i, name in enumerate(FEATURES)}
 SMALL_BATCH = 32  # below this the arrays cost more than the loop (clustering asks one pair at a time)
@@ -94,71 +95,100 @@ def _word(word: str) -> tuple[tuple[str, ...], str, bool]:
     return phonetic(word), skeleton(word), word in PARTICLES
 
 
+class NameTable:
+    """Per-label arrays of many labels, built once; the name features of any pairs of them
+    are then array operations (:meth:`rows`).
+
+    Built per batch of label pairs, as it was, each label was profiled again (its words
+    interned, their sounds and skeletons looked up, its suffixes indexed) in every batch it
+    appeared in, and a batch of 32,768 label pairs holds ~3,800 distinct labels at 10k
+    mentions but ~28,000 at 100k (bench/fusion.py): the cost per pair grew with the corpus.
+    :class:`.pair_table.PairTable` builds one for all its labels, so each is profiled once."""
+
+    def __init__(self, labels: Sequence[str]) -> None:
+        self.labels = list(labels)
+        profs = [profile(label) for label in self.labels]
+        strings, vocab = _Interner(), _Interner()
+        self.ntok = np.array([len(p.toks) for p in profs], dtype=np.int64)
+        self.words = np.full((len(profs), max(1, int(self.ntok.max(initial=0)))), -1, dtype=np.int64)
+        for row, p in enumerate(profs):
+            self.words[row, :len(p.toks)] = [vocab.id(t) for t in p.toks]
+        self.acr = np.array([strings.id(p.acronym) for p in profs], dtype=np.int64)
+        self.joined_id = np.array([strings.id(p.joined) for p in profs], dtype=np.int64)
+        self.sex = np.array([p.gender for p in profs], dtype=np.int64)
+        self.plain = np.array([p.plain for p in profs], dtype=object)
+        self.joined = np.array([p.joined for p in profs], dtype=object)
+        self.last = self.words[np.arange(len(profs)), np.maximum(self.ntok - 1, 0)]
+        # per word: two Double Metaphone code ids (-1: none), skeleton id, first letter, length, particle
+        word_list = list(vocab)
+        self.codes = np.full((len(word_list) + 1, 2), -1, dtype=np.int64)  # row -1: the padding word
+        self.skel = np.full(len(word_list) + 1, -1, dtype=np.int64)
+        self.first = np.full(len(word_list) + 1, -1, dtype=np.int64)
+        self.length = np.zeros(len(word_list) + 1, dtype=np.int64)
+        self.particle = np.zeros(len(word_list) + 1, dtype=bool)
+        for w, word in enumerate(word_list):
+            sounds, skeleton_of, self.particle[w] = _word(word)
+            self.codes[w, :len(sounds)] = [strings.id(("p", c)) for c in sounds]
+            self.skel[w], self.first[w], self.length[w] = strings.id(("k", skeleton_of)), ord(word[0]), len(word)
+        self.vocab_text = np.array(word_list + [""], dtype=object)
+        self.rewrites = _Rewrites(profs)
+
+    def rows(self, ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
+        """``(len(ia), NAME_FEATURES)`` float64: the name features of labels ``(ia[k], ib[k])``."""
+        out = np.zeros((len(ia), NAME_FEATURES))
+        if not len(ia):
+            return out
+        col, text, first, length = COLUMN, self.vocab_text, self.first, self.length
+        # words as wide as the longest name of these pairs, as when a batch was profiled alone
+        words = self.words[:, :max(1, int(self.ntok[ia].max()), int(self.ntok[ib].max()))]
+        plain, joined = self.plain, self.joined
+        out[:, col["jaro_winkler"]] = _jaro_winkler(plain[ia], plain[ib])
+        out[:, col["ratio"]] = _cpdist(fuzz.ratio, plain[ia], plain[ib]) / 100
+        out[:, col["token_set"]] = _cpdist(fuzz.token_set_ratio, plain[ia], plain[ib]) / 100
+        out[:, col["surname_jw"]] = _jaro_winkler(text[self.last[ia]], text[self.last[ib]])
+        out[:, col["squashed_jw"]] = _jaro_winkler(joined[ia], joined[ib])
+        na, nb, acr, joined_id, sex = self.ntok[ia], self.ntok[ib], self.acr, self.joined_id, self.sex
+        out[:, col["acronym"]] = (((acr[ia] == joined_id[ib]) & (nb == 1) & (na > 1))
+                                  | ((acr[ib] == joined_id[ia]) & (na == 1) & (nb > 1)))
+        both_long = (na > 1) & (nb > 1)
+        out[:, col["gender_clash"]] = both_long & (sex[ia] > 0) & (sex[ib] > 0) & (sex[ia] != sex[ib])
+        fa, fb = words[ia, 0], words[ib, 0]
+        initial = (first[fa] == first[fb]) & ((length[fa] == 1) | (length[fb] == 1))
+        clash = both_long & ~initial & ~self.particle[fa] & ~self.particle[fb]
+        out[clash, col["first_name_clash"]] = 1.0 - _jaro_winkler(text[fa[clash]], text[fb[clash]])
+        _word_features(out, np.where(na <= nb, ia, ib), np.where(na <= nb, ib, ia), words, self.ntok,
+                       text, self.codes, self.skel, first, length)
+        for row in np.flatnonzero(self.rewrites(ia, ib)).tolist():  # rare: the pair rewrites its tokens
+            f = name_features(self.labels[ia[row]], self.labels[ib[row]])
+            out[row] = [f[name] for name in FEATURES[:NAME_FEATURES]]
+        return out
+
+
 def name_feature_rows(label_pairs: Sequence[tuple[str, str]]) -> np.ndarray:
     """``(len(label_pairs), NAME_FEATURES)`` float64: the name features of each (a, b) label pair."""
-    n = len(label_pairs)
-    labels, strings = _Interner(), _Interner()
-    ia, ib = labels.ids(a for a, _ in label_pairs), labels.ids(b for _, b in label_pairs)
-    profs = [profile(label) for label in labels]
-    width = max(1, max(len(p.toks) for p in profs))
-    vocab: _Interner = _Interner()
-    words = np.full((len(profs), width), -1, dtype=np.int64)
-    for row, p in enumerate(profs):
-        words[row, :len(p.toks)] = [vocab.id(t) for t in p.toks]
-    ntok = np.array([len(p.toks) for p in profs])
-    acr = np.array([strings.id(p.acronym) for p in profs])
-    joined_id = np.array([strings.id(p.joined) for p in profs])
-    sex = np.array([p.gender for p in profs])
-    # per word: two Double Metaphone code ids (-1: none), skeleton id, first letter, length, particle
-    word_list = list(vocab)
-    codes = np.full((len(word_list) + 1, 2), -1, dtype=np.int64)  # row -1: the padding word
-    skel = np.full(len(word_list) + 1, -1, dtype=np.int64)
-    first = np.full(len(word_list) + 1, -1, dtype=np.int64)
-    length = np.zeros(len(word_list) + 1, dtype=np.int64)
-    particle = np.zeros(len(word_list) + 1, dtype=bool)
-    for w, word in enumerate(word_list):
-        sounds, skeleton_of, particle[w] = _word(word)
-        codes[w, :len(sounds)] = [strings.id(("p", c)) for c in sounds]
-        skel[w], first[w], length[w] = strings.id(("k", skeleton_of)), ord(word[0]), len(word)
-    vocab_text = np.array(word_list + [""], dtype=object)
+    labels = _Interner()
+    ia, ib = labels.ids([a for a, _ in label_pairs]), labels.ids([b for _, b in label_pairs])
+    return NameTable(list(labels)).rows(ia, ib)
 
-    out = np.zeros((n, NAME_FEATURES))
-    col = COLUMN
-    plain = np.array([p.plain for p in profs], dtype=object)
-    out[:, col["jaro_winkler"]] = _jaro_winkler(plain[ia], plain[ib])
-    out[:, col["ratio"]] = _cpdist(fuzz.ratio, plain[ia], plain[ib]) / 100
-    out[:, col["token_set"]] = _cpdist(fuzz.token_set_ratio, plain[ia], plain[ib]) / 100
-    last = words[np.arange(len(profs)), np.maximum(ntok - 1, 0)]
-    out[:, col["surname_jw"]] = _jaro_winkler(vocab_text[last[ia]], vocab_text[last[ib]])
-    joined = np.array([p.joined for p in profs], dtype=object)
-    out[:, col["squashed_jw"]] = _jaro_winkler(joined[ia], joined[ib])
-    na, nb = ntok[ia], ntok[ib]
-    out[:, col["acronym"]] = (((acr[ia] == joined_id[ib]) & (nb == 1) & (na > 1))
-                              | ((acr[ib] == joined_id[ia]) & (na == 1) & (nb > 1)))
-    both_long = (na > 1) & (nb > 1)
-    out[:, col["gender_clash"]] = both_long & (sex[ia] > 0) & (sex[ib] > 0) & (sex[ia] != sex[ib])
-    fa, fb = words[ia, 0], words[ib, 0]
-    initial = (first[fa] == first[fb]) & ((length[fa] == 1) | (length[fb] == 1))
-    clash = both_long & ~initial & ~particle[fa] & ~particle[fb]
-    out[clash, col["first_name_clash"]] = 1.0 - _jaro_winkler(vocab_text[fa[clash]], vocab_text[fb[clash]])
-    _word_features(out, np.where(na <= nb, ia, ib), np.where(na <= nb, ib, ia), words, ntok,
-                   vocab_text, codes, skel, first, length)
-    for row in np.flatnonzero(_rewriting(profs, ia, ib)).tolist():  # rare: the pair rewrites its tokens
-        f = name_features(*label_pairs[row])
-        out[row] = [f[name] for name in FEATURES[:NAME_FEATURES]]
-    return out
+
+class _Rewrites:
+    """:func:`_rewrites` of pairs of ``profs`` as arrays: a word or the whole of one name run
+    together among the other's last words (.id_sets), not a Python call per pair."""
+
+    def __init__(self, profs: Sequence[NameProfile]) -> None:
+        self.always = np.array([p.abbreviated or not p.toks for p in profs], dtype=bool)
+        self.suffixes = IdSets([p.suffixes for p in profs], _Interner())
+        self.last = self.suffixes.ids_of(p.toks[-1] if p.toks else "" for p in profs)
+        self.joined = self.suffixes.ids_of(p.joined for p in profs)
+
+    def __call__(self, ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
+        holds, last, joined = self.suffixes.holds, self.last, self.joined
+        return (self.always[ia] | self.always[ib] | holds(ia, last[ib]) | holds(ia, joined[ib])
+                | holds(ib, last[ia]) | holds(ib, joined[ia]))
 
 
 def _rewriting(profs: list[NameProfile], ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
-    """:func:`_rewrites` of every pair (profiles ``ia[k]``, ``ib[k]``) as arrays: a word or
-    the whole of one name run together among the other's last words (.id_sets), not a
-    Python call per pair."""
-    always = np.array([p.abbreviated or not p.toks for p in profs], dtype=bool)
-    suffixes = IdSets([p.suffixes for p in profs], _Interner())
-    last = suffixes.ids_of(p.toks[-1] if p.toks else "" for p in profs)
-    joined = suffixes.ids_of(p.joined for p in profs)
-    return (always[ia] | always[ib] | suffixes.holds(ia, last[ib]) | suffixes.holds(ia, joined[ib])
-            | suffixes.holds(ib, last[ia]) | suffixes.holds(ib, joined[ia]))
+    return _Rewrites(profs)(ia, ib)
 
 
 def _word_features(out, short, long_, words, ntok, vocab_text, codes, skel, first, length) -> None:
@@ -173,7 +203,7 @@ def _word_features(out, short, long_, words, ntok, vocab_text, codes, skel, firs
     # each distinct (short word, long word) once: first names and common surnames recur
     n_words = len(vocab_text)
     word_pair = sw[where[0], where[1]] * n_words + tw[where[0], where[2]]
-    distinct, back = np.unique(word_pair, return_inverse=True)
+    distinct, back = distinct_inverse(word_pair)
     sim[where] = _jaro_winkler(vocab_text[distinct // n_words], vocab_text[distinct % n_words])[back]
     initial = (first[s3] == first[t3]) & ((length[s3] == 1) | (length[t3] == 1))
     n_short = ntok[short]

@@ -14,16 +14,19 @@ when either name keeps it.
 
 The score depends only on the two names and the choice only on the block's members, so an
 incremental run (which sees every member of the blocks it touches) keeps the same pairs as
-a full one.
+a full one. :func:`block_pairs` enumerates a whole index's pairs as integer codes (.pair_set).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 
+import numpy as np
 from rapidfuzz.distance import JaroWinkler
 
 from .atoms import Atom
+from .pair_set import PairSet, codes
 
 # Off by default (Resolver(keep=None)): on document-scoped atoms it cost F1 (bench/fusion.py
 # --scope document, 100k mentions: 0.9607 with the whole window, 0.9567 keeping 6) for 8 % of
@@ -64,3 +67,42 @@ def best_window_pairs(ordered: Sequence[str], atoms: dict[str, Atom], keys_of: C
             if len(labels) == keep:
                 break
     return out
+
+
+def block_pairs(index: dict[str, list[str]], atoms: dict[str, Atom], keys_of: Callable[[str], frozenset[str]], *,
+                all_pairs: int, window: int, keep: int | None, focus: Iterable[str] | None = None) -> PairSet:
+    """The pairs sharing a block of ``index``: all pairs of a block of at most ``all_pairs``
+    members, :func:`best_window_pairs` of a larger one; with ``focus``, only pairs with a focus
+    atom in them. As integer codes over the members (.pair_set), not a set of tuples: small
+    blocks of one size are paired in one array operation, a window by its offsets."""
+    iris = sorted({m for members in index.values() if len(members) > 1 for m in members})
+    number, width = {iri: i for i, iri in enumerate(iris)}, max(1, len(iris))
+    parts: list[np.ndarray] = []
+    small: dict[int, list[list[int]]] = defaultdict(list)  # blocks compared all-pairs, by size
+    by_label: np.ndarray | None = None  # each atom's place in (lower-case label, IRI) order
+    for members in index.values():
+        if len(members) < 2:
+            continue
+        if len(members) <= all_pairs:
+            small[len(members)].append(list(map(number.__getitem__, members)))
+            continue
+        if by_label is None:  # sorted once for all atoms, not once per large block each is in
+            by_label = np.empty(len(iris), dtype=np.int64)
+            by_label[sorted(range(len(iris)), key=lambda i: (atoms[iris[i]].label.lower(), iris[i]))] = np.arange(len(iris))
+        ids = np.fromiter(map(number.__getitem__, members), dtype=np.int64, count=len(members))
+        ids = ids[np.argsort(by_label[ids])]  # a total order: the block's members by label, then IRI
+        if keep is None:  # each name with the ``window`` names after it
+            parts.extend(codes(ids[:-d], ids[d:], width) for d in range(1, min(window, len(ids) - 1) + 1))
+        else:
+            chosen = best_window_pairs([iris[i] for i in ids.tolist()], atoms, keys_of, window, keep)
+            parts.append(np.array([number[a] * width + number[b] for a, b in chosen], dtype=np.int64))
+    for size, blocks in small.items():
+        ids, (i, j) = np.array(blocks, dtype=np.int64), np.triu_indices(size, 1)
+        parts.append(codes(ids[:, i].ravel(), ids[:, j].ravel(), width))
+    found = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+    if focus is not None:
+        chosen_ids = np.zeros(width, dtype=bool)
+        chosen_ids[[number[iri] for iri in set(focus) if iri in number]] = True
+        lo, hi = np.divmod(found, width)
+        found = found[chosen_ids[lo] | chosen_ids[hi]]
+    return PairSet.from_codes(iris, found)

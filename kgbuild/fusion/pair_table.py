@@ -26,10 +26,11 @@ from operator import itemgetter
 import numpy as np
 
 from .atoms import Atom
-from .bulk_features import COLUMN, _Interner, name_feature_rows, profile
+from .bulk_features import COLUMN, NameTable, _Interner, profile
 from .features import FEATURES, NAME_FEATURES
 from .id_sets import IdSets
 from .names import type_group
+from .pair_set import PairSet, distinct_inverse
 
 # What one spelling in two atoms is worth, decided by the resolver (resolver.name_prior):
 # SAME_NAME, one name of one type other than a person's; SAME_PERSON, one person's full name.
@@ -51,29 +52,33 @@ class PairTable:
     """Candidate pairs as ids into their atoms and into their distinct label pairs.
 
     ``pairs`` are put in sorted order (``self.pairs``: the batches, and so the results, do not
-    depend on the order they came in). ``label_pairs`` are featurised by the caller
-    (:func:`name_feature_rows`, a pool may share the work) and handed to :meth:`set_name_rows`;
-    :meth:`rows` then gives any slice's rows."""
+    depend on the order they came in). The distinct label pairs (``label_a``, ``label_b``,
+    ids into ``names``) are featurised by the caller (:meth:`name_rows`, a pool may share the
+    work) and handed to :meth:`set_name_rows`; :meth:`rows` then gives any slice's rows."""
 
     def __init__(self, atoms: dict[str, Atom], pairs: Iterable[tuple[str, str]]) -> None:
-        given = pairs if isinstance(pairs, list) else list(pairs)
-        # sorted as integers, not as tuples of strings (~3 s for 1.8M pairs): atom ids numbered
-        # in IRI order, so (id a, id b) sorts as (IRI a, IRI b) does
-        iris = sorted(set(chain.from_iterable(given)))
-        rank = {iri: i for i, iri in enumerate(iris)}.__getitem__
-        code = (np.fromiter(map(rank, map(itemgetter(0), given)), dtype=np.int64, count=len(given)) * max(1, len(iris))
-                + np.fromiter(map(rank, map(itemgetter(1), given)), dtype=np.int64, count=len(given)))
-        order = np.argsort(code, kind="stable")
-        self.pairs = list(map(given.__getitem__, order.tolist()))
-        self.ia, self.ib = np.divmod(code[order], max(1, len(iris)))
+        self._sorted: PairSet | list[tuple[str, str]]
+        if isinstance(pairs, PairSet):  # already sorted integers (the resolver's candidates)
+            iris, self.ia, self.ib, self._sorted = pairs.iris, pairs.ia, pairs.ib, pairs
+        else:
+            given = pairs if isinstance(pairs, list) else list(pairs)
+            # sorted as integers, not as tuples of strings (~3 s for 1.8M pairs): atom ids numbered
+            # in IRI order, so (id a, id b) sorts as (IRI a, IRI b) does
+            iris = sorted(set(chain.from_iterable(given)))
+            rank = {iri: i for i, iri in enumerate(iris)}.__getitem__
+            code = (np.fromiter(map(rank, map(itemgetter(0), given)), dtype=np.int64, count=len(given)) * max(1, len(iris))
+                    + np.fromiter(map(rank, map(itemgetter(1), given)), dtype=np.int64, count=len(given)))
+            order = np.argsort(code, kind="stable")
+            self._sorted = list(map(given.__getitem__, order.tolist()))
+            self.ia, self.ib = np.divmod(code[order], max(1, len(iris)))
         self.members = members = [atoms[iri] for iri in iris]
         labels = _Interner()
         label_id = labels.ids(m.label for m in members)
         # each distinct (label a, label b), and which one each pair writes
         code = label_id[self.ia] * max(1, len(labels)) + label_id[self.ib]
-        distinct, self.label_pair = np.unique(code, return_inverse=True)
-        names = list(labels)
-        self.label_pairs = [(names[c // len(labels)], names[c % len(labels)]) for c in distinct.tolist()]
+        distinct, self.label_pair = distinct_inverse(code)
+        self.label_a, self.label_b = np.divmod(distinct, max(1, len(labels)))
+        self.names = NameTable(list(labels))  # each label profiled once, whatever the batches
         self._names: np.ndarray | None = None
         kinds = _Interner()
         self.kind = np.array([kinds.id(m.entity_type) for m in members], dtype=np.int64)
@@ -95,14 +100,35 @@ class PairTable:
         self.person = np.array([m.entity_type == "PERSON" for m in members], dtype=bool)
         self.detected = np.array([m.detected for m in members], dtype=bool)
 
+    @property
+    def pairs(self) -> list[tuple[str, str]]:
+        """All the pairs, sorted (:meth:`chunk` makes a slice's tuples only)."""
+        return self.chunk(0, len(self.ia))
+
+    def chunk(self, start: int, end: int) -> list[tuple[str, str]]:
+        """Pairs ``start:end`` of the sorted pairs, as (a, b) tuples."""
+        if isinstance(self._sorted, PairSet):
+            return self._sorted.slice(start, end)
+        return self._sorted[start:end]
+
+    @property
+    def label_pairs(self) -> list[tuple[str, str]]:
+        """The distinct (label a, label b) of the pairs, in the order of their name rows."""
+        names = self.names.labels
+        return [(names[a], names[b]) for a, b in zip(self.label_a.tolist(), self.label_b.tolist())]
+
+    def name_rows(self, start: int, end: int) -> np.ndarray:
+        """The name features (float64) of label pairs ``start:end`` (a pool's worker computes a span)."""
+        return self.names.rows(self.label_a[start:end], self.label_b[start:end])
+
     def set_name_rows(self, rows: np.ndarray) -> None:
-        """The name features of ``label_pairs``, in order (float64, from name_feature_rows)."""
-        assert len(rows) == len(self.label_pairs)
+        """The name features of all label pairs, in order (float64, from :meth:`name_rows`)."""
+        assert len(rows) == len(self.label_a)
         self._names = rows
 
     def compute_name_rows(self, batch: int) -> None:
-        spans = range(0, len(self.label_pairs), batch)
-        parts = [name_feature_rows(self.label_pairs[s:s + batch]) for s in spans]
+        spans = range(0, len(self.label_a), batch)
+        parts = [self.name_rows(s, s + batch) for s in spans]
         self.set_name_rows(np.concatenate(parts) if parts else np.zeros((0, NAME_FEATURES)))
 
     def rows(self, start: int, end: int) -> np.ndarray:

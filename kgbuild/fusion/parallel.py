@@ -23,7 +23,8 @@ import numpy as np
 
 from ..threads import cpu_budget
 from .atoms import Atom
-from .bulk_features import SMALL_BATCH, context_cosines, name_feature_rows, pair_feature_rows
+from .bulk_features import SMALL_BATCH, context_cosines, pair_feature_rows
+from .pair_set import PairSet
 from .pair_table import PairTable, spelling
 
 MIN_PARALLEL_PAIRS = 32_768  # four batches of 8192: a forked pool starts in ~0.1 s, a batch scores in ~0.1 s
@@ -44,7 +45,7 @@ def feature_rows(atoms: dict[str, Atom], pairs: Sequence[tuple[str, str]]) -> np
 
 def _name_rows_of(span: tuple[int, int]) -> np.ndarray:
     assert _shared is not None, "a scoring worker runs only in a pool forked by feature_batches"
-    return name_feature_rows(_shared.label_pairs[span[0]:span[1]])
+    return _shared.name_rows(*span)
 
 
 def pool_size(n_pairs: int, batch: int, workers: int | None) -> int:
@@ -56,14 +57,14 @@ def pool_size(n_pairs: int, batch: int, workers: int | None) -> int:
     return wanted
 
 
-def feature_batches(atoms: dict[str, Atom], pairs: Iterable[tuple[str, str]], batch: int,
+def feature_batches(atoms: dict[str, Atom], pairs: Iterable[tuple[str, str]] | PairSet, batch: int,
                     workers: int | None = None) -> Iterator[tuple[Sequence[tuple[str, str]], np.ndarray, np.ndarray]]:
     """(batch of pairs, its feature rows, its spelling codes (.pair_table.spelling)), the pairs
     in sorted order; ``workers``: None for the cpu budget.
 
     The name features are computed once per distinct pair of labels (.pair_table), in the
     pool when there are many; the rest of each row comes from per-atom arrays, here."""
-    pairs = pairs if isinstance(pairs, list) else list(pairs)
+    pairs = pairs if isinstance(pairs, (list, PairSet)) else list(pairs)
     if len(pairs) < SMALL_BATCH:  # clustering asks a pair or a few at a time: no tables
         pairs = sorted(pairs)
         if len(pairs):
@@ -71,8 +72,9 @@ def feature_batches(atoms: dict[str, Atom], pairs: Iterable[tuple[str, str]], ba
             yield pairs, feature_rows(atoms, pairs), codes
         return
     table = PairTable(atoms, pairs)
-    spans = [(start, min(start + batch, len(table.label_pairs))) for start in range(0, len(table.label_pairs), batch)]
-    size = pool_size(len(table.label_pairs), batch, workers)
+    n_labels = len(table.label_a)
+    spans = [(start, min(start + batch, n_labels)) for start in range(0, n_labels, batch)]
+    size = pool_size(n_labels, batch, workers)
     if not size:
         table.compute_name_rows(max(batch, NAME_BATCH))
     else:
@@ -83,6 +85,6 @@ def feature_batches(atoms: dict[str, Atom], pairs: Iterable[tuple[str, str]], ba
                 table.set_name_rows(np.concatenate(list(pool.imap(_name_rows_of, spans))))
         finally:
             _shared = None
-    for start in range(0, len(table.pairs), batch):
-        end = min(start + batch, len(table.pairs))
-        yield table.pairs[start:end], table.rows(start, end), table.spellings(start, end)
+    for start in range(0, len(table.ia), batch):
+        end = min(start + batch, len(table.ia))
+        yield table.chunk(start, end), table.rows(start, end), table.spellings(start, end)

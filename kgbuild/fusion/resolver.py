@@ -20,10 +20,11 @@ from collections.abc import Iterable, Iterator, Sequence
 import numpy as np
 
 from .atoms import Atom
-from .candidates import best_window_pairs
-from .clustering import Clustering, Link, pair, resolvable
+from .candidates import block_pairs
+from .clustering import Clustering, Link, pair, resolvable  # noqa: F401 - pair: imported from here too
 from .features import FEATURES
 from .names import blocking_keys, tokens
+from .pair_set import PairSet
 from .pair_table import SAME_NAME as _SAME_NAME, SAME_PERSON as _SAME_PERSON
 from .parallel import feature_batches
 from .scorer import FusionScorer
@@ -68,11 +69,10 @@ class Resolver(Clustering):
     # candidates ------------------------------------------------------------------------
 
     def candidate_pairs(self, atoms: dict[str, Atom], focus: Iterable[str] | None = None,
-                        index: dict[str, list[str]] | None = None) -> set[tuple[str, str]]:
-        """Pairs sharing a blocking key; with ``focus``, only pairs that involve a focus atom."""
+                        index: dict[str, list[str]] | None = None) -> PairSet:
+        """Pairs sharing a blocking key; with ``focus``, only pairs that involve a focus atom.
+        A set of (a, b) tuples, a < b, held as integer arrays (.pair_set)."""
         index = index if index is not None else block_index(atoms.values())
-        focus_set = set(focus) if focus is not None else None
-        out: set[tuple[str, str]] = set()
         keys: dict[str, frozenset[str]] = {}
 
         def keys_of(iri: str) -> frozenset[str]:
@@ -81,18 +81,9 @@ class Resolver(Clustering):
             return keys[iri]
 
         all_pairs = min(self.max_block, 2 * self.window + 1)  # beyond this, all pairs cost more than the window
-        for _key, members in index.items():
-            if len(members) < 2:
-                continue
-            if len(members) <= all_pairs:
-                todo = members if focus_set is None else [m for m in members if m in focus_set]
-                for a in todo:
-                    out.update(pair(a, b) for b in members if b != a)
-            else:  # sorted neighbourhood: names that sort near each other (with ``keep``: each its best few)
-                ordered = sorted(members, key=lambda iri: (atoms[iri].label.lower(), iri))
-                out.update(p for p in best_window_pairs(ordered, atoms, keys_of, self.window, self.keep)
-                           if focus_set is None or p[0] in focus_set or p[1] in focus_set)
-        return out
+        # beyond it, a sorted neighbourhood: names that sort near each other (with ``keep``: each its best few)
+        return block_pairs(index, atoms, keys_of, all_pairs=all_pairs, window=self.window, keep=self.keep,
+                           focus=focus)
 
     # scoring ---------------------------------------------------------------------------
 
@@ -101,7 +92,8 @@ class Resolver(Clustering):
         """(batch of pairs, feature rows, probabilities as float64) over the sorted pairs."""
         # features a batch at a time (.bulk_features), in a pool of ``workers`` when large (.parallel);
         # the name rule applied to the whole batch (.priors), not pair by pair: ~2 µs a pair in Python
-        for chunk, feats, codes in feature_batches(atoms, list(pairs), self.batch, self.workers):
+        given = pairs if isinstance(pairs, PairSet) else list(pairs)
+        for chunk, feats, codes in feature_batches(atoms, given, self.batch, self.workers):
             yield chunk, feats, self.priors(self.scorer.probability(feats).astype(np.float64), codes, feats)
 
     def score(self, atoms: dict[str, Atom], pairs: Iterable[tuple[str, str]]) -> Iterator[tuple[str, str, float, np.ndarray]]:
