@@ -8,12 +8,14 @@ from pathlib import Path
 import typer
 
 from ..errors import ConfigError, MissingDependencyError
-from .main import STORE_OPTION, app
+from .main import app
+from .store_option import STATE_OPTION, STORE_LOCATION_OPTION
 
 
 @app.command()
 def serve(
-    store: Path = STORE_OPTION,
+    store: str = STORE_LOCATION_OPTION,
+    state: Path = STATE_OPTION,
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on (loopback by default)."),
     port: int = typer.Option(7878, "--port"),
     allow_update: bool = typer.Option(False, "--allow-update",
@@ -39,6 +41,8 @@ def serve(
 
     Results follow the Accept header: SPARQL JSON (default), XML, CSV, TSV; CONSTRUCT and
     DESCRIBE as Turtle (default), N-Triples or JSON-LD. Read-only unless --allow-update.
+    --store is a store folder or a SPARQL server's URL (a build with --store URL): the explorer
+    and the endpoint then read the server.
     The server fetches no URL for a query (SERVICE) or update (LOAD) unless allowed, and
     answers only the Host names it is known by; see docs/security.md to expose it.
 
@@ -57,9 +61,9 @@ def serve(
     limits = Limits(timeout_s=timeout, max_rows=max_rows, max_result_mb=max_result_mb, workers=query_workers,
                     worker_memory_mb=query_memory_mb, services=tuple(service), loads=tuple(load))
     application = create_app(store, allow_update=allow_update, token=token, limits=limits, host=host,
-                             allowed_hosts=tuple(allowed_host), warm=True)
+                             allowed_hosts=tuple(allowed_host), warm=True, state_dir=state)
     base = f"http://{f'[{host}]' if ':' in host else host}:{port}"
-    typer.echo(f"kgbuild: serving {store} (pid {os.getpid()})\n"
+    typer.echo(f"kgbuild: serving {application.state.kg.label} (pid {os.getpid()})\n"
                f"  explorer  {base}/\n"
                f"  SPARQL    {base}/sparql\n"
                f"  graph API {base}/api", err=True)

@@ -9,29 +9,44 @@ import contextlib
 import threading
 import time
 from pathlib import Path
+from typing import cast
 
 from fastapi import FastAPI, HTTPException, Query
 
 from .. import __version__
 from ..errors import AmbiguousEntity, KGBuildError
 from ..store import KGStore
+from ..store.open import open_store
+from ..store.server_store import ServerStore
 from . import explorer, sparql_policy
 from .admission import Scheduler
 from .explorer import ambiguous
-from .query_pool import QueryPool
+from .query_pool import QueryPool, WorkerStore
 from .security import HostPolicy, SecurityMiddleware
 from .sparql import Limits, make_router
 
 
 class AppState:
-    """The open store and the cached entity graph, shared by request threads."""
+    """The open store and the cached entity graph, shared by request threads. The store is a
+    folder (the embedded database) or a SPARQL server's URL (``state_dir``: its local state),
+    as ``--store`` names it for every command."""
 
-    def __init__(self, store_path: Path, *, allow_update: bool, token: str | None, limits: Limits) -> None:
-        self.store_path = Path(store_path)
+    def __init__(self, location: str | Path, *, allow_update: bool, token: str | None, limits: Limits,
+                 state_dir: str | Path | None = None) -> None:
         self.allow_update = allow_update
         self.token = token
         self.limits = limits
-        self._store = KGStore(self.store_path, read_only=not allow_update)
+        opened = open_store(location, read_only=not allow_update, state_dir=state_dir)
+        # The explorer and the endpoint use only the methods both stores have (GraphStore).
+        self._store = cast(KGStore, opened)
+        if isinstance(opened, ServerStore):  # the workers get the credentials by environment, never argv
+            self.label = opened.url
+            self.worker_store = WorkerStore(opened.url, str(opened.path), {
+                k: v for k, v in (("KGBUILD_STORE_USER", opened.user), ("KGBUILD_STORE_PASSWORD", opened.password))
+                if v is not None})
+        else:
+            self.label = str(location)
+            self.worker_store = WorkerStore(str(location))
         self._graph = None
         self._graph_checked = 0.0
         self._graph_fp = None
@@ -46,7 +61,7 @@ class AppState:
         """The query workers, started on first use (tests that never query start none)."""
         with self._pool_lock:
             if self._pool is None:
-                self._pool = QueryPool(self.store_path, size=self.limits.workers,
+                self._pool = QueryPool(self.worker_store, size=self.limits.workers,
                                        memory_mb=self.limits.worker_memory_mb,
                                        scheduler=Scheduler(self.limits.workers))
             return self._pool
@@ -71,8 +86,10 @@ class AppState:
 
 def create_app(store_path: str | Path, *, allow_update: bool = False, token: str | None = None,
                timeout_s: float = 30.0, max_rows: int = 100_000, limits: Limits | None = None,
-               host: str = "127.0.0.1", allowed_hosts: tuple[str, ...] = (), warm: bool = False) -> FastAPI:
-    """The application. ``host`` is the address the server is bound to: with ``allowed_hosts``
+               host: str = "127.0.0.1", allowed_hosts: tuple[str, ...] = (), warm: bool = False,
+               state_dir: str | Path | None = None) -> FastAPI:
+    """The application over the store at ``store_path`` (a folder, or a SPARQL server's URL
+    with its local ``state_dir``). ``host`` is the address the server is bound to: with ``allowed_hosts``
     it makes the Host allow-list (see :mod:`kgbuild.server.security`). ``warm`` starts the
     query workers with the application instead of at the first query."""
     if allow_update and not token:
@@ -81,7 +98,7 @@ def create_app(store_path: str | Path, *, allow_update: bool = False, token: str
     limits.services = sparql_policy.validate(limits.services, "--service")
     limits.loads = sparql_policy.validate(limits.loads, "--load")
     timeout_s, max_rows = limits.timeout_s, limits.max_rows
-    state = AppState(Path(store_path), allow_update=allow_update, token=token, limits=limits)
+    state = AppState(store_path, allow_update=allow_update, token=token, limits=limits, state_dir=state_dir)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app):
@@ -107,7 +124,7 @@ def create_app(store_path: str | Path, *, allow_update: bool = False, token: str
 
     @app.get("/api")
     def info() -> dict:
-        return {"kgbuild": __version__, "store": str(state.store_path), "sparql": "/sparql",
+        return {"kgbuild": __version__, "store": state.label, "sparql": "/sparql",
                 "read_only": not allow_update, "timeout_s": timeout_s, "max_rows": max_rows,
                 "federation": list(limits.services)}
 

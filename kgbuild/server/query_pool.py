@@ -19,7 +19,7 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
+from dataclasses import dataclass, field
 
 import anyio
 
@@ -38,13 +38,24 @@ class WorkerFailed(Exception):
         self.detail = detail
 
 
+@dataclass(frozen=True)
+class WorkerStore:
+    """What a query worker opens: a store folder, or a SPARQL server's URL (no credentials)
+    with its local state folder; ``env`` carries the server's credentials, so they never
+    appear on a command line."""
+
+    location: str
+    state_dir: str = ""
+    env: dict[str, str] = field(default_factory=dict)
+
+
 class Worker:
     """One worker process, used by one request thread at a time."""
 
-    def __init__(self, store_path: Path, memory_mb: int) -> None:
-        env = {**os.environ, "RUST_BACKTRACE": "0", "PYTHONUNBUFFERED": "1"}
+    def __init__(self, store: WorkerStore, memory_mb: int) -> None:
+        env = {**os.environ, "RUST_BACKTRACE": "0", "PYTHONUNBUFFERED": "1", **store.env}
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "kgbuild.server.query_worker", str(store_path), str(memory_mb)],
+            [sys.executable, "-m", "kgbuild.server.query_worker", store.location, str(memory_mb), store.state_dir],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, bufsize=0, env=env)
         assert self.proc.stdin is not None and self.proc.stdout is not None  # both are pipes
         self.stdin, self.stdout = self.proc.stdin, self.proc.stdout
@@ -117,8 +128,8 @@ class Worker:
 
 
 class QueryPool:
-    def __init__(self, store_path: Path, *, size: int, memory_mb: int, scheduler: Scheduler | None = None) -> None:
-        self.store_path = Path(store_path)
+    def __init__(self, store: WorkerStore, *, size: int, memory_mb: int, scheduler: Scheduler | None = None) -> None:
+        self.store = store
         self.size = size
         self.memory_mb = memory_mb
         self.scheduler = scheduler or Scheduler(size)
@@ -156,7 +167,7 @@ class QueryPool:
     def _start(self, *, spare: bool) -> None:
         def start() -> None:
             try:
-                fresh = None if self._closed else Worker(self.store_path, self.memory_mb)
+                fresh = None if self._closed else Worker(self.store, self.memory_mb)
             except (WorkerFailed, OSError, ValueError):
                 fresh = None  # the next query tries again and reports why
             if not spare:
@@ -180,7 +191,7 @@ class QueryPool:
                 if worker is not None:
                     worker.kill()
                 worker = None
-                worker = Worker(self.store_path, self.memory_mb)
+                worker = Worker(self.store, self.memory_mb)
             result = worker.run(job, deadline)
         except BaseException:
             self._replace(worker)

@@ -1,6 +1,6 @@
 """A query worker: a process that evaluates the endpoint's SPARQL queries, one at a time.
 
-    python -m kgbuild.server.query_worker STORE MEMORY_MB
+    python -m kgbuild.server.query_worker STORE MEMORY_MB [STATE_DIR]
 
 pyoxigraph cannot cancel a query, and a thread cannot be stopped, so a query that ran
 past its deadline used to keep running (and growing) after its 503. In a process of its
@@ -91,15 +91,15 @@ def evaluate(store, job: dict) -> tuple[dict, bytes]:
 
 
 def main(argv: list[str]) -> int:
-    store_path, memory_mb = argv[0], int(argv[1])
+    location, memory_mb, state_dir = argv[0], int(argv[1]), (argv[2] if len(argv) > 2 else "") or None
     _limit_memory(memory_mb)
     out, inp = sys.stdout.buffer, sys.stdin.buffer
     sys.stdout = sys.stderr  # nothing but frames on the protocol stream
     from ..errors import KGBuildError
-    from ..store import KGStore
+    from ..store.open import open_store as open_location
 
-    def open_store():
-        return KGStore(store_path, read_only=True)
+    def open_store():  # a folder, or a SPARQL server (its credentials in the environment)
+        return open_location(location, read_only=True, state_dir=state_dir)
 
     try:
         store, generation = open_store(), 0

@@ -87,6 +87,36 @@ def test_a_build_into_a_server_equals_a_local_build(corpus, local_quads, virtuos
     assert "4" in again.stdout and exported(url, tmp_path / "again.nq") == local_quads  # nothing redone, nothing added
 
 
+def test_the_explorer_and_endpoint_serve_a_server_store_as_they_serve_a_folder(corpus, local_quads, virtuoso,
+                                                                              tmp_path):
+    """`kgbuild serve --store URL`: the explorer's API and the SPARQL endpoint (its query
+    workers open the server, credentials passed by environment) answer over the Virtuoso store
+    as over the embedded store built from the same corpus."""
+    from fastapi.testclient import TestClient
+
+    from kgbuild.server.app import create_app
+
+    url, state = server_url(virtuoso), tmp_path / "state"
+    run_cli("build", corpus / "corpus", "--store", url, "--state", state, "-p", corpus / "text.yaml", check=True)
+    query = "SELECT ?e ?l WHERE { ?e a kg:Entity ; rdfs:label ?l } ORDER BY ?e ?l"
+    answers = []
+    for location, state_dir in ((corpus / "local", None), (url, state)):
+        with TestClient(create_app(location, state_dir=state_dir), base_url="http://127.0.0.1") as client:
+            info = client.get("/api").json()
+            rows = client.post("/sparql", content=query, headers={"Content-Type": "application/sparql-query",
+                                                                  "Accept": "text/csv"})
+            assert rows.status_code == 200, rows.text
+            top = client.get("/api/top-things", params={"top": 10}).json()
+            collins = client.get("/api/entity", params={"iri": "Eileen Collins"}).json()
+            overview = client.get("/api/overview").json()
+            answers.append((sorted(rows.text.splitlines()), top, collins["label"], len(collins["mentions"]["text"]),
+                            overview["entities"]))
+    assert "dba:dba" not in info["store"] and info["store"].endswith("/sparql")  # the server's, no password
+    local, server = answers
+    assert len(local[0]) > 20 and local[1] and local[3] > 0  # there is something to compare
+    assert server == local
+
+
 _WORKERS_WRITE = """
 import sys
 from kgbuild.store.gsp_writer import GraphStoreWriter
