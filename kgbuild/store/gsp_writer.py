@@ -57,16 +57,20 @@ class GraphStoreTarget:
         return GraphStoreClient(self)
 
 
+def _httpx():
+    try:
+        import httpx
+    except ImportError:
+        raise MissingDependencyError("writing to a server store needs httpx",
+                                     hint="pip install 'kgbuild[push]'") from None
+    return httpx
+
+
 class GraphStoreClient:
     """One connection to a Graph Store Protocol endpoint."""
 
     def __init__(self, target: GraphStoreTarget) -> None:
-        try:
-            import httpx
-        except ImportError:
-            raise MissingDependencyError("writing to a server store needs httpx",
-                                         hint="pip install 'kgbuild[push]'") from None
-        self._httpx = httpx
+        self._httpx = httpx = _httpx()
         self.url = target.url
         auth = None if target.user is None else (httpx.DigestAuth if target.auth == "digest" else httpx.BasicAuth)(
             target.user, target.password or "")
@@ -103,7 +107,7 @@ class GraphStoreWriter:
     def __init__(self, url: str, state: IngestState, *, writers: int = 4, user: str | None = None,
                  password: str | None = None, auth: str = "digest") -> None:
         self.target = GraphStoreTarget(url, user, password, auth)
-        self.target.connect().close()  # httpx missing fails here, before any file is read
+        _httpx()  # missing, it fails here, before any file is read
         self.url = url
         self.state = state
         self.writers = max(1, writers)
