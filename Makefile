@@ -10,7 +10,7 @@ DEMO_STORE ?= out/demo-kg
 # torch 2.14.1 + torchvision 0.29.1 are pinned: on the project's machines pip takes them from local disk.
 TORCH  := torch==2.14.1 torchvision==0.29.1
 
-.PHONY: setup demo lint test test-fast clean explorer browser servers user-models speech-tools mpnet
+.PHONY: FORCE setup demo lint test test-fast clean explorer browser servers user-models speech-tools mpnet
 
 # The web explorer's front-end (explorer/ -> kgbuild/server/static/, git-ignored) is built
 # when npm is here; without it `kgbuild serve` still answers /sparql and /api, and / says how to build it.
@@ -87,10 +87,22 @@ $(MPNET): | $(STAMP)
 CONLL04   ?= ../shared/datasets/conll04
 REL_MODEL := models/relations-conll04/kgbuild-model.json
 
-$(REL_MODEL): | $(STAMP) $(MPNET)
+# The shipped recipe (docs/text.md). A model trained by another recipe (an older checkout's) is
+# retrained: the recipe is stamped beside the model and rewritten only when it changes.
+REL_RECIPE_ARGS := --encoder mpnet --precision bf16 --lr 5e-5 --epochs 8 --seed 13 --threads 1 \
+  --pair-context between --average-last 2
+REL_RECIPE := models/relations-conll04/recipe.txt
+
+$(REL_RECIPE): FORCE
+	@mkdir -p $(@D)
+	@echo '$(REL_RECIPE_ARGS)' | cmp -s - $@ || echo '$(REL_RECIPE_ARGS)' > $@
+
+$(REL_MODEL): $(REL_RECIPE) | $(STAMP) $(MPNET)
 	@test -f $(CONLL04)/train.json -a -f $(CONLL04)/dev.json || { echo "CoNLL04 not found in $(CONLL04): set CONLL04=DIR (train.json, dev.json)"; exit 2; }
 	nice $(KG) train relations --train $(CONLL04)/train.json --train $(CONLL04)/dev.json \
-	  --out models/relations-conll04 --encoder mpnet --precision bf16 --lr 5e-5 --epochs 8 --seed 13 --threads 1
+	  --out models/relations-conll04 $(REL_RECIPE_ARGS)
+
+FORCE:
 
 # The user model directory (`kgbuild models` prints it; ~/.local/share/kgbuild/models on Linux) gets a
 # link to each model of this checkout, so an installed kgbuild finds them from any folder. A model

@@ -36,6 +36,13 @@ def train_relations(
                                   help="fp32, or bf16 autocast (part of the recipe; ~5x faster where the CPU has "
                                   "bfloat16 instructions, e.g. AVX512-BF16 or AMX, and slower where it has not)."),
     head_lr_factor: float = typer.Option(10.0, "--head-lr-factor", help="Heads' learning rate = this x --lr."),
+    pair_context: str = typer.Option("between", "--pair-context",
+                                     help="What a relation pair is read from: 'between' (the four argument "
+                                     "marker states and the max-pooled pieces between the two arguments) or "
+                                     "'markers' (the marker states alone: the recipe before session 9)."),
+    average_last: int = typer.Option(2, "--average-last", min=1,
+                                     help="The model is the mean of the weights after each of the last N epochs "
+                                     "(1: the last epoch's weights)."),
 ) -> None:
     """Train the joint entity + relation model (CoNLL04 schema) that the `relations` and
     `transformer_ner` stages use, and score it on --dev. The defaults are the shipped recipe
@@ -51,6 +58,10 @@ def train_relations(
         err.print(f"note: {dev} is also trained on: its scores are not held-out figures", highlight=False)
     if precision not in ("fp32", "bf16"):
         raise typer.BadParameter("fp32 or bf16", param_hint="--precision")
+    from ..nlp.joint_model import PAIR_CONTEXTS
+
+    if pair_context not in PAIR_CONTEXTS:
+        raise typer.BadParameter(" or ".join(PAIR_CONTEXTS), param_hint="--pair-context")
     from ..threads import native_bf16
 
     if precision == "bf16" and not native_bf16():
@@ -60,6 +71,7 @@ def train_relations(
     cfg = TrainConfig(encoder=encoder, epochs=epochs, batch_size=batch_size, lr=lr, head_lr=head_lr_factor * lr,
                       bf16=precision == "bf16",
                       threads=threads or 1, max_minutes=max_minutes, limit=limit, seed=seed,
+                      pair_context=pair_context, average_last=average_last,
                       eval_each_epoch=eval_each_epoch is True)  # `kgbuild models train` calls without it
     err.print(f"training on {len(train_set)} sentences ({', '.join(str(f) for f in files)}), {cfg.epochs} epochs, "
               f"{cfg.threads} thread(s), seed {cfg.seed}", highlight=False)

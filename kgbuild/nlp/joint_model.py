@@ -77,15 +77,26 @@ def default_encoder() -> str:
     return minilm_dir()
 
 
+PAIR_CONTEXTS = ("markers", "between")
+
+
 class JointModel(nn.Module):
-    def __init__(self, encoder: Any, dropout: float = 0.1) -> None:
+    """``pair_context``: ``markers`` reads a pair from its four marker states; ``between``
+    adds the max-pooled states of the pieces between the two arguments (SpERT's localised
+    context: the words that state the relation, other entities' markers included)."""
+
+    def __init__(self, encoder: Any, dropout: float = 0.1, pair_context: str = "markers") -> None:
         super().__init__()
+        if pair_context not in PAIR_CONTEXTS:
+            raise ValueError(f"pair_context must be one of {PAIR_CONTEXTS}, not {pair_context!r}")
         self.encoder: Any = encoder  # a transformers PreTrainedModel (typed loosely by torch's stubs)
+        self.pair_context = pair_context
         hidden = encoder.config.hidden_size
+        width = (5 if pair_context == "between" else 4) * hidden
         self.shape = nn.Embedding(len(SHAPES) * len(HINT_LABELS), hidden)
         nn.init.zeros_(self.shape.weight)  # starts as the pretrained encoder exactly
         self.ner_head = nn.Sequential(nn.Dropout(dropout), nn.Linear(hidden, len(NER_LABELS)))
-        self.rel_head = nn.Sequential(nn.Dropout(dropout), nn.Linear(4 * hidden, hidden), nn.GELU(),
+        self.rel_head = nn.Sequential(nn.Dropout(dropout), nn.Linear(width, hidden), nn.GELU(),
                                       nn.Dropout(dropout), nn.Linear(hidden, len(REL_LABELS)))
 
     def states(self, ids: torch.Tensor, mask: torch.Tensor, shapes: torch.Tensor) -> torch.Tensor:
@@ -99,8 +110,22 @@ class JointModel(nn.Module):
         """``pairs``: [P, 5] rows of (batch row, head start, head end, tail start, tail end) positions."""
         h = self.states(ids, mask, shapes)
         rows = pairs[:, 0]
-        feats = torch.cat([h[rows, pairs[:, k]] for k in range(1, 5)], dim=-1)
-        return self.rel_head(feats)
+        parts = [h[rows, pairs[:, k]] for k in range(1, 5)]
+        if self.pair_context == "between":
+            parts.append(_between(h, pairs))
+        return self.rel_head(torch.cat(parts, dim=-1))
+
+
+def _between(h: torch.Tensor, pairs: torch.Tensor) -> torch.Tensor:
+    """Max over the states strictly between the first argument's end marker and the second
+    argument's start marker (arguments never overlap); zeros where they are adjacent."""
+    lo = torch.minimum(pairs[:, 2], pairs[:, 4])
+    hi = torch.maximum(pairs[:, 1], pairs[:, 3])
+    pos = torch.arange(h.size(1), device=h.device)
+    inside = (pos[None, :] > lo[:, None]) & (pos[None, :] < hi[:, None])  # [P, L]
+    states = h[pairs[:, 0]].masked_fill(~inside[:, :, None], float("-inf"))
+    pooled = states.max(dim=1).values
+    return torch.where(inside.any(dim=1, keepdim=True), pooled, torch.zeros_like(pooled))
 
 
 class Codec:
@@ -180,7 +205,7 @@ def quiet_transformers() -> None:
     hf_logging.disable_progress_bar()
 
 
-def new_model(encoder_name: str):
+def new_model(encoder_name: str, pair_context: str = "markers"):
     """A fresh joint model over a pretrained encoder, with marker tokens added to its vocabulary."""
     from transformers import AutoModel, AutoTokenizer
 
@@ -202,7 +227,7 @@ def new_model(encoder_name: str):
             for end, bracket in ((False, "["), (True, "]")):
                 b = tok(bracket, add_special_tokens=False)["input_ids"]
                 emb[tok.convert_tokens_to_ids(marker(kind, end))] = emb[word].mean(0) + emb[b].mean(0)
-    return JointModel(enc), tok
+    return JointModel(enc, pair_context=pair_context), tok
 
 
 def save(model: JointModel, tok, out: Path, meta: dict) -> None:
@@ -227,7 +252,8 @@ def load(folder: str | Path) -> tuple[JointModel, object, dict]:
     try:
         meta = json.loads((folder / CONFIG_NAME).read_text(encoding="utf-8"))
         tok = AutoTokenizer.from_pretrained(folder / "encoder")
-        model = JointModel(AutoModel.from_pretrained(folder / "encoder"))
+        model = JointModel(AutoModel.from_pretrained(folder / "encoder"),
+                           pair_context=meta.get("pair_context", "markers"))
         heads = torch.load(folder / "heads.pt", map_location="cpu", weights_only=True)
         model.ner_head.load_state_dict(heads["ner_head"])
         model.rel_head.load_state_dict(heads["rel_head"])

@@ -50,12 +50,14 @@ class TrainConfig:
     eval_each_epoch: bool = False  # score dev after every epoch (choosing the epoch count)
     hints: bool = True  # spaCy entity labels as input features (joint_model.HINT_LABELS)
     hint_dropout: float = 0.3  # share of sentences trained without hints, so none at run time works
+    pair_context: str = "between"  # joint_model.PAIR_CONTEXTS: what a pair is read from
+    average_last: int = 2  # the model is the mean of the weights after each of the last N epochs
 
 
 CHECKPOINT = "checkpoint.pt"
 # Settings that make a different model; a checkpoint is resumed only if they match.
 RECIPE_KEYS = ("encoder", "epochs", "batch_size", "lr", "head_lr", "warmup", "max_len", "seed", "threads", "bf16",
-               "limit", "hints", "hint_dropout")
+               "limit", "hints", "hint_dropout", "pair_context", "average_last")
 
 
 class TrainingStopped(KGBuildError):
@@ -132,7 +134,7 @@ def train(train_set: list[Sentence], dev_set: list[Sentence] | None, out: Path, 
 
     encoder = resolve_encoder(cfg.encoder)
     torch.manual_seed(cfg.seed)  # the heads' initial weights
-    model, tok = jm.new_model(encoder)
+    model, tok = jm.new_model(encoder, cfg.pair_context)
     codec = jm.Codec(tok, cfg.max_len)
     data_set = train_set[: cfg.limit] if cfg.limit else train_set
     sigs = signatures(train_set)
@@ -148,6 +150,7 @@ def train(train_set: list[Sentence], dev_set: list[Sentence] | None, out: Path, 
         start = time.perf_counter()
         loss = run.one_epoch(data)
         run.epoch += 1
+        run.keep_for_average()
         spent += time.perf_counter() - start
         log(f"epoch {run.epoch}/{run.epochs}: loss {loss:.4f} ({time.perf_counter() - start:.0f} s; "
             f"{spent:.0f} s training so far)")
@@ -164,9 +167,11 @@ def train(train_set: list[Sentence], dev_set: list[Sentence] | None, out: Path, 
                     f"training stopped after epoch {run.epoch} of {run.epochs}: the {cfg.max_minutes:g}-minute "
                     f"budget is spent; no model was written (a checkpoint is in {out / CHECKPOINT})",
                     hint="run the same command again to resume from that epoch; the result is the same model")
+    run.apply_average()
     meta = {"encoder": encoder, "signatures": sigs, "max_len": cfg.max_len,
             "train_seconds": round(spent, 1), "hints": cfg.hints,
             "train_sentences": len(data), "steps": run.step, "epochs_run": run.epoch,
+            "pair_context": cfg.pair_context,
             "config": {k: v for k, v in vars(cfg).items()}, "bf16": cfg.bf16, "threads": cfg.threads}
     metrics = _evaluate(model, tok, meta, dev_set, cfg.bf16, log) if dev_set else None
     jm.save(model, tok, out, meta)
@@ -189,6 +194,7 @@ class _Run:
         self.model, self.codec, self.cfg = model, codec, cfg
         self.epochs, self.steps = cfg.epochs, cfg.epochs * per_epoch
         self.epoch = self.step = 0
+        self.summed: dict[str, torch.Tensor] | None = None  # weights summed over the averaged epochs so far
         heads = [p for n, p in model.named_parameters() if not n.startswith("encoder.")]
         body = [p for n, p in model.named_parameters() if n.startswith("encoder.")]
         self.opt = torch.optim.AdamW([{"params": body, "lr": cfg.lr}, {"params": heads, "lr": cfg.head_lr}],
@@ -239,11 +245,32 @@ class _Run:
                 loss = loss + self.loss_fn(logits, gold)
         return loss
 
+    def keep_for_average(self) -> None:
+        """Add this epoch's weights to the sum if it is one of the last ``average_last``."""
+        if self.epoch <= self.epochs - max(1, self.cfg.average_last):
+            return
+        state = self.model.state_dict()
+        if self.summed is None:
+            self.summed = {k: v.detach().clone().float() for k, v in state.items() if v.is_floating_point()}
+        else:
+            for k, v in self.summed.items():
+                v += state[k].float()
+
+    def apply_average(self) -> None:
+        """Load the mean of the kept epochs' weights: averaging the end of the schedule evens
+        out where the last steps happened to land (the seed-to-seed spread), at no cost."""
+        kept = min(self.epochs, max(1, self.cfg.average_last))
+        if self.summed is None or kept == 1:
+            return
+        state = self.model.state_dict()
+        self.model.load_state_dict({k: (self.summed[k] / kept).to(v.dtype) if k in self.summed else v
+                                    for k, v in state.items()})
+
     def save(self, path: Path, recipe: dict, spent: float) -> None:
         tmp = path.with_suffix(".tmp")
         torch.save({"recipe": recipe, "epoch": self.epoch, "step": self.step, "spent": spent,
                     "model": self.model.state_dict(), "opt": self.opt.state_dict(),
-                    "sched": self.sched.state_dict()}, tmp)
+                    "sched": self.sched.state_dict(), "summed": self.summed}, tmp)
         tmp.replace(path)
 
     def resume(self, path: Path, recipe: dict, log: Callable[[str], None]) -> float:
@@ -258,6 +285,7 @@ class _Run:
         self.opt.load_state_dict(state["opt"])
         self.sched.load_state_dict(state["sched"])
         self.epoch, self.step = state["epoch"], state["step"]
+        self.summed = state.get("summed")
         log(f"  resuming after epoch {self.epoch} of {self.epochs} ({path})")
         return state["spent"]
 
