@@ -31,7 +31,7 @@ from dataclasses import replace
 from ..datamodel import Entity, Item, Mention
 from ..ids import display_label, mint, normalise_label
 from .conll04 import conll_type
-from .normalise import only_title, strip_honorifics
+from .normalise import strip_honorifics, title_names_nobody
 from .spacy_docs import mention_at, mention_span
 
 # The graph's label for an entity the joint model finds or retypes to a class whose label
@@ -63,9 +63,11 @@ class EntityLayer:
         named = [(m, a, b) for m, a, b in mentions if not m.kind]
         for a, b, kind, _ in spans:
             a, b = _hyphen_words(sent, a, b)
-            if kind == "Peop" and only_title([sent[k].text for k in range(a, b)]):
-                # a title alone ("Admiral") names nobody. A title before a name stays in the span
-                # (CoNLL04's people include theirs: trimming it cost 5 dev F1) and out of the
+            if kind == "Peop" and title_names_nobody([sent[k].text for k in range(a, b)],
+                                                     sent[a - 1].text if a > 0 else "",
+                                                     sent[b].text if b < len(sent) else ""):
+                # a title alone ("the Admiral") names nobody. A title before a name stays in the
+                # span (CoNLL04's people include theirs: trimming it cost 5 dev F1) and out of the
                 # entity's name (_entity strips it)
                 continue
             if any(a < y and x < b for _, x, y in args):

@@ -99,6 +99,26 @@ def only_title(words: list[str]) -> bool:
     return bool(words) and title_words([*words, "X"]) == len(words)
 
 
+# Words before a title that make it a common noun ("the Admiral", "his General").
+_DETERMINERS = {"the", "a", "an", "this", "that", "these", "those", "our", "his", "her", "their", "its", "my",
+                "your", "whose"}
+
+
+def title_names_nobody(words: list[str], before: str = "", after: str = "") -> bool:
+    """A mention that is only a title ("Admiral", "Rear Admiral") and names nobody: a name
+    follows it ("Admiral | Grace Hopper", tagged apart) or a determiner precedes it ("the
+    Admiral"). A single capitalised title word with neither is a surname used as a name
+    ("the murder of King in Memphis", "Bishop said"). ``before``/``after``: the text around."""
+    if not only_title(words):
+        return False
+    nxt, prev = after.split()[:1], before.split()[-1:]
+    if nxt and nxt[0][:1].isalpha() and nxt[0][:1].isupper():
+        return True
+    if len(words) > 1 or not words[0][:1].isupper():
+        return True
+    return bool(prev) and prev[0].lower() in _DETERMINERS
+
+
 MONTHS = {m: i + 1 for i, m in enumerate(
     ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
      "november", "december"])}

@@ -28,7 +28,7 @@ from collections import defaultdict
 from dataclasses import replace
 
 from ..datamodel import CharSpan, Item, Mention
-from ..nlp.normalise import PERSONAL_TITLES, only_title, title_words
+from ..nlp.normalise import PERSONAL_TITLES, title_names_nobody, title_words
 from ..nlp.spacy_docs import docs_of, mention_at
 from .base import Stage, StageParams
 from .registry import register_stage
@@ -56,6 +56,7 @@ class DocEntities(Stage):
     produces = frozenset({"mentions"})
     Params = DocEntitiesParams
     params: DocEntitiesParams
+    revision = 1  # 1: a bare title word used as a name ("murder of King") is a surname, not a lone title
 
     def applies_to(self, item: Item) -> bool:
         return item.ok and item.has_text() and bool(item.mentions)
@@ -67,7 +68,7 @@ class DocEntities(Stage):
     def _consistent(self, item: Item) -> list[Mention]:
         mentions = list(item.mentions)
         if self.params.strip_titles:
-            mentions = [self._untitled(item, m) for m in mentions if not _only_title(m)]
+            mentions = [self._untitled(item, m) for m in mentions if not _only_title(item, m)]
         if self.params.type_values:
             mentions = [_typed_by_form(m) for m in mentions]
         if self.params.name_parts:
@@ -147,10 +148,17 @@ def _proper_nouns(item: Item, key: str | None) -> set[int]:
     return starts
 
 
-def _only_title(m: Mention) -> bool:
-    """A "name" that is all title ("Rear Admiral" tagged apart from the name after it)."""
-    words = m.text.split()
-    return m.label in NAME_LABELS and m.kind is None and only_title(words)
+def _only_title(item: Item, m: Mention) -> bool:
+    """A "name" that is all title ("Rear Admiral" tagged apart from the name after it, "the
+    Admiral"); a bare title word used as a name ("murder of King") is a surname and stays."""
+    if m.label not in NAME_LABELS or m.kind is not None:
+        return False
+    span = m.provenance.anchor(CharSpan)
+    view = item.view(span.view) if span is not None else None
+    text = view.text if view is not None and view.text else ""
+    before = text[max(0, span.start - 40):span.start] if span is not None and text else ""
+    after = text[span.end:span.end + 40] if span is not None and text else ""
+    return title_names_nobody(m.text.split(), before, after)
 
 
 def _order(m: Mention) -> tuple:

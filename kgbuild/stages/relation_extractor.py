@@ -52,8 +52,9 @@ class RelationExtractor(Stage):
     requires = frozenset({"source", "text", "mentions", "entities"})
     produces = frozenset({"relations", "mentions", "entities"})  # mentions: re-anchored to the model's spans
     has_model = True
-    revision = 3  # 1: arguments from the reconciled entity layer (session 5); 2: a lone title is no person;
-    # 3: a text with a single candidate mention is read too (its other names may be the tagger's)
+    revision = 4  # 1: arguments from the reconciled entity layer (session 5); 2: a lone title is no person;
+    # 3: a text with a single candidate mention is read too (its other names may be the tagger's);
+    # 4: a bare title word used as a name ("murder of King") is a surname, not a lone title
     Params = RelationParams
     params: RelationParams
     _info: tuple[str, str] | None = None

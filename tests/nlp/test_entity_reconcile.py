@@ -142,7 +142,7 @@ def test_a_tagged_part_of_a_hyphenated_name_stands_for_the_whole_word(nlp):
 def test_titles_are_no_part_of_a_person_the_joint_model_tags(nlp):
     """A joint Peop span that is only a title ("Admiral") makes no mention; one that starts with
     titles ("Rear Admiral Grace Hopper") keeps its span, and its entity is named without them."""
-    item, sent = build(nlp, "Rear Admiral Grace Hopper of the Navy met Admiral in the hall .", [("Navy", "ORG")])
+    item, sent = build(nlp, "Rear Admiral Grace Hopper of the Navy met the Admiral in the hall .", [("Navy", "ORG")])
     layer = EntityLayer(item, "relations", SCHEMA_CLASS)
     spans = [(*words(sent, "Rear Admiral Grace Hopper"), "Peop", 0.9), (*words(sent, "Navy"), "Org", 0.9),
              (words(sent, "Admiral in")[0], words(sent, "Admiral in")[0] + 1, "Peop", 0.6)]
@@ -151,3 +151,22 @@ def test_titles_are_no_part_of_a_person_the_joint_model_tags(nlp):
     assert [layer.current(m).text for m, _, _ in args] == ["Rear Admiral Grace Hopper", "Navy"]
     people = [m for m in item.mentions if m.label == "PERSON"]
     assert len(people) == 1 and item.entities[people[0].entity].label == "Grace Hopper"
+
+
+def test_a_title_word_used_bare_as_a_name_is_a_surname(nlp):
+    """"King" with no determiner before it and no name after it is somebody's name; a tagged
+    title right before a name ("Admiral" | "Grace Hopper") is not."""
+    item, sent = build(nlp, "Ray is in prison for the murder of King in Memphis .", [("Memphis", "GPE")])
+    layer = EntityLayer(item, "relations", SCHEMA_CLASS)
+    king = words(sent, "King")
+    args = layer.sentence(None, 0, sent, in_sentence(item, sent),
+                          [(*words(sent, "Ray"), "Peop", 0.9), (*king, "Peop", 0.8), (*words(sent, "Memphis"), "Loc", 0.9)])
+    layer.finish()
+    assert [layer.current(m).text for m, _, _ in args] == ["Ray", "King", "Memphis"]
+
+    item, sent = build(nlp, "Photos show Admiral Grace Hopper at work .", [])
+    layer = EntityLayer(item, "relations", SCHEMA_CLASS)
+    args = layer.sentence(None, 0, sent, in_sentence(item, sent),
+                          [(*words(sent, "Admiral"), "Peop", 0.6), (*words(sent, "Grace Hopper"), "Peop", 0.9)])
+    layer.finish()
+    assert [layer.current(m).text for m, _, _ in args] == ["Grace Hopper"]

@@ -95,3 +95,11 @@ def test_a_surname_that_is_a_common_word_is_not_tagged_at_a_sentence_start(ner):
     ner([item])
     DocEntities()([item])
     assert ("Green", "PERSON") not in found(item)
+
+
+def test_a_lone_title_goes_but_a_title_word_used_as_a_surname_stays():
+    item = item_of("The jury heard that Ray shot King in Memphis, and then met the Admiral.")
+    item.mentions = [mention(item, "Ray", "PERSON"), mention(item, "King", "PERSON"),
+                     mention(item, "Admiral", "PERSON")]
+    DocEntities(repeats=False)([item])
+    assert found(item) == [("Ray", "PERSON"), ("King", "PERSON")]
