@@ -116,14 +116,31 @@ class JointModel(nn.Module):
         return self.rel_head(torch.cat(parts, dim=-1))
 
 
-def _between(h: torch.Tensor, pairs: torch.Tensor) -> torch.Tensor:
+def _between(h: torch.Tensor, pairs: torch.Tensor, budget: int = 1 << 22) -> torch.Tensor:
     """Max over the states strictly between the first argument's end marker and the second
-    argument's start marker (arguments never overlap); zeros where they are adjacent."""
+    argument's start marker (arguments never overlap); zeros where they are adjacent.
+
+    Without gradients (a build), each distinct (row, range) is pooled once, ``budget``
+    elements at a time: a text naming many entities has thousands of pairs, and one
+    [pairs, length, width] tensor would take gigabytes. Max is exact, so both ways give the
+    same values; training keeps the one-tensor form (its batches are short, and the recipe's
+    gradient sums stay as they were)."""
     lo = torch.minimum(pairs[:, 2], pairs[:, 4])
     hi = torch.maximum(pairs[:, 1], pairs[:, 3])
+    ranges = torch.stack([pairs[:, 0], lo, hi], dim=1)
+    if torch.is_grad_enabled():
+        return _pool_ranges(h, ranges)
+    distinct, inverse = torch.unique(ranges, dim=0, return_inverse=True)
+    step = max(1, budget // max(1, h.size(1) * h.size(2)))
+    pooled = torch.cat([_pool_ranges(h, distinct[k:k + step]) for k in range(0, len(distinct), step)])
+    return pooled[inverse]
+
+
+def _pool_ranges(h: torch.Tensor, ranges: torch.Tensor) -> torch.Tensor:
+    """Max of ``h[row, lo+1 : hi]`` for each (row, lo, hi) in ``ranges``; zeros for an empty range."""
     pos = torch.arange(h.size(1), device=h.device)
-    inside = (pos[None, :] > lo[:, None]) & (pos[None, :] < hi[:, None])  # [P, L]
-    states = h[pairs[:, 0]].masked_fill(~inside[:, :, None], float("-inf"))
+    inside = (pos[None, :] > ranges[:, 1:2]) & (pos[None, :] < ranges[:, 2:3])  # [R, L]
+    states = h[ranges[:, 0]].masked_fill(~inside[:, :, None], float("-inf"))
     pooled = states.max(dim=1).values
     return torch.where(inside.any(dim=1, keepdim=True), pooled, torch.zeros_like(pooled))
 

@@ -23,6 +23,18 @@ def test_the_between_context_pools_exactly_the_pieces_between_the_two_arguments_
     assert torch.equal(got[2], torch.zeros(4))
 
 
+def test_a_build_pools_in_bounded_pieces_and_gets_the_same_values_as_training():
+    torch.manual_seed(1)
+    h = torch.randn(3, 20, 8)
+    pairs = torch.tensor([(r, a, a + 1, b, b + 1) for r in range(3) for a in range(0, 18, 3) for b in range(0, 18, 3)
+                          if a != b])
+    with torch.enable_grad():
+        whole = _between(h, pairs)
+    with torch.inference_mode():
+        pieces = _between(h, pairs, budget=2 * 20 * 8)  # two ranges at a time
+    assert torch.equal(whole, pieces)
+
+
 def test_a_model_read_with_the_between_context_keeps_it_through_save_and_load(tmp_path):
     path = tmp_path / "train.json"
     path.write_text(json.dumps(synthetic(8)))
