@@ -89,7 +89,10 @@ class EntityLayer:
                 if kind != "Other" and m.entity:
                     self.votes.setdefault(m.entity, Counter())[kind] += 1
                 args.append((m, a, b))
-            elif kind in CLASS_LABEL and not any(s < end and start < e for s, e in self.taken.get(view, [])):
+            elif (kind in CLASS_LABEL and _capitalised(sent, a, b)
+                  and not any(s < end and start < e for s, e in self.taken.get(view, []))):
+                # a name spaCy missed; an all-lower-case span ("woman") is a common noun, never
+                # a new named mention (CoNLL04 has no lower-case person or place, 2 of 788 orgs)
                 new = self._new_mention(view, start, end, CLASS_LABEL[kind])
                 if new is not None:
                     args.append((new, a, b))
@@ -175,3 +178,8 @@ def _hyphen_words(sent, a: int, b: int) -> tuple[int, int]:
     while a >= 2 and sent[a - 1].text == "-" and not sent[a - 2].whitespace_ and not sent[a - 1].whitespace_:
         a -= 2
     return a, b
+
+
+def _capitalised(sent, a: int, b: int) -> bool:
+    """Some word of tokens ``a:b`` has a capital letter (names are written so)."""
+    return any(ch.isupper() for k in range(a, b) for ch in sent[k].text)

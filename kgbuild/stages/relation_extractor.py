@@ -54,7 +54,8 @@ class RelationExtractor(Stage):
     has_model = True
     revision = 4  # 1: arguments from the reconciled entity layer (session 5); 2: a lone title is no person;
     # 3: a text with a single candidate mention is read too (its other names may be the tagger's);
-    # 4: a bare title word used as a name ("murder of King") is a surname, not a lone title
+    # 4: a bare title word used as a name ("murder of King") is a surname, not a lone title; an
+    # all-lower-case tagger span ("woman") makes no new named mention
     Params = RelationParams
     params: RelationParams
     _info: tuple[str, str] | None = None

@@ -170,3 +170,16 @@ def test_a_title_word_used_bare_as_a_name_is_a_surname(nlp):
                           [(*words(sent, "Admiral"), "Peop", 0.6), (*words(sent, "Grace Hopper"), "Peop", 0.9)])
     layer.finish()
     assert [layer.current(m).text for m, _, _ in args] == ["Grace Hopper"]
+
+
+def test_a_lower_case_span_the_tagger_reads_as_a_person_makes_no_named_mention(nlp):
+    """Names are capitalised: "woman" tagged Peop is a common noun (it took a picture's box
+    as a person named "woman"), "Ann Lee" beside it a name spaCy missed."""
+    item, sent = build(nlp, "The woman met Ann Lee in the hall .", [])
+    layer = EntityLayer(item, "relations", SCHEMA_CLASS)
+    args = layer.sentence(None, 0, sent, in_sentence(item, sent),
+                          [(*words(sent, "woman"), "Peop", 0.7), (*words(sent, "Ann Lee"), "Peop", 0.9)])
+    layer.finish()
+    assert [layer.current(m).text for m, _, _ in args] == ["Ann Lee"]
+    assert [m.text for m in item.mentions if m.label == "PERSON"] == ["Ann Lee"]
+
