@@ -78,6 +78,7 @@ def default_encoder() -> str:
 
 
 PAIR_CONTEXTS = ("markers", "between")
+PAIR_CHUNK = 2048  # pairs classified at a time without gradients (memory, not speed)
 
 
 class JointModel(nn.Module):
@@ -109,6 +110,13 @@ class JointModel(nn.Module):
     def rel_logits(self, ids: torch.Tensor, mask: torch.Tensor, shapes: torch.Tensor, pairs: torch.Tensor) -> torch.Tensor:
         """``pairs``: [P, 5] rows of (batch row, head start, head end, tail start, tail end) positions."""
         h = self.states(ids, mask, shapes)
+        if torch.is_grad_enabled() or len(pairs) <= PAIR_CHUNK:
+            return self._pair_logits(h, pairs)
+        # A build: a text naming many entities has thousands of pairs a batch, and their
+        # features (5 x 768 floats each) would take gigabytes at once.
+        return torch.cat([self._pair_logits(h, pairs[k:k + PAIR_CHUNK]) for k in range(0, len(pairs), PAIR_CHUNK)])
+
+    def _pair_logits(self, h: torch.Tensor, pairs: torch.Tensor) -> torch.Tensor:
         rows = pairs[:, 0]
         parts = [h[rows, pairs[:, k]] for k in range(1, 5)]
         if self.pair_context == "between":

@@ -35,6 +35,35 @@ def test_a_build_pools_in_bounded_pieces_and_gets_the_same_values_as_training():
     assert torch.equal(whole, pieces)
 
 
+def test_a_build_classifies_many_pairs_in_pieces_with_the_values_of_one_piece(monkeypatch):
+    import kgbuild.nlp.joint_model as jm
+
+    class Encoder(torch.nn.Module):  # a stand-in transformer: embeddings in, the same states out
+        config = type("Config", (), {"hidden_size": 8})()
+
+        def __init__(self):
+            super().__init__()
+            self.emb = torch.nn.Embedding(50, 8)
+
+        def get_input_embeddings(self):
+            return self.emb
+
+        def forward(self, inputs_embeds, attention_mask):
+            return type("Out", (), {"last_hidden_state": inputs_embeds})()
+
+    torch.manual_seed(2)
+    model = jm.JointModel(Encoder(), pair_context="between").eval()
+    ids = torch.randint(0, 50, (2, 20))
+    mask, shapes = torch.ones_like(ids), torch.zeros_like(ids)
+    pairs = torch.tensor([(r, a, a + 1, b, b + 1) for r in range(2) for a in range(0, 18, 3) for b in range(0, 18, 3)
+                          if a != b])
+    with torch.inference_mode():
+        whole = model.rel_logits(ids, mask, shapes, pairs)
+        monkeypatch.setattr(jm, "PAIR_CHUNK", 7)
+        pieces = model.rel_logits(ids, mask, shapes, pairs)
+    assert pieces.shape == whole.shape and torch.allclose(pieces, whole, atol=1e-6)
+
+
 def test_a_model_read_with_the_between_context_keeps_it_through_save_and_load(tmp_path):
     path = tmp_path / "train.json"
     path.write_text(json.dumps(synthetic(8)))
