@@ -153,33 +153,31 @@ def test_titles_are_no_part_of_a_person_the_joint_model_tags(nlp):
     assert len(people) == 1 and item.entities[people[0].entity].label == "Grace Hopper"
 
 
+def tagged_arguments(nlp, text: str, marked: list[tuple[str, str]], tags: list[tuple[str, str, float]]):
+    """The item and the texts of the relation arguments the layer makes of the joint tagger's
+    (surface, class, probability) spans over one sentence."""
+    item, sent = build(nlp, text, marked)
+    layer = EntityLayer(item, "relations", SCHEMA_CLASS)
+    args = layer.sentence(None, 0, sent, in_sentence(item, sent), [(*words(sent, w), k, p) for w, k, p in tags])
+    layer.finish()
+    return item, [layer.current(m).text for m, _, _ in args]
+
+
 def test_a_title_word_used_bare_as_a_name_is_a_surname(nlp):
     """"King" with no determiner before it and no name after it is somebody's name; a tagged
     title right before a name ("Admiral" | "Grace Hopper") is not."""
-    item, sent = build(nlp, "Ray is in prison for the murder of King in Memphis .", [("Memphis", "GPE")])
-    layer = EntityLayer(item, "relations", SCHEMA_CLASS)
-    king = words(sent, "King")
-    args = layer.sentence(None, 0, sent, in_sentence(item, sent),
-                          [(*words(sent, "Ray"), "Peop", 0.9), (*king, "Peop", 0.8), (*words(sent, "Memphis"), "Loc", 0.9)])
-    layer.finish()
-    assert [layer.current(m).text for m, _, _ in args] == ["Ray", "King", "Memphis"]
-
-    item, sent = build(nlp, "Photos show Admiral Grace Hopper at work .", [])
-    layer = EntityLayer(item, "relations", SCHEMA_CLASS)
-    args = layer.sentence(None, 0, sent, in_sentence(item, sent),
-                          [(*words(sent, "Admiral"), "Peop", 0.6), (*words(sent, "Grace Hopper"), "Peop", 0.9)])
-    layer.finish()
-    assert [layer.current(m).text for m, _, _ in args] == ["Grace Hopper"]
+    _, args = tagged_arguments(nlp, "Ray is in prison for the murder of King in Memphis .", [("Memphis", "GPE")],
+                               [("Ray", "Peop", 0.9), ("King", "Peop", 0.8), ("Memphis", "Loc", 0.9)])
+    assert args == ["Ray", "King", "Memphis"]
+    _, args = tagged_arguments(nlp, "Photos show Admiral Grace Hopper at work .", [],
+                               [("Admiral", "Peop", 0.6), ("Grace Hopper", "Peop", 0.9)])
+    assert args == ["Grace Hopper"]
 
 
 def test_a_lower_case_span_the_tagger_reads_as_a_person_makes_no_named_mention(nlp):
     """Names are capitalised: "woman" tagged Peop is a common noun (it took a picture's box
     as a person named "woman"), "Ann Lee" beside it a name spaCy missed."""
-    item, sent = build(nlp, "The woman met Ann Lee in the hall .", [])
-    layer = EntityLayer(item, "relations", SCHEMA_CLASS)
-    args = layer.sentence(None, 0, sent, in_sentence(item, sent),
-                          [(*words(sent, "woman"), "Peop", 0.7), (*words(sent, "Ann Lee"), "Peop", 0.9)])
-    layer.finish()
-    assert [layer.current(m).text for m, _, _ in args] == ["Ann Lee"]
+    item, args = tagged_arguments(nlp, "The woman met Ann Lee in the hall .", [],
+                                  [("woman", "Peop", 0.7), ("Ann Lee", "Peop", 0.9)])
+    assert args == ["Ann Lee"]
     assert [m.text for m in item.mentions if m.label == "PERSON"] == ["Ann Lee"]
-
